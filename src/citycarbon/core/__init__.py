@@ -1,0 +1,1 @@
+"""Pure computation: frames in, frames out. No file, network or database access here."""

@@ -1,0 +1,177 @@
+"""Energy records → standard coal and CO2 by scope (能源消费量折标与碳排放核算).
+
+Methods (see ``docs/methods.md``):
+
+- Standard coal: quantity × the GB/T 2589 reference coefficient of its 205-1 code;
+  electricity at its calorific equivalent 0.1229 kgce/kWh (当量值) by default, or the
+  coal-equivalent value (等价值) of the factor set when asked.
+- Scope 1, fuel combustion (GB/T 32150, NDRC guidelines): AD × NCV × CC × OF × 44/12;
+  worked example: 1 万立方米 of natural gas × 389.31 GJ × 0.0153 tC/GJ × 0.99 × 44/12
+  = 21.62 tCO2. Energy used as feedstock (用作原材料) counts in energy, not in CO2.
+- Scope 2: purchased electricity MWh × grid factor, purchased heat GJ × 0.11 tCO2/GJ.
+- Zero-carbon netting (碳效评价方法 §1.2 核减): purchased green electricity (绿电) and
+  self-generated renewable electricity count in energy but carry no CO2; the CO2 they avoid
+  at the grid factor is reported as ``netted_tco2``.
+
+Records of one entity are independent of every other entity's, so the pipeline maps per
+partition and combines by summation.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import polars as pl
+
+from citycarbon.core.factors import MWH_PER_10K_KWH, FactorSet
+from citycarbon.core.periods import Grain, rollup_expr
+from citycarbon.core.schemas import EMISSIONS_DETAIL, ENERGY_RECORDS, check_schema
+
+_SUM_COLUMNS: Final = ("energy_tce", "scope1_tco2", "scope2_tco2")
+_DETAIL_COLUMNS: Final = tuple(EMISSIONS_DETAIL.names())
+
+__all__ = ["account_records", "emissions_by_period", "sum_emissions"]
+
+
+def _factor_frame(factors: FactorSet) -> pl.LazyFrame:
+    return factors.energy.lazy().select(
+        "energy_code",
+        "tce_per_unit",
+        "scope1_tco2_per_unit",
+        "scope2_tco2_per_unit",
+        "grid_tco2_per_unit",
+        "renewable",
+    )
+
+
+def _record_terms(detail: bool) -> list[pl.Expr]:
+    q = pl.col("quantity")
+    purpose = pl.col("purpose")
+    combusted = (purpose == "fuel").cast(pl.Float64)
+    terms = [
+        (q * pl.col("tce_per_unit")).alias("energy_tce"),
+        (q * pl.col("scope1_tco2_per_unit") * combusted).alias("scope1_tco2"),
+        (q * pl.col("scope2_tco2_per_unit") * combusted).alias("scope2_tco2"),
+    ]
+    if detail:
+        zero_carbon = purpose.is_in(["green_purchase", "self_generated"])
+        mwh = q * MWH_PER_10K_KWH
+        terms += [
+            pl.when(purpose == "feedstock")
+            .then(q * pl.col("tce_per_unit"))
+            .otherwise(0.0)
+            .alias("feedstock_tce"),
+            pl.when(pl.col("renewable") | zero_carbon)
+            .then(q * pl.col("tce_per_unit"))
+            .otherwise(0.0)
+            .alias("renewable_tce"),
+            pl.when(purpose == "green_purchase")
+            .then(mwh)
+            .otherwise(0.0)
+            .alias("green_purchase_mwh"),
+            pl.when(purpose == "self_generated")
+            .then(mwh)
+            .otherwise(0.0)
+            .alias("self_generated_mwh"),
+            pl.when(zero_carbon)
+            .then(q * pl.col("grid_tco2_per_unit"))
+            .otherwise(0.0)
+            .alias("netted_tco2"),
+        ]
+    return terms
+
+
+def _joined(records: pl.LazyFrame, factors: FactorSet) -> pl.LazyFrame:
+    check_schema(records, ENERGY_RECORDS, "energy records")
+    return records.join(_factor_frame(factors), on="energy_code", how="left")
+
+
+def account_records(
+    records: pl.LazyFrame, factors: FactorSet, *, detail: bool = False
+) -> pl.LazyFrame:
+    """Per-record results: the records with ``energy_tce``, ``scope1_tco2``, ``scope2_tco2``,
+    ``total_tco2`` and ``factor_set`` (and the detail columns when asked).
+
+    Records must have the ``ENERGY_RECORDS`` schema and codes known to the catalogue.
+    """
+    return (
+        _joined(records, factors)
+        .with_columns(_record_terms(detail))
+        .with_columns(
+            (pl.col("scope1_tco2") + pl.col("scope2_tco2")).alias("total_tco2"),
+            pl.lit(factors.label).alias("factor_set"),
+        )
+        .drop(
+            "tce_per_unit",
+            "scope1_tco2_per_unit",
+            "scope2_tco2_per_unit",
+            "grid_tco2_per_unit",
+            "renewable",
+        )
+    )
+
+
+def emissions_by_period(
+    records: pl.LazyFrame,
+    factors: FactorSet,
+    grain: Grain = "year",
+    *,
+    detail: bool = False,
+) -> pl.LazyFrame:
+    """Energy and CO2 per entity and period at ``grain``, one row each, sorted.
+
+    Every record's period must be at ``grain`` or finer. The result has the ``EMISSIONS``
+    schema (plus ``EMISSIONS_DETAIL`` when ``detail``).
+    """
+    columns = list(_SUM_COLUMNS) + (list(_DETAIL_COLUMNS) if detail else [])
+    return (
+        _joined(records, factors)
+        .select(
+            "entity_id",
+            rollup_expr(grain).alias("period"),
+            *_record_terms(detail),
+        )
+        .group_by("entity_id", "period")
+        .agg(pl.col(c).sum() for c in columns)
+        .pipe(_finish, factors.label, columns)
+    )
+
+
+def sum_emissions(partials: pl.LazyFrame, factor_set: str, *, detail: bool = False) -> pl.LazyFrame:
+    """Combine partial results for the same (entity, period) by summation.
+
+    This is the combine step after a map over partitions (file batches, districts, Spark
+    partitions): the results of ``emissions_by_period`` on disjoint record sets sum to the
+    result on their union.
+    """
+    columns = list(_SUM_COLUMNS) + (list(_DETAIL_COLUMNS) if detail else [])
+    return (
+        partials.group_by("entity_id", "period")
+        .agg(pl.col(c).sum() for c in columns)
+        .pipe(_finish, factor_set, columns)
+    )
+
+
+def _finish(frame: pl.LazyFrame, factor_set: str, columns: list[str]) -> pl.LazyFrame:
+    detail = [c for c in columns if c not in _SUM_COLUMNS]
+    return frame.select(
+        "entity_id",
+        "period",
+        "energy_tce",
+        "scope1_tco2",
+        "scope2_tco2",
+        (pl.col("scope1_tco2") + pl.col("scope2_tco2")).alias("total_tco2"),
+        pl.lit(factor_set).alias("factor_set"),
+        *detail,
+    ).sort("entity_id", "period")
+
+
+def energy_mix(records: pl.LazyFrame, factors: FactorSet) -> pl.LazyFrame:
+    """Energy use in tce by 205-1 category (coal, oil, gas, electricity and heat, other)."""
+    return (
+        _joined(records, factors)
+        .join(factors.energy.lazy().select("energy_code", "category"), on="energy_code")
+        .group_by("category")
+        .agg((pl.col("quantity") * pl.col("tce_per_unit")).sum().alias("energy_tce"))
+        .sort("energy_tce", descending=True)
+    )

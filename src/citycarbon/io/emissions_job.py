@@ -1,0 +1,274 @@
+"""``citycarbon emissions``: stream an energy CSV through validation and the accounting engine.
+
+Memory stays bounded by the chunk size plus the per-entity partial sums and an 8-byte key
+hash per row: each chunk is validated, accounted and reduced to sums per entity and period
+(the map step), and the partial sums are added up at the end (the combine step). Duplicate
+keys are found from the hashes; only when some exist is the file read a second time, to
+confirm them and to recompute the entities they touch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from citycarbon.core.accounting import emissions_by_period, sum_emissions
+from citycarbon.core.factors import FactorSet
+from citycarbon.core.periods import Grain
+from citycarbon.core.schemas import ENERGY_RECORDS, METHOD_VERSION
+from citycarbon.io.energy_csv import (
+    KEY_COLUMNS,
+    Reference,
+    check_header,
+    key_hashes,
+    parse_chunk,
+    validate,
+)
+from citycarbon.io.errors import ERROR_SCHEMA, REASONS, RowError, errors_from_frame
+from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
+
+MAX_KEPT_ERRORS: Final = 100_000
+"""Errors kept for the report; more are counted, not kept."""
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class EmissionsRun:
+    """What one run produced: results, rejected rows and the provenance of both."""
+
+    emissions: pl.DataFrame
+    errors: list[RowError]
+    error_count: int
+    rejected: pl.DataFrame
+    rows_read: int
+    rows_used: int
+    input_sha256: str
+    encoding: str
+    factor_set: str
+    factor_set_hash: str
+    grain: Grain
+    columns: list[str] = field(default_factory=list)
+
+    def provenance(self, input_path: Path) -> dict[str, object]:
+        return {
+            "method_version": METHOD_VERSION,
+            "factor_set": self.factor_set,
+            "factor_set_sha256": self.factor_set_hash,
+            "input": input_path.name,
+            "input_sha256": self.input_sha256,
+            "input_encoding": self.encoding,
+            "period_grain": self.grain,
+            "rows_read": self.rows_read,
+            "rows_used": self.rows_used,
+            "rows_rejected": self.rows_read - self.rows_used,
+            "synthetic": False,
+        }
+
+    def provenance_json(self, input_path: Path) -> str:
+        return json.dumps(self.provenance(input_path), ensure_ascii=False, indent=2)
+
+
+def _records(valid: pl.DataFrame) -> pl.LazyFrame:
+    return valid.lazy().select(ENERGY_RECORDS.names())
+
+
+def run_emissions(
+    path: Path,
+    factors: FactorSet,
+    grain: Grain = "year",
+    *,
+    skip_invalid: bool = False,
+    detail: bool = False,
+    encoding: str | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    progress: Progress | None = None,
+) -> EmissionsRun:
+    """Validate and account one energy CSV.
+
+    Without ``skip_invalid`` any rejected row makes the run fail: ``emissions`` is empty and
+    ``errors`` says why. With it, rejected rows are set aside in ``rejected`` (original
+    fields plus reasons) and the rest are accounted. Raises ``InputFileError`` when the file
+    as a whole cannot be read.
+    """
+    text = TextFile(path, encoding=encoding, chunk_bytes=chunk_bytes)
+    ref = Reference()
+    partials: list[pl.DataFrame] = []
+    hashes: list[pl.DataFrame] = []
+    error_frames: list[pl.DataFrame] = []
+    rejected_frames: list[pl.DataFrame] = []
+    error_count = rows_read = 0
+    columns = check_header(text.header(), text.name)
+    failing = False
+
+    for header, chunk in text.chunks():
+        parsed = parse_chunk(header, chunk, text.name)
+        rows_read += parsed.height
+        valid, errors = validate(parsed, grain, ref)
+        if not errors.is_empty():
+            error_count += errors.height
+            if sum(f.height for f in error_frames) < MAX_KEPT_ERRORS:
+                error_frames.append(errors)
+            if skip_invalid:
+                bad = errors.get_column("row").unique().implode()
+                rejected_frames.append(
+                    _with_reasons(parsed.filter(pl.col("row").is_in(bad)), errors)
+                )
+            else:
+                failing = True
+        hashes.append(key_hashes(valid))
+        if not failing:
+            partials.append(
+                emissions_by_period(_records(valid), factors, grain, detail=detail).collect()
+            )
+        if progress is not None:
+            progress(chunk.bytes_done, text.size)
+
+    dup_errors, fixed = _duplicates(
+        text, hashes, grain, ref, factors, detail=detail, recompute=skip_invalid and not failing
+    )
+    if not dup_errors.is_empty():
+        error_count += dup_errors.height
+        error_frames.append(dup_errors)
+        if skip_invalid:
+            rejected_frames.append(fixed.rejected)
+        else:
+            failing = True
+
+    all_errors = errors_from_frame(text.name, pl.concat(error_frames)) if error_frames else []
+    rejected = (
+        pl.concat(rejected_frames, how="diagonal_relaxed").sort("row")
+        if rejected_frames
+        else pl.DataFrame()
+    )
+    if failing:
+        result = pl.DataFrame()
+        used = 0
+    else:
+        combined = (
+            pl.concat(partials)
+            if partials
+            else emissions_by_period(
+                pl.LazyFrame(schema=ENERGY_RECORDS), factors, grain, detail=detail
+            ).collect()
+        )
+        if fixed.entities is not None:
+            combined = pl.concat(
+                [
+                    combined.filter(~pl.col("entity_id").is_in(fixed.entities.implode())),
+                    fixed.emissions,
+                ]
+            )
+        result = sum_emissions(combined.lazy(), factors.label, detail=detail).collect()
+        used = rows_read - (rejected.height if rejected.height else 0)
+    return EmissionsRun(
+        emissions=result,
+        errors=all_errors,
+        error_count=error_count,
+        rejected=rejected,
+        rows_read=rows_read,
+        rows_used=used,
+        input_sha256=text.sha256,
+        encoding=text.encoding,
+        factor_set=factors.label,
+        factor_set_hash=factors.content_hash,
+        grain=grain,
+        columns=columns,
+    )
+
+
+def _with_reasons(rows: pl.DataFrame, errors: pl.DataFrame) -> pl.DataFrame:
+    zh = {k: v[0] for k, v in REASONS.items()}
+    en = {k: v[1] for k, v in REASONS.items()}
+    reasons = errors.group_by("row").agg(
+        pl.col("column").str.join("; ").alias("error_columns"),
+        pl.col("code").str.join("; ").alias("error_codes"),
+        pl.col("code").replace_strict(zh, return_dtype=pl.String).str.join("; ").alias("reason_zh"),
+        pl.col("code").replace_strict(en, return_dtype=pl.String).str.join("; ").alias("reason_en"),
+    )
+    return rows.join(reasons, on="row", how="left")
+
+
+@dataclass
+class _Fix:
+    entities: pl.Series | None = None
+    emissions: pl.DataFrame = field(default_factory=pl.DataFrame)
+    rejected: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+
+def _duplicates(
+    text: TextFile,
+    hashes: list[pl.DataFrame],
+    grain: Grain,
+    ref: Reference,
+    factors: FactorSet,
+    *,
+    detail: bool,
+    recompute: bool,
+) -> tuple[pl.DataFrame, _Fix]:
+    """Confirm duplicate keys among valid rows; optionally recompute the entities they touch."""
+    if not hashes:
+        return pl.DataFrame(schema=ERROR_SCHEMA), _Fix()
+    all_hashes = pl.concat(hashes)
+    suspect = all_hashes.filter(pl.col("key_hash").is_duplicated())
+    if suspect.is_empty():
+        return pl.DataFrame(schema=ERROR_SCHEMA), _Fix()
+
+    suspect_rows = suspect.get_column("row").implode()
+    candidates: list[pl.DataFrame] = []
+    originals: list[pl.DataFrame] = []
+    for header, chunk in text.chunks():
+        parsed = parse_chunk(header, chunk, text.name)
+        valid, _ = validate(parsed, grain, ref)
+        hit = valid.filter(pl.col("row").is_in(suspect_rows))
+        if not hit.is_empty():
+            candidates.append(hit)
+            originals.append(parsed.filter(pl.col("row").is_in(suspect_rows)))
+    found = pl.concat(candidates)
+    groups = (
+        found.group_by(KEY_COLUMNS)
+        .agg(pl.col("row").sort().alias("_rows"))
+        .filter(pl.col("_rows").list.len() > 1)
+    )
+    dup = groups.explode("_rows").rename({"_rows": "row"}).join(
+        groups.select(*KEY_COLUMNS, "_rows"), on=KEY_COLUMNS
+    )
+    errors = dup.select(
+        "row",
+        pl.lit("entity_id").alias("column"),
+        pl.concat_str(KEY_COLUMNS, separator="|").alias("value"),
+        pl.lit("duplicate_key").alias("code"),
+        pl.concat_str(
+            pl.lit("rows "), pl.col("_rows").cast(pl.List(pl.String)).list.join(", ")
+        ).alias("detail"),
+    ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
+    fix = _Fix()
+    if errors.is_empty():
+        return errors, fix
+    fix.rejected = _with_reasons(
+        pl.concat(originals, how="diagonal_relaxed").filter(
+            pl.col("row").is_in(errors.get_column("row").implode())
+        ),
+        errors,
+    )
+    if recompute:
+        affected = dup.get_column("entity_id").unique()
+        keep: list[pl.DataFrame] = []
+        dup_rows = errors.get_column("row").implode()
+        for header, chunk in text.chunks():
+            valid, _ = validate(parse_chunk(header, chunk, text.name), grain, ref)
+            keep.append(
+                valid.filter(
+                    pl.col("entity_id").is_in(affected.implode()) & ~pl.col("row").is_in(dup_rows)
+                )
+            )
+        fix.entities = affected
+        fix.emissions = emissions_by_period(
+            _records(pl.concat(keep)), factors, grain, detail=detail
+        ).collect()
+    return errors, fix

@@ -1,0 +1,197 @@
+"""The canonical energy CSV: ``entity_id,period,energy_code,quantity[,unit][,purpose]``.
+
+Each chunk of the file is parsed as text and checked with vectorised rules; rows that pass
+are converted to the standard unit of their 205-1 code and returned in the
+``ENERGY_RECORDS`` schema, rows that fail are returned as errors naming row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Final
+
+import polars as pl
+
+from citycarbon import data
+from citycarbon.core.periods import PERIOD_PATTERN, Grain
+from citycarbon.core.schemas import PURPOSES, Purpose
+from citycarbon.io.errors import ERROR_SCHEMA, InputFileError, RowError
+from citycarbon.io.textfile import Chunk
+
+REQUIRED_COLUMNS: Final = ("entity_id", "period", "energy_code", "quantity")
+OPTIONAL_COLUMNS: Final = ("unit", "purpose")
+KEY_COLUMNS: Final = ("entity_id", "period", "energy_code", "purpose")
+
+_GRAIN_RANK: Final = {"month": 0, "quarter": 1, "year": 2}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The catalogue and unit tables the checks need, prepared once per run."""
+
+    catalogue: pl.DataFrame = field(
+        default_factory=lambda: data.energy_catalogue().select(
+            "energy_code",
+            pl.col("unit").alias("_std_unit"),
+            pl.col("carbon_method").alias("_method"),
+        )
+    )
+    units: pl.DataFrame = field(
+        default_factory=lambda: data.unit_aliases().select(
+            pl.col("alias").str.to_lowercase().alias("_unit_key"),
+            pl.col("unit").alias("_alias_unit"),
+            pl.col("multiplier").alias("_multiplier"),
+        )
+    )
+
+
+def check_header(header: bytes, file: str) -> list[str]:
+    """The column names of ``header``; raises if a required column is missing."""
+    names = [c.strip() for c in next(csv.reader([header.decode("utf-8")]))]
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise InputFileError(
+            [RowError(file, 1, c, "missing_column", detail=", ".join(names)) for c in missing]
+        )
+    return names
+
+
+def _field_count_errors(header: bytes, chunk: Chunk, file: str) -> list[RowError]:
+    width = len(next(csv.reader([header.decode("utf-8")])))
+    errors = []
+    text = chunk.data.decode("utf-8", errors="replace")
+    for i, fields in enumerate(csv.reader(io.StringIO(text))):
+        if fields and len(fields) != width:
+            errors.append(
+                RowError(
+                    file, chunk.first_row + i, "", "field_count", detail=f"{len(fields)} ≠ {width}"
+                )
+            )
+    return errors
+
+
+def parse_chunk(header: bytes, chunk: Chunk, file: str) -> pl.DataFrame:
+    """The chunk as text columns plus ``row`` (line number); blank lines dropped."""
+    try:
+        frame = pl.read_csv(io.BytesIO(header + chunk.data), infer_schema=False)
+    except pl.exceptions.ComputeError as exc:
+        errors = _field_count_errors(header, chunk, file)
+        if not errors:
+            errors = [RowError(file, chunk.first_row, "", "parse", detail=str(exc).splitlines()[0])]
+        raise InputFileError(errors) from exc
+    frame = frame.rename({c: c.strip() for c in frame.columns})
+    frame = frame.with_row_index("row", offset=chunk.first_row).with_columns(
+        pl.col("row").cast(pl.Int64)
+    )
+    present = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in frame.columns]
+    blank = pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in present
+    )
+    return frame.filter(~blank)
+
+
+def _error(
+    frame: pl.DataFrame, cond: pl.Expr, column: str, code: str, detail: pl.Expr
+) -> pl.DataFrame:
+    value = pl.col(column).cast(pl.String) if column in frame.columns else pl.lit(None, pl.String)
+    return frame.filter(cond).select(
+        "row",
+        pl.lit(column).alias("column"),
+        value.alias("value"),
+        pl.lit(code).alias("code"),
+        detail.cast(pl.String).alias("detail"),
+    )
+
+
+def validate(
+    frame: pl.DataFrame, grain: Grain, ref: Reference
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split parsed rows into valid records (``ENERGY_RECORDS`` + ``row``) and errors."""
+    s = pl.col
+    if "unit" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("unit"))
+    if "purpose" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("purpose"))
+    code = s("energy_code").str.strip_chars()
+    frame = frame.with_columns(
+        s("entity_id").str.strip_chars().fill_null(""),
+        s("period").str.strip_chars().fill_null(""),
+        pl.when(code.str.contains(r"^[0-9]$"))
+        .then(pl.lit("0") + code)
+        .otherwise(code)
+        .fill_null("")
+        .alias("energy_code"),
+        s("quantity").str.strip_chars().fill_null(""),
+        s("unit").str.strip_chars().fill_null(""),
+        s("purpose").str.strip_chars().str.to_lowercase().fill_null(""),
+    ).with_columns(
+        pl.when(s("purpose") == "").then(pl.lit("fuel")).otherwise(s("purpose")).alias("purpose"),
+        s("quantity").cast(pl.Float64, strict=False).alias("_q"),
+        s("unit").str.to_lowercase().str.replace_all(r"\s+", "").alias("_unit_key"),
+    )
+    frame = frame.join(ref.catalogue, on="energy_code", how="left", maintain_order="left").join(
+        ref.units, on="_unit_key", how="left", maintain_order="left"
+    )
+    period_grain = (
+        pl.when(s("period").str.len_bytes() == 4)
+        .then(2)
+        .when(s("period").str.slice(5, 1) == "Q")
+        .then(1)
+        .otherwise(0)
+    )
+    period_ok = s("period").str.contains(PERIOD_PATTERN)
+    known_code = s("_std_unit").is_not_null()
+    unit_given = s("unit") != ""
+    q_given = s("quantity") != ""
+    is_number = s("_q").is_not_null() & s("_q").is_finite()
+    known_purpose = s("purpose").is_in(list(PURPOSES))
+    electric = s("_method") == "electricity"
+    purpose_ok = (
+        (s("purpose") == "fuel")
+        | ((s("purpose") == "feedstock") & ~s("_method").is_in(["electricity", "heat"]))
+        | (s("purpose").is_in(["green_purchase", "self_generated"]) & electric)
+    )
+    checks = [
+        (s("entity_id") == "", "entity_id", "empty_entity", pl.lit(None)),
+        (~period_ok, "period", "bad_period", pl.lit(None)),
+        (period_ok & (period_grain > _GRAIN_RANK[grain]), "period", "coarse_period", pl.lit(grain)),
+        (~known_code, "energy_code", "unknown_code", pl.lit(None)),
+        (unit_given & s("_alias_unit").is_null(), "unit", "unknown_unit", pl.lit(None)),
+        (
+            known_code
+            & unit_given
+            & s("_alias_unit").is_not_null()
+            & (s("_alias_unit") != s("_std_unit")),
+            "unit",
+            "unit_mismatch",
+            s("_std_unit"),
+        ),
+        (~q_given, "quantity", "missing_quantity", pl.lit(None)),
+        (q_given & ~is_number, "quantity", "not_number", pl.lit(None)),
+        (is_number & (s("_q") < 0), "quantity", "negative", pl.lit(None)),
+        (~known_purpose, "purpose", "bad_purpose", pl.lit(None)),
+        (known_code & known_purpose & ~purpose_ok, "purpose", "purpose_not_allowed", pl.lit(None)),
+    ]
+    errors = pl.concat(
+        [_error(frame, cond, col, code_, detail) for cond, col, code_, detail in checks]
+    )
+    bad_rows = errors.get_column("row").unique()
+    valid = frame.filter(~s("row").is_in(bad_rows.implode())).select(
+        "row",
+        "entity_id",
+        "period",
+        "energy_code",
+        (s("_q") * pl.when(unit_given).then(s("_multiplier")).otherwise(1.0)).alias("quantity"),
+        s("purpose").cast(Purpose),
+    )
+    return valid, errors.cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
+
+
+def key_hashes(valid: pl.DataFrame) -> pl.DataFrame:
+    """``row`` and a 64-bit hash of the natural key, for duplicate detection across chunks."""
+    return valid.select(
+        "row",
+        pl.struct(*KEY_COLUMNS).hash(seed=0x5EED).alias("key_hash"),
+    )

@@ -1,0 +1,100 @@
+"""Input errors as values: each names the file, row, column and reason in Chinese and English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import polars as pl
+
+REASONS: Final[dict[str, tuple[str, str]]] = {
+    "missing_column": ("缺少必需列", "required column is missing"),
+    "empty_header": ("文件为空或缺少表头", "file is empty or has no header row"),
+    "encoding": (
+        "文件编码无法识别（应为 UTF-8、GBK 或 GB18030）",
+        "cannot decode the file (expected UTF-8, GBK or GB18030)",
+    ),
+    "field_count": ("字段数与表头不一致", "number of fields differs from the header"),
+    "parse": ("无法解析 CSV", "cannot parse the CSV"),
+    "empty_entity": ("主体编号为空", "entity_id is empty"),
+    "bad_period": (
+        "期间格式错误，应为 YYYY、YYYY-Qn 或 YYYY-MM",
+        "malformed period, expected YYYY, YYYY-Qn or YYYY-MM",
+    ),
+    "coarse_period": ("期间粒度粗于所需汇总粒度", "period is coarser than the requested grain"),
+    "unknown_code": (
+        "未知能源代码（不在205-1能源目录中）",
+        "unknown energy code (not in the 205-1 catalogue)",
+    ),
+    "unknown_unit": ("未知计量单位", "unknown unit"),
+    "unit_mismatch": ("计量单位与能源代码不符", "unit does not match the energy code"),
+    "missing_quantity": ("数量为空", "quantity is empty"),
+    "not_number": ("数量不是有效数字", "quantity is not a valid number"),
+    "negative": ("数量为负数", "quantity is negative"),
+    "bad_purpose": (
+        "未知用途，应为 fuel、feedstock、green_purchase 或 self_generated",
+        "unknown purpose, expected fuel, feedstock, green_purchase or self_generated",
+    ),
+    "purpose_not_allowed": ("该能源不适用此用途", "purpose not allowed for this energy code"),
+    "duplicate_key": (
+        "重复记录：主体、期间、能源代码和用途均相同",
+        "duplicate row: same entity, period, energy code and purpose",
+    ),
+}
+
+ERROR_SCHEMA: Final = pl.Schema(
+    {
+        "row": pl.Int64,
+        "column": pl.String,
+        "value": pl.String,
+        "code": pl.String,
+        "detail": pl.String,
+    }
+)
+"""Row errors of one file as a frame; ``row`` is the line number (header = 1, 0 = whole file)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One rejected row (or, with ``row == 0``, a problem with the whole file)."""
+
+    file: str
+    row: int
+    column: str
+    code: str
+    value: str = ""
+    detail: str = ""
+
+    @property
+    def reason_zh(self) -> str:
+        return REASONS[self.code][0] + (f"（{self.detail}）" if self.detail else "")
+
+    @property
+    def reason_en(self) -> str:
+        return REASONS[self.code][1] + (f" ({self.detail})" if self.detail else "")
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.row}" if self.row else self.file
+        col = f" 列/column {self.column}:" if self.column else ""
+        value = f" [{self.value!r}]" if self.value else ""
+        return f"{where}:{col} {self.reason_zh} / {self.reason_en}{value}"
+
+
+class InputFileError(Exception):
+    """A file that cannot be read at all; carries the errors that say why."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("; ".join(e.render() for e in errors))
+        self.errors = errors
+
+
+def errors_from_frame(file: str, frame: pl.DataFrame) -> list[RowError]:
+    """Turn an ``ERROR_SCHEMA`` frame into ``RowError`` values, sorted by row."""
+    return [
+        RowError(file=file, row=r, column=c, value=v or "", code=k, detail=d or "")
+        for r, c, v, k, d in frame.sort("row", "column").iter_rows()
+    ]
+
+
+def empty_errors() -> pl.DataFrame:
+    return pl.DataFrame(schema=ERROR_SCHEMA)
