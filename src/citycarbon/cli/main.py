@@ -9,17 +9,11 @@ from typing import Annotated
 
 import polars as pl
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
+from citycarbon import data
+from citycarbon.cli.console import EXIT_BAD_INPUT, err, out, progress_bar, report_errors
+from citycarbon.cli.demo import demo
 from citycarbon.core.factors import (
     DEFAULT_FACTOR_SET,
     FactorSetError,
@@ -27,11 +21,8 @@ from citycarbon.core.factors import (
     load_factor_set,
 )
 from citycarbon.io.emissions_job import run_emissions
-from citycarbon.io.errors import InputFileError, RowError
+from citycarbon.io.errors import InputFileError
 from citycarbon.io.files import write_csv, write_text
-
-EXIT_BAD_INPUT = 2
-MAX_REPORTED_ERRORS = 200
 
 app = typer.Typer(
     name="citycarbon",
@@ -43,9 +34,6 @@ app = typer.Typer(
 factors_app = typer.Typer(help="List and show the shipped factor sets.", no_args_is_help=True)
 app.add_typer(factors_app, name="factors")
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
-
 
 class GrainOption(StrEnum):
     month = "month"
@@ -56,28 +44,6 @@ class GrainOption(StrEnum):
 class ElectricityMethodOption(StrEnum):
     calorific = "calorific"
     coal_equivalent = "coal_equivalent"
-
-
-def report_errors(errors: list[RowError], total: int) -> None:
-    """Print row errors to stderr, at most ``MAX_REPORTED_ERRORS`` of them."""
-    for e in errors[:MAX_REPORTED_ERRORS]:
-        err.print(e.render(), markup=False, soft_wrap=True)
-    if total > min(len(errors), MAX_REPORTED_ERRORS):
-        shown = min(len(errors), MAX_REPORTED_ERRORS)
-        err.print(f"… 另有 {total - shown} 处错误 / and {total - shown} more errors", markup=False)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
 
 
 @app.command()
@@ -130,7 +96,7 @@ def emissions(
         raise typer.Exit(EXIT_BAD_INPUT) from exc
 
     try:
-        with _progress() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("accounting", total=energy_csv.stat().st_size)
             run = run_emissions(
                 energy_csv,
@@ -179,7 +145,15 @@ def emissions(
 def factors_list() -> None:
     """List the factor sets with their grid factor and content hash."""
     table = Table(title="Factor sets / 排放因子集")
-    for col in ("set", "fuel vintage", "grid factor", "tCO2/MWh", "released", "sha256", "description"):
+    for col in (
+        "set",
+        "fuel vintage",
+        "grid factor",
+        "tCO2/MWh",
+        "released",
+        "sha256",
+        "description",
+    ):
         table.add_column(col)
     for r in list_factor_sets().iter_rows(named=True):
         table.add_row(
@@ -205,8 +179,6 @@ def factors_show(
     except FactorSetError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from exc
-    from citycarbon import data
-
     names = data.energy_catalogue().select("energy_code", "name_zh", "name_en", "confidence")
     frame = fs.energy.join(names, on="energy_code", how="left", maintain_order="left")
     if csv:
@@ -219,7 +191,15 @@ def factors_show(
         f"sha256 {fs.content_hash}"
     )
     table = Table()
-    for col in ("code", "energy", "unit", "tce/unit", "scope1 tCO2/unit", "scope2 tCO2/unit", "conf."):
+    for col in (
+        "code",
+        "energy",
+        "unit",
+        "tce/unit",
+        "scope1 tCO2/unit",
+        "scope2 tCO2/unit",
+        "conf.",
+    ):
         table.add_column(col)
     for r in frame.iter_rows(named=True):
         table.add_row(
@@ -238,3 +218,6 @@ def run() -> None:
     """Console-script entry point."""
     pl.Config.set_tbl_hide_dataframe_shape(True)
     app()
+
+
+app.command()(demo)

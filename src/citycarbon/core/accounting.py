@@ -83,7 +83,7 @@ def _record_terms(detail: bool) -> list[pl.Expr]:
 
 def _joined(records: pl.LazyFrame, factors: FactorSet) -> pl.LazyFrame:
     check_schema(records, ENERGY_RECORDS, "energy records")
-    return records.join(_factor_frame(factors), on="energy_code", how="left")
+    return records.join(_factor_frame(factors), on="energy_code", how="left", maintain_order="left")
 
 
 def account_records(
@@ -164,14 +164,3 @@ def _finish(frame: pl.LazyFrame, factor_set: str, columns: list[str]) -> pl.Lazy
         pl.lit(factor_set).alias("factor_set"),
         *detail,
     ).sort("entity_id", "period")
-
-
-def energy_mix(records: pl.LazyFrame, factors: FactorSet) -> pl.LazyFrame:
-    """Energy use in tce by 205-1 category (coal, oil, gas, electricity and heat, other)."""
-    return (
-        _joined(records, factors)
-        .join(factors.energy.lazy().select("energy_code", "category"), on="energy_code")
-        .group_by("category")
-        .agg((pl.col("quantity") * pl.col("tce_per_unit")).sum().alias("energy_tce"))
-        .sort("energy_tce", descending=True)
-    )

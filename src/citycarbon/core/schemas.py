@@ -22,10 +22,10 @@ METHOD_VERSION: Final = "accounting/1"
 
 ENERGY_RECORDS: Final = pl.Schema(
     {
-        "entity_id": pl.String,
-        "period": pl.String,
-        "energy_code": pl.String,
-        "quantity": pl.Float64,
+        "entity_id": pl.String(),
+        "period": pl.String(),
+        "energy_code": pl.String(),
+        "quantity": pl.Float64(),
         "purpose": Purpose,
     }
 )

@@ -235,8 +235,10 @@ def _duplicates(
         .agg(pl.col("row").sort().alias("_rows"))
         .filter(pl.col("_rows").list.len() > 1)
     )
-    dup = groups.explode("_rows").rename({"_rows": "row"}).join(
-        groups.select(*KEY_COLUMNS, "_rows"), on=KEY_COLUMNS
+    dup = (
+        groups.explode("_rows")
+        .rename({"_rows": "row"})
+        .join(groups.select(*KEY_COLUMNS, "_rows"), on=KEY_COLUMNS)
     )
     errors = dup.select(
         "row",

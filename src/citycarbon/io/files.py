@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write`` on a temporary file beside ``path``, then move it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -25,7 +25,7 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_csv(frame: pl.DataFrame, path: Path) -> None:
     """Write ``frame`` as UTF-8 CSV to ``path`` atomically."""
-    write_atomically(path, lambda tmp: frame.write_csv(tmp))
+    write_atomically(path, frame.write_csv)
 
 
 def write_text(text: str, path: Path) -> None:

@@ -1,0 +1,47 @@
+# Two entry points for a fresh machine with only Python 3.11+ (and Node, later):
+#   make demo   the platform on the synthetic demo city
+#   make test   every test, lint, type check and import contract
+# Both install what they need first: uv in .tools/, then the locked environment in .venv/.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON_PREFERENCE := only-system
+
+.PHONY: demo test lint typecheck contracts pytest bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+demo: $(VENV)/.synced
+	$(VENV)/bin/citycarbon demo
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.synced
+	$(VENV)/bin/mypy
+
+contracts: $(VENV)/.synced
+	$(VENV)/bin/lint-imports
+
+pytest: $(VENV)/.synced
+	$(VENV)/bin/pytest
+
+test: lint typecheck contracts pytest
+
+bench: $(VENV)/.synced
+	$(VENV)/bin/python bench/bench_emissions.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
