@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+import numpy as np
 import polars as pl
 
 from citycarbon.core.accounting import emissions_by_period, sum_emissions
@@ -25,7 +26,7 @@ from citycarbon.io.energy_csv import (
     KEY_COLUMNS,
     Reference,
     check_header,
-    key_hashes,
+    key_hash,
     parse_chunk,
     validate,
 )
@@ -99,7 +100,7 @@ def run_emissions(
     text = TextFile(path, encoding=encoding, chunk_bytes=chunk_bytes)
     ref = Reference()
     partials: list[pl.DataFrame] = []
-    hashes: list[pl.DataFrame] = []
+    hashes: list[np.ndarray] = []
     error_frames: list[pl.DataFrame] = []
     rejected_frames: list[pl.DataFrame] = []
     error_count = rows_read = 0
@@ -121,7 +122,7 @@ def run_emissions(
                 )
             else:
                 failing = True
-        hashes.append(key_hashes(valid))
+        hashes.append(valid.select(key_hash()).to_series().to_numpy())
         if not failing:
             partials.append(
                 emissions_by_period(_records(valid), factors, grain, detail=detail).collect()
@@ -203,7 +204,7 @@ class _Fix:
 
 def _duplicates(
     text: TextFile,
-    hashes: list[pl.DataFrame],
+    hashes: list[np.ndarray],
     grain: Grain,
     ref: Reference,
     factors: FactorSet,
@@ -212,23 +213,26 @@ def _duplicates(
     recompute: bool,
 ) -> tuple[pl.DataFrame, _Fix]:
     """Confirm duplicate keys among valid rows; optionally recompute the entities they touch."""
-    if not hashes:
-        return pl.DataFrame(schema=ERROR_SCHEMA), _Fix()
-    all_hashes = pl.concat(hashes)
-    suspect = all_hashes.filter(pl.col("key_hash").is_duplicated())
-    if suspect.is_empty():
+    # Sorting the hashes in place keeps memory at 8 bytes a row; equal neighbours are
+    # candidates, confirmed on the real keys below (a 64-bit hash can collide).
+    all_hashes = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
+    hashes.clear()
+    all_hashes.sort()
+    suspects = np.unique(all_hashes[1:][all_hashes[1:] == all_hashes[:-1]])
+    del all_hashes
+    if suspects.size == 0:
         return pl.DataFrame(schema=ERROR_SCHEMA), _Fix()
 
-    suspect_rows = suspect.get_column("row").implode()
+    suspect_set = pl.Series("key_hash", suspects).implode()
     candidates: list[pl.DataFrame] = []
     originals: list[pl.DataFrame] = []
     for header, chunk in text.chunks():
         parsed = parse_chunk(header, chunk, text.name)
         valid, _ = validate(parsed, grain, ref)
-        hit = valid.filter(pl.col("row").is_in(suspect_rows))
+        hit = valid.filter(key_hash().is_in(suspect_set))
         if not hit.is_empty():
             candidates.append(hit)
-            originals.append(parsed.filter(pl.col("row").is_in(suspect_rows)))
+            originals.append(parsed.filter(pl.col("row").is_in(hit.get_column("row").implode())))
     found = pl.concat(candidates)
     groups = (
         found.group_by(KEY_COLUMNS)

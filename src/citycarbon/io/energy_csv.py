@@ -189,9 +189,6 @@ def validate(
     return valid, errors.cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
 
 
-def key_hashes(valid: pl.DataFrame) -> pl.DataFrame:
-    """``row`` and a 64-bit hash of the natural key, for duplicate detection across chunks."""
-    return valid.select(
-        "row",
-        pl.struct(*KEY_COLUMNS).hash(seed=0x5EED).alias("key_hash"),
-    )
+def key_hash() -> pl.Expr:
+    """A 64-bit hash of the natural key, for finding duplicate candidates across chunks."""
+    return pl.struct(*KEY_COLUMNS).hash(seed=0x5EED).alias("key_hash")
