@@ -104,38 +104,15 @@ def demo(
             pct,
         )
     )
-    by_d = summaries.totals_by(em, econ, year, "district_code").join(names_d, on="district_code")
-    console.print(
-        _table(
-            f"{year} by district / 分区县",
-            by_d.select(
-                "district_code",
-                "district",
-                "enterprises",
-                "energy_tce",
-                "total_tco2",
-                "intensity_tco2_per_10k_yuan",
-                "share_of_city_co2",
-            ),
-            pct,
-        )
-    )
-    by_i = summaries.totals_by(em, econ, year, "industry_code").join(names_i, on="industry_code")
-    console.print(
-        _table(
-            f"{year} by industry (GB/T 4754) / 分行业",
-            by_i.select(
-                "industry_code",
-                "industry",
-                "enterprises",
-                "energy_tce",
-                "total_tco2",
-                "intensity_tco2_per_10k_yuan",
-                "share_of_city_co2",
-            ),
-            pct,
-        )
-    )
+    for key, label, names in (
+        ("district_code", "by district / 分区县", names_d),
+        ("industry_code", "by industry (GB/T 4754) / 分行业", names_i),
+    ):
+        name = names.columns[1]
+        totals = summaries.totals_by(em, econ, year, key).join(names, on=key)
+        columns = [key, name, "enterprises", "energy_tce", "total_tco2"]
+        columns += ["intensity_tco2_per_10k_yuan", "share_of_city_co2"]
+        console.print(_table(f"{year} {label}", totals.select(columns), pct))
     mix = summaries.energy_mix_by_category(energy_records(city.energy), factors, year)
     console.print(_table(f"{year} energy mix / 能源结构", mix, pct))
     top = summaries.top_emitters(em, econ, city.enterprises, year)
