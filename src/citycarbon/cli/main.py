@@ -14,6 +14,7 @@ from rich.table import Table
 from citycarbon import data
 from citycarbon.cli.console import EXIT_BAD_INPUT, err, out, progress_bar, report_errors
 from citycarbon.cli.demo import demo
+from citycarbon.cli.grading import register as register_grading
 from citycarbon.core.factors import (
     DEFAULT_FACTOR_SET,
     FactorSetError,
@@ -221,3 +222,4 @@ def run() -> None:
 
 
 app.command()(demo)
+register_grading(app)

@@ -13,6 +13,7 @@ from importlib import resources
 import polars as pl
 
 __all__ = [
+    "carbon_efficiency_thresholds",
     "electricity_factors",
     "energy_catalogue",
     "factor_set_definitions",
@@ -68,3 +69,10 @@ def factor_set_definitions() -> pl.DataFrame:
 def unit_aliases() -> pl.DataFrame:
     """Unit spellings accepted on input, each mapped to a standard unit and a multiplier."""
     return read_table("units").with_columns(pl.col("multiplier").cast(pl.Float64))
+
+
+def carbon_efficiency_thresholds() -> pl.DataFrame:
+    """Level (碳效水平) and grade (碳效等级) bounds per scheme; each bound is inclusive."""
+    return read_table("carbon_efficiency_thresholds").with_columns(
+        pl.col("upper_bound").cast(pl.Float64)
+    )

@@ -22,17 +22,19 @@ from citycarbon.core.accounting import emissions_by_period, sum_emissions
 from citycarbon.core.factors import FactorSet
 from citycarbon.core.periods import Grain
 from citycarbon.core.schemas import ENERGY_RECORDS, METHOD_VERSION
+from citycarbon.io.csvtable import check_header, parse_chunk
 from citycarbon.io.energy_csv import (
     KEY_COLUMNS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
     Reference,
-    check_header,
     key_hash,
-    parse_chunk,
     validate,
 )
 from citycarbon.io.errors import ERROR_SCHEMA, REASONS, RowError, errors_from_frame
 from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 
+_COLUMNS: Final = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 MAX_KEPT_ERRORS: Final = 100_000
 """Errors kept for the report; more are counted, not kept."""
 
@@ -104,11 +106,11 @@ def run_emissions(
     error_frames: list[pl.DataFrame] = []
     rejected_frames: list[pl.DataFrame] = []
     error_count = rows_read = 0
-    columns = check_header(text.header(), text.name)
+    columns = check_header(text.header(), text.name, REQUIRED_COLUMNS)
     failing = False
 
     for header, chunk in text.chunks():
-        parsed = parse_chunk(header, chunk, text.name)
+        parsed = parse_chunk(header, chunk, text.name, _COLUMNS)
         rows_read += parsed.height
         valid, errors = validate(parsed, grain, ref)
         if not errors.is_empty():
@@ -227,7 +229,7 @@ def _duplicates(
     candidates: list[pl.DataFrame] = []
     originals: list[pl.DataFrame] = []
     for header, chunk in text.chunks():
-        parsed = parse_chunk(header, chunk, text.name)
+        parsed = parse_chunk(header, chunk, text.name, _COLUMNS)
         valid, _ = validate(parsed, grain, ref)
         hit = valid.filter(key_hash().is_in(suspect_set))
         if not hit.is_empty():
@@ -267,7 +269,7 @@ def _duplicates(
         keep: list[pl.DataFrame] = []
         dup_rows = errors.get_column("row").implode()
         for header, chunk in text.chunks():
-            valid, _ = validate(parse_chunk(header, chunk, text.name), grain, ref)
+            valid, _ = validate(parse_chunk(header, chunk, text.name, _COLUMNS), grain, ref)
             keep.append(
                 valid.filter(
                     pl.col("entity_id").is_in(affected.implode()) & ~pl.col("row").is_in(dup_rows)

@@ -7,8 +7,6 @@ are converted to the standard unit of their 205-1 code and returned in the
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -17,8 +15,8 @@ import polars as pl
 from citycarbon import data
 from citycarbon.core.periods import PERIOD_PATTERN, Grain
 from citycarbon.core.schemas import PURPOSES, Purpose
-from citycarbon.io.errors import ERROR_SCHEMA, InputFileError, RowError
-from citycarbon.io.textfile import Chunk
+from citycarbon.io.csvtable import error_rows
+from citycarbon.io.errors import ERROR_SCHEMA
 
 REQUIRED_COLUMNS: Final = ("entity_id", "period", "energy_code", "quantity")
 OPTIONAL_COLUMNS: Final = ("unit", "purpose")
@@ -44,64 +42,6 @@ class Reference:
             pl.col("unit").alias("_alias_unit"),
             pl.col("multiplier").alias("_multiplier"),
         )
-    )
-
-
-def check_header(header: bytes, file: str) -> list[str]:
-    """The column names of ``header``; raises if a required column is missing."""
-    names = [c.strip() for c in next(csv.reader([header.decode("utf-8")]))]
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        raise InputFileError(
-            [RowError(file, 1, c, "missing_column", detail=", ".join(names)) for c in missing]
-        )
-    return names
-
-
-def _field_count_errors(header: bytes, chunk: Chunk, file: str) -> list[RowError]:
-    width = len(next(csv.reader([header.decode("utf-8")])))
-    errors = []
-    text = chunk.data.decode("utf-8", errors="replace")
-    for i, fields in enumerate(csv.reader(io.StringIO(text))):
-        if fields and len(fields) != width:
-            errors.append(
-                RowError(
-                    file, chunk.first_row + i, "", "field_count", detail=f"{len(fields)} ≠ {width}"
-                )
-            )
-    return errors
-
-
-def parse_chunk(header: bytes, chunk: Chunk, file: str) -> pl.DataFrame:
-    """The chunk as text columns plus ``row`` (line number); blank lines dropped."""
-    try:
-        frame = pl.read_csv(io.BytesIO(header + chunk.data), infer_schema=False)
-    except pl.exceptions.ComputeError as exc:
-        errors = _field_count_errors(header, chunk, file)
-        if not errors:
-            errors = [RowError(file, chunk.first_row, "", "parse", detail=str(exc).splitlines()[0])]
-        raise InputFileError(errors) from exc
-    frame = frame.rename({c: c.strip() for c in frame.columns})
-    frame = frame.with_row_index("row", offset=chunk.first_row).with_columns(
-        pl.col("row").cast(pl.Int64)
-    )
-    present = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in frame.columns]
-    blank = pl.all_horizontal(
-        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in present
-    )
-    return frame.filter(~blank)
-
-
-def _error(
-    frame: pl.DataFrame, cond: pl.Expr, column: str, code: str, detail: pl.Expr
-) -> pl.DataFrame:
-    value = pl.col(column).cast(pl.String) if column in frame.columns else pl.lit(None, pl.String)
-    return frame.filter(cond).select(
-        "row",
-        pl.lit(column).alias("column"),
-        value.alias("value"),
-        pl.lit(code).alias("code"),
-        detail.cast(pl.String).alias("detail"),
     )
 
 
@@ -175,7 +115,7 @@ def validate(
         (known_code & known_purpose & ~purpose_ok, "purpose", "purpose_not_allowed", pl.lit(None)),
     ]
     errors = pl.concat(
-        [_error(frame, cond, col, code_, detail) for cond, col, code_, detail in checks]
+        [error_rows(frame, cond, col, code_, detail) for cond, col, code_, detail in checks]
     )
     bad_rows = errors.get_column("row").unique()
     valid = frame.filter(~s("row").is_in(bad_rows.implode())).select(

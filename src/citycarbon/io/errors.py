@@ -36,6 +36,14 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "unknown purpose, expected fuel, feedstock, green_purchase or self_generated",
     ),
     "purpose_not_allowed": ("该能源不适用此用途", "purpose not allowed for this energy code"),
+    "bad_year": ("年份格式错误，应为 YYYY", "malformed year, expected YYYY"),
+    "bad_industry": (
+        "行业代码格式错误，应为 GB/T 4754 代码（2–4 位数字，可带门类字母）",
+        "malformed industry code, expected GB/T 4754 (2-4 digits, optional section letter)",
+    ),
+    "not_number_value": ("不是有效数字", "not a valid number"),
+    "negative_value": ("不能为负数", "must not be negative"),
+    "duplicate_row": ("重复记录：键相同", "duplicate row: same key"),
     "duplicate_key": (
         "重复记录：主体、期间、能源代码和用途均相同",
         "duplicate row: same entity, period, energy code and purpose",

@@ -1,0 +1,89 @@
+"""Delimited text tables read chunk by chunk into text columns with their line numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import polars as pl
+
+from citycarbon.io.errors import InputFileError, RowError
+from citycarbon.io.textfile import Chunk, TextFile
+
+
+def check_header(header: bytes, file: str, required: tuple[str, ...]) -> list[str]:
+    """The column names of ``header``; raises if a required column is missing."""
+    names = [c.strip() for c in next(csv.reader([header.decode("utf-8")]))]
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise InputFileError(
+            [RowError(file, 1, c, "missing_column", detail=", ".join(names)) for c in missing]
+        )
+    return names
+
+
+def _field_count_errors(header: bytes, chunk: Chunk, file: str) -> list[RowError]:
+    width = len(next(csv.reader([header.decode("utf-8")])))
+    errors = []
+    text = chunk.data.decode("utf-8", errors="replace")
+    for i, fields in enumerate(csv.reader(io.StringIO(text))):
+        if fields and len(fields) != width:
+            errors.append(
+                RowError(
+                    file, chunk.first_row + i, "", "field_count", detail=f"{len(fields)} ≠ {width}"
+                )
+            )
+    return errors
+
+
+def parse_chunk(header: bytes, chunk: Chunk, file: str, columns: tuple[str, ...]) -> pl.DataFrame:
+    """The chunk as text columns plus ``row`` (line number); blank lines dropped."""
+    try:
+        frame = pl.read_csv(io.BytesIO(header + chunk.data), infer_schema=False)
+    except pl.exceptions.ComputeError as exc:
+        errors = _field_count_errors(header, chunk, file)
+        if not errors:
+            errors = [RowError(file, chunk.first_row, "", "parse", detail=str(exc).splitlines()[0])]
+        raise InputFileError(errors) from exc
+    frame = frame.rename({c: c.strip() for c in frame.columns})
+    frame = frame.with_row_index("row", offset=chunk.first_row).with_columns(
+        pl.col("row").cast(pl.Int64)
+    )
+    present = [c for c in columns if c in frame.columns]
+    blank = pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in present
+    )
+    return frame.filter(~blank)
+
+
+def error_rows(
+    frame: pl.DataFrame, cond: pl.Expr, column: str, code: str, detail: pl.Expr
+) -> pl.DataFrame:
+    value = pl.col(column).cast(pl.String) if column in frame.columns else pl.lit(None, pl.String)
+    return frame.filter(cond).select(
+        "row",
+        pl.lit(column).alias("column"),
+        value.alias("value"),
+        pl.lit(code).alias("code"),
+        detail.cast(pl.String).alias("detail"),
+    )
+
+
+def read_whole(
+    path: Path,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    encoding: str | None = None,
+) -> pl.DataFrame:
+    """A small table read whole: text columns plus ``row``; raises ``InputFileError``."""
+    text = TextFile(path, encoding=encoding)
+    check_header(text.header(), text.name, required)
+    frames = [
+        parse_chunk(header, chunk, text.name, (*required, *optional))
+        for header, chunk in text.chunks()
+    ]
+    if not frames:
+        names = check_header(text.header(), text.name, required)
+        return pl.DataFrame(schema={"row": pl.Int64, **{n: pl.String for n in names}})
+    return pl.concat(frames, how="diagonal_relaxed")

@@ -1,0 +1,117 @@
+"""Inputs of ``citycarbon grade``: an emissions CSV and an economics CSV, checked cell by cell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+
+from citycarbon.core.periods import PERIOD_PATTERN
+from citycarbon.io.csvtable import error_rows, read_whole
+from citycarbon.io.errors import ERROR_SCHEMA, RowError, errors_from_frame
+
+EMISSIONS_REQUIRED: Final = ("entity_id", "period", "total_tco2")
+EMISSIONS_OPTIONAL: Final = ("energy_tce", "scope1_tco2", "scope2_tco2", "factor_set")
+ECONOMICS_REQUIRED: Final = ("entity_id", "year", "industry_code", "value_added_10k_yuan")
+ECONOMICS_OPTIONAL: Final = ("district_code",)
+INDUSTRY_PATTERN: Final = r"^[A-Z]?[0-9]{2,4}$"
+
+
+def _duplicates(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    dup = frame.filter(pl.len().over(keys) > 1)
+    return dup.select(
+        "row",
+        pl.lit(keys[0]).alias("column"),
+        pl.concat_str(keys, separator="|").alias("value"),
+        pl.lit("duplicate_row").alias("code"),
+        pl.concat_str(
+            pl.lit("rows "),
+            pl.col("row").cast(pl.String).str.join(", ").over(keys),
+        ).alias("detail"),
+    )
+
+
+def _finish(
+    frame: pl.DataFrame, checks: list[tuple[pl.Expr, str, str]], keys: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    errors = pl.concat(
+        [error_rows(frame, cond, col, code, pl.lit(None)) for cond, col, code in checks]
+    ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
+    ok = frame.filter(~pl.col("row").is_in(errors["row"].implode()))
+    dup = _duplicates(ok, keys).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
+    errors = pl.concat([errors, dup])
+    valid = ok.filter(~pl.col("row").is_in(dup["row"].implode()))
+    return valid, errors
+
+
+def _number(col: str) -> tuple[pl.Expr, pl.Expr]:
+    value = pl.col(col).str.strip_chars().cast(pl.Float64, strict=False)
+    given = pl.col(col).str.strip_chars().fill_null("") != ""
+    return value, given
+
+
+def read_emissions(path: Path, encoding: str | None = None) -> tuple[pl.DataFrame, list[RowError]]:
+    """Emissions at any grain: ``entity_id, period, total_tco2`` (+ optional scope columns)."""
+    raw = read_whole(path, EMISSIONS_REQUIRED, EMISSIONS_OPTIONAL, encoding)
+    raw = raw.with_columns(
+        pl.col("entity_id").str.strip_chars().fill_null(""),
+        pl.col("period").str.strip_chars().fill_null(""),
+    )
+    total, given = _number("total_tco2")
+    checks = [
+        (pl.col("entity_id") == "", "entity_id", "empty_entity"),
+        (~pl.col("period").str.contains(PERIOD_PATTERN), "period", "bad_period"),
+        (given & (total.is_null() | ~total.is_finite()), "total_tco2", "not_number_value"),
+        (~given, "total_tco2", "not_number_value"),
+        (total < 0, "total_tco2", "negative_value"),
+    ]
+    present = [c for c in EMISSIONS_OPTIONAL[:3] if c in raw.columns]
+    for col in present:
+        value, col_given = _number(col)
+        checks.append((col_given & (value.is_null() | ~value.is_finite()), col, "not_number_value"))
+    valid, errors = _finish(raw, checks, ["entity_id", "period"])
+    out = valid.select(
+        "entity_id",
+        "period",
+        total.alias("total_tco2"),
+        *[_number(c)[0].alias(c) for c in present],
+    )
+    return out, errors_from_frame(str(path), errors)
+
+
+def read_economics(path: Path, encoding: str | None = None) -> tuple[pl.DataFrame, list[RowError]]:
+    """Economics per enterprise-year; an empty value added is kept (the enterprise is ungraded)."""
+    raw = read_whole(path, ECONOMICS_REQUIRED, ECONOMICS_OPTIONAL, encoding)
+    code = pl.col("industry_code").str.strip_chars().str.to_uppercase().fill_null("")
+    raw = raw.with_columns(
+        pl.col("entity_id").str.strip_chars().fill_null(""),
+        pl.col("year").str.strip_chars().fill_null(""),
+        code.alias("industry_code"),
+    )
+    va, given = _number("value_added_10k_yuan")
+    checks = [
+        (pl.col("entity_id") == "", "entity_id", "empty_entity"),
+        (~pl.col("year").str.contains(r"^[12][0-9]{3}$"), "year", "bad_year"),
+        (
+            (pl.col("industry_code") != "")
+            & ~pl.col("industry_code").str.contains(INDUSTRY_PATTERN),
+            "industry_code",
+            "bad_industry",
+        ),
+        (given & (va.is_null() | ~va.is_finite()), "value_added_10k_yuan", "not_number_value"),
+    ]
+    valid, errors = _finish(raw, checks, ["entity_id", "year"])
+    district = (
+        pl.col("district_code").str.strip_chars()
+        if "district_code" in valid.columns
+        else pl.lit(None, pl.String)
+    )
+    out = valid.select(
+        "entity_id",
+        pl.col("year").cast(pl.Int32),
+        pl.col("industry_code").str.replace(r"^[A-Z]", "").replace("", None).alias("industry_code"),
+        va.alias("value_added_10k_yuan"),
+        district.alias("district_code"),
+    )
+    return out, errors_from_frame(str(path), errors)
