@@ -7,13 +7,20 @@ from typing import Annotated
 
 import polars as pl
 import typer
+from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
 from citycarbon.cli.console import out, progress_bar
-from citycarbon.core import summaries
-from citycarbon.core.democity import CITY_NAME, SYNTHETIC_LABEL, energy_records, generate_city
-from citycarbon.core.factors import DEFAULT_FACTOR_SET, load_factor_set
+from citycarbon.core import grading, peer_lists, portrait, summaries
+from citycarbon.core.democity import (
+    CITY_NAME,
+    SYNTHETIC_LABEL,
+    DemoCity,
+    energy_records,
+    generate_city,
+)
+from citycarbon.core.factors import DEFAULT_FACTOR_SET, FactorSet, load_factor_set
 from citycarbon.io.emissions_job import run_emissions
 from citycarbon.io.files import write_csv, write_text
 
@@ -117,7 +124,106 @@ def demo(
     console.print(_table(f"{year} energy mix / 能源结构", mix, pct))
     top = summaries.top_emitters(em, econ, city.enterprises, year)
     console.print(_table(f"{year} top emitters / 排放前十企业", top, pct))
+    _grading(console, city, run.emissions, factors, out_dir, year, names_d, names_i)
     console.print(
         f"factor set {run.factor_set} (sha256 {run.factor_set_hash[:12]}…), "
         f"input sha256 {run.input_sha256[:12]}… — files in {out_dir}/. {SYNTHETIC_LABEL}"
+    )
+
+
+def _grading(
+    console: Console,
+    city: DemoCity,
+    emissions: pl.DataFrame,
+    factors: FactorSet,
+    out_dir: Path,
+    year: int,
+    names_d: pl.DataFrame,
+    names_i: pl.DataFrame,
+) -> None:
+    """Grade the city, write codes, portraits and lists, print distributions and lists."""
+    result = grading.grade(emissions, city.economics)
+    confidence = grading.grade_confidence(result)
+    records = energy_records(city.energy)
+    portraits = portrait.enterprise_portraits(
+        result.graded.join(confidence, on=["entity_id", "year"], how="left"),
+        portrait.energy_profile(records, factors),
+        portrait.largest_sources(records, factors),
+    )
+    poor = peer_lists.poor_efficiency(portraits)
+    green = peer_lists.low_green(portraits)
+    for name, frame in (
+        ("grades", result.graded.join(confidence, on=["entity_id", "year"], how="left")),
+        ("ungraded", result.ungraded),
+        ("portraits", portraits),
+        ("list_poor_efficiency", poor),
+        ("list_low_green", green),
+    ):
+        write_csv(frame, out_dir / f"{name}.csv")
+
+    this_year = portraits.filter(pl.col("year") == year)
+    for key, names, label in (
+        ("district_code", names_d, "district / 分区县"),
+        (
+            "industry_code_used",
+            names_i.rename({"industry_code": "industry_code_used"}),
+            "industry / 分行业",
+        ),
+    ):
+        dist = portraits_grade_counts(this_year, key).join(names, on=key, how="left")
+        cols = [
+            key,
+            names.columns[1],
+            "enterprises",
+            *[f"grade_{g}" for g in range(1, 6)],
+            "低碳",
+            "中碳",
+            "高碳",
+            "may_flip",
+        ]
+        console.print(
+            _table(
+                f"{year} carbon-efficiency grades by {label} / 碳效等级分布", dist.select(cols), {}
+            )
+        )
+    n_flip = int(this_year["grade_may_flip"].sum())
+    console.print(
+        f"{this_year.height:,} enterprises graded in {year}; {result.ungraded.height} not graded; "
+        f"{n_flip} grades could flip (bootstrap confidence < 0.9)"
+    )
+    poor_y = poor.filter(pl.col("year") == year)
+    console.print(
+        _table(
+            f"{year} 二维能效对标较差企业清单 poor energy efficiency — "
+            f"{poor_y.height} enterprises, worst 10",
+            poor_y.head(10).select(
+                "entity_id", "industry_code_used", "grade", "measures", "worst_ratio_to_threshold"
+            ),
+            {"worst_ratio_to_threshold": ".2f"},
+        )
+    )
+    green_y = green.filter(pl.col("year") == year)
+    console.print(
+        _table(
+            f"{year} 三维绿能低使用率企业清单 low green-energy use — {green_y.height} enterprises, "
+            "largest electricity users first",
+            green_y.head(10).select(
+                "entity_id", "industry_code_used", "grade", "green_share", "electricity_heat_tce"
+            ),
+            {"green_share": ".1%"},
+        )
+    )
+
+
+def portraits_grade_counts(portraits: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Counts of grades, levels and possible flips per ``key``."""
+    return (
+        portraits.group_by(key)
+        .agg(
+            pl.len().alias("enterprises"),
+            *[(pl.col("grade") == g).sum().alias(f"grade_{g}") for g in range(1, 6)],
+            *[(pl.col("level") == lv).sum().alias(lv) for lv in ("低碳", "中碳", "高碳")],
+            pl.col("grade_may_flip").sum().alias("may_flip"),
+        )
+        .sort(key)
     )

@@ -13,6 +13,7 @@ from importlib import resources
 import polars as pl
 
 __all__ = [
+    "benchmark_rules",
     "carbon_efficiency_thresholds",
     "electricity_factors",
     "energy_catalogue",
@@ -76,3 +77,9 @@ def carbon_efficiency_thresholds() -> pl.DataFrame:
     return read_table("carbon_efficiency_thresholds").with_columns(
         pl.col("upper_bound").cast(pl.Float64)
     )
+
+
+def benchmark_rules() -> dict[tuple[str, str], float]:
+    """Thresholds of the benchmark lists, keyed by ``(rule, parameter)``."""
+    table = read_table("benchmark_rules").with_columns(pl.col("value").cast(pl.Float64))
+    return {(r, p): v for r, p, v in table.select("rule", "parameter", "value").iter_rows()}
