@@ -15,6 +15,7 @@ from citycarbon import data
 from citycarbon.cli.console import EXIT_BAD_INPUT, err, out, progress_bar, report_errors
 from citycarbon.cli.demo import demo
 from citycarbon.cli.grading import register as register_grading
+from citycarbon.cli.whatif import register as register_whatif
 from citycarbon.core.factors import (
     DEFAULT_FACTOR_SET,
     FactorSetError,
@@ -223,3 +224,4 @@ def run() -> None:
 
 app.command()(demo)
 register_grading(app)
+register_whatif(app)

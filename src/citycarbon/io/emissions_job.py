@@ -280,3 +280,21 @@ def _duplicates(
             _records(pl.concat(keep)), factors, grain, detail=detail
         ).collect()
     return errors, fix
+
+
+def read_entity_records(
+    path: Path, entity_id: str, year: int, *, encoding: str | None = None
+) -> pl.DataFrame:
+    """Validated records (``ENERGY_RECORDS``) of one entity and year, read chunk by chunk."""
+    text = TextFile(path, encoding=encoding)
+    check_header(text.header(), text.name, REQUIRED_COLUMNS)
+    ref = Reference()
+    parts = []
+    for header, chunk in text.chunks():
+        valid, _ = validate(parse_chunk(header, chunk, text.name, _COLUMNS), "year", ref)
+        parts.append(
+            valid.filter(
+                (pl.col("entity_id") == entity_id) & pl.col("period").str.starts_with(str(year))
+            ).select(ENERGY_RECORDS.names())
+        )
+    return pl.concat(parts) if parts else pl.DataFrame(schema=ENERGY_RECORDS)
