@@ -107,7 +107,7 @@ class GradingResult:
     """``entity_id, year, industry_code, reason, reason_zh, reason_en``."""
     industries: pl.DataFrame
     """Industry averages used: ``year, industry_level_used, industry_code_used,
-    industry_avg_intensity, peer_count, industry_tco2, industry_value_added_10k_yuan``."""
+    industry_avg_intensity, peer_count`` (peers at that level) and ``graded_here``."""
 
 
 def yearly_emissions(emissions: pl.DataFrame) -> pl.DataFrame:
@@ -120,20 +120,6 @@ def yearly_emissions(emissions: pl.DataFrame) -> pl.DataFrame:
     return emissions.group_by(
         "entity_id", pl.col("period").str.slice(0, 4).cast(pl.Int32).alias("year")
     ).agg(pl.col(c).sum() for c in cols)
-
-
-def _averages(frame: pl.LazyFrame, by: list[str], average: IndustryAverage) -> pl.LazyFrame:
-    avg = (
-        pl.col("total_tco2").sum() / pl.col("value_added_10k_yuan").sum()
-        if average == "ratio"
-        else pl.col("intensity_tco2_per_10k_yuan").mean()
-    )
-    return frame.group_by(by).agg(
-        avg.alias("industry_avg_intensity"),
-        pl.len().alias("peer_count"),
-        pl.col("total_tco2").sum().alias("industry_tco2"),
-        pl.col("value_added_10k_yuan").sum().alias("industry_value_added_10k_yuan"),
-    )
 
 
 def grade(
@@ -178,28 +164,39 @@ def grade(
         .lazy()
     )
 
-    # Peer counts at each level, then the finest level with enough peers.
-    level_frames = []
+    # Peer count and average at every level as window expressions over one frame, then the
+    # finest level with enough peers: no frame is copied per level.
+    co2, va_sum = pl.col("total_tco2"), pl.col("value_added_10k_yuan")
+    windows: list[pl.Expr] = []
     for name, digits in INDUSTRY_LEVELS:
-        level_frames.append(
-            gradable.with_columns(
-                pl.lit(name).alias("industry_level_used"),
-                pl.col("industry_code").str.slice(0, digits).alias("industry_code_used"),
-            )
+        over = [pl.col("year"), pl.col("industry_code").str.slice(0, digits)]
+        avg = (
+            co2.sum().over(over) / va_sum.sum().over(over)
+            if average == "ratio"
+            else pl.col("intensity_tco2_per_10k_yuan").mean().over(over)
         )
-    averages = _averages(
-        pl.concat(level_frames), ["year", "industry_level_used", "industry_code_used"], average
-    ).collect()
-    rank = {name: i for i, (name, _) in enumerate(INDUSTRY_LEVELS)}
+        windows += [
+            pl.col("industry_code").str.slice(0, digits).alias(f"_code_{name}"),
+            pl.len().over(over).alias(f"_n_{name}"),
+            avg.alias(f"_avg_{name}"),
+        ]
+
+    def finest(column: str | None) -> pl.Expr:
+        expr: pl.Expr = pl.lit(None)
+        for name, _ in reversed(INDUSTRY_LEVELS):
+            value = pl.lit(name) if column is None else pl.col(f"{column}{name}")
+            expr = pl.when(pl.col(f"_n_{name}") >= min_peers).then(value).otherwise(expr)
+        return expr
+
     candidates = (
-        pl.concat(level_frames)
-        .join(averages.lazy(), on=["year", "industry_level_used", "industry_code_used"], how="left")
-        .filter(pl.col("peer_count") >= min_peers)
-        .with_columns(pl.col("industry_level_used").replace_strict(rank).alias("_rank"))
-        .sort("_rank")
-        .group_by("entity_id", "year", maintain_order=True)
-        .first()
-        .drop("_rank")
+        gradable.with_columns(windows)
+        .with_columns(
+            finest(None).alias("industry_level_used"),
+            finest("_code_").alias("industry_code_used"),
+            finest("_avg_").alias("industry_avg_intensity"),
+            finest("_n_").cast(pl.UInt32).alias("peer_count"),
+        )
+        .filter(pl.col("industry_level_used").is_not_null())
     )
     graded = (
         candidates.with_columns(
@@ -261,7 +258,16 @@ def grade(
         )
         .sort("year", "entity_id")
     )
-    return GradingResult(graded=graded, ungraded=ungraded, industries=averages)
+    industries = (
+        graded.group_by("year", "industry_level_used", "industry_code_used")
+        .agg(
+            pl.col("industry_avg_intensity").first(),
+            pl.col("peer_count").first(),
+            pl.len().alias("graded_here"),
+        )
+        .sort("year", "industry_code_used")
+    )
+    return GradingResult(graded=graded, ungraded=ungraded, industries=industries)
 
 
 def grade_confidence(
