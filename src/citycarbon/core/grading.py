@@ -99,6 +99,20 @@ def classify(values: pl.Expr, bounds: tuple[float, ...], labels: tuple[object, .
     return pl.when(values.is_null()).then(None).otherwise(expr)
 
 
+def with_code(frame: pl.LazyFrame, scheme: Scheme) -> pl.LazyFrame:
+    """Add ``k_value``, ``level`` and ``grade`` from ``intensity_tco2_per_10k_yuan`` and
+    ``industry_avg_intensity``."""
+    intensity = pl.col("intensity_tco2_per_10k_yuan")
+    return frame.with_columns(
+        (intensity / pl.col("industry_avg_intensity")).alias("k_value")
+    ).with_columns(
+        classify(intensity, scheme.level_bounds, scheme.level_labels).alias("level"),
+        classify(pl.col("k_value"), scheme.grade_bounds, scheme.grade_labels)
+        .cast(pl.Int8)
+        .alias("grade"),
+    )
+
+
 @dataclass(frozen=True)
 class GradingResult:
     graded: pl.DataFrame
@@ -198,22 +212,7 @@ def grade(
         )
         .filter(pl.col("industry_level_used").is_not_null())
     )
-    graded = (
-        candidates.with_columns(
-            (pl.col("intensity_tco2_per_10k_yuan") / pl.col("industry_avg_intensity")).alias(
-                "k_value"
-            )
-        )
-        .with_columns(
-            classify(
-                pl.col("intensity_tco2_per_10k_yuan"), scheme.level_bounds, scheme.level_labels
-            ).alias("level"),
-            classify(pl.col("k_value"), scheme.grade_bounds, scheme.grade_labels)
-            .cast(pl.Int8)
-            .alias("grade"),
-        )
-        .collect()
-    )
+    graded = with_code(candidates, scheme).collect()
     zero_avg = graded.filter(pl.col("industry_avg_intensity") <= 0)
     graded = graded.filter(pl.col("industry_avg_intensity") > 0)
     graded = graded.with_columns(

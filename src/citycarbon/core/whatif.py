@@ -23,7 +23,7 @@ import polars as pl
 
 from citycarbon.core.accounting import emissions_by_period
 from citycarbon.core.factors import MWH_PER_10K_KWH, FactorSet
-from citycarbon.core.grading import COMPARE_DECIMALS, Scheme, classify, load_scheme
+from citycarbon.core.grading import Scheme, load_scheme, with_code
 from citycarbon.core.schemas import ENERGY_RECORDS
 
 ELECTRICITY = "33"
@@ -142,14 +142,4 @@ def what_if(
         ),
         pl.lit(industry_avg_intensity).alias("industry_avg_intensity"),
     )
-    k = (pl.col("intensity_tco2_per_10k_yuan") / pl.col("industry_avg_intensity")).round(
-        COMPARE_DECIMALS + 3
-    )
-    return frame.with_columns(k.alias("k_value")).with_columns(
-        classify(
-            pl.col("intensity_tco2_per_10k_yuan"), scheme.level_bounds, scheme.level_labels
-        ).alias("level"),
-        classify(pl.col("k_value"), scheme.grade_bounds, scheme.grade_labels)
-        .cast(pl.Int8)
-        .alias("grade"),
-    )
+    return with_code(frame.lazy(), scheme).collect()
