@@ -17,6 +17,10 @@ TABLES = [
     "electricity_factors",
     "parameters",
     "demo_industries",
+    "carbon_efficiency_thresholds",
+    "benchmark_rules",
+    "building_grades",
+    "building_types",
 ]
 
 

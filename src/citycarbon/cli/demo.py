@@ -13,11 +13,13 @@ from rich.table import Table
 
 from citycarbon.cli.console import out, progress_bar
 from citycarbon.core import grading, peer_lists, portrait, summaries
+from citycarbon.core.buildings import grade_buildings
 from citycarbon.core.democity import (
     CITY_NAME,
     SYNTHETIC_LABEL,
     DemoCity,
     energy_records,
+    generate_buildings,
     generate_city,
 )
 from citycarbon.core.factors import DEFAULT_FACTOR_SET, FactorSet, load_factor_set
@@ -125,6 +127,25 @@ def demo(
     top = summaries.top_emitters(em, econ, city.enterprises, year)
     console.print(_table(f"{year} top emitters / 排放前十企业", top, pct))
     _grading(console, city, run.emissions, factors, out_dir, year, names_d, names_i)
+    buildings = grade_buildings(generate_buildings(seed=seed), factors)
+    write_csv(buildings, out_dir / "buildings.csv")
+    counts = (
+        buildings.group_by("building_type")
+        .agg(
+            pl.len().alias("buildings"),
+            pl.col("kgco2_per_m2").median().alias("median_kgco2_per_m2"),
+            *[(pl.col("grade") == g).sum().alias(g) for g in "ABCDE"],
+        )
+        .sort("building_type")
+    )
+    console.print(
+        _table(
+            "public-building codes / 公共建筑碳效码 (A 优秀 … E 需减排改造; bounds: peer "
+            "percentiles within type)",
+            counts,
+            {"median_kgco2_per_m2": ".1f"},
+        )
+    )
     console.print(
         f"factor set {run.factor_set} (sha256 {run.factor_set_hash[:12]}…), "
         f"input sha256 {run.input_sha256[:12]}… — files in {out_dir}/. {SYNTHETIC_LABEL}"

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from citycarbon import data
+from citycarbon.cli.buildings import register as register_buildings
 from citycarbon.cli.console import EXIT_BAD_INPUT, err, out, progress_bar, report_errors
 from citycarbon.cli.demo import demo
 from citycarbon.cli.grading import register as register_grading
@@ -225,3 +226,4 @@ def run() -> None:
 app.command()(demo)
 register_grading(app)
 register_whatif(app)
+register_buildings(app)

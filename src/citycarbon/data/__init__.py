@@ -14,6 +14,7 @@ import polars as pl
 
 __all__ = [
     "benchmark_rules",
+    "building_grades",
     "carbon_efficiency_thresholds",
     "electricity_factors",
     "energy_catalogue",
@@ -83,3 +84,10 @@ def benchmark_rules() -> dict[tuple[str, str], float]:
     """Thresholds of the benchmark lists, keyed by ``(rule, parameter)``."""
     table = read_table("benchmark_rules").with_columns(pl.col("value").cast(pl.Float64))
     return {(r, p): v for r, p, v in table.select("rule", "parameter", "value").iter_rows()}
+
+
+def building_grades() -> pl.DataFrame:
+    """Public-building grade bounds: fixed kgCO2/m² per type, or percentiles of peers."""
+    return read_table("building_grades").with_columns(
+        pl.col("upper_bound_kgco2_per_m2", "upper_percentile").cast(pl.Float64)
+    )

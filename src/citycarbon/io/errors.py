@@ -43,6 +43,8 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     ),
     "not_number_value": ("不是有效数字", "not a valid number"),
     "negative_value": ("不能为负数", "must not be negative"),
+    "unknown_building_type": ("未知建筑类型", "unknown building type"),
+    "nonpositive_area": ("建筑面积必须大于零", "floor area must be above zero"),
     "duplicate_row": ("重复记录：键相同", "duplicate row: same key"),
     "duplicate_key": (
         "重复记录：主体、期间、能源代码和用途均相同",

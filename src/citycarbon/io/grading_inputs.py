@@ -32,7 +32,7 @@ def _duplicates(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
-def _finish(
+def finish_checks(
     frame: pl.DataFrame, checks: list[tuple[pl.Expr, str, str]], keys: list[str]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     errors = pl.concat(
@@ -45,7 +45,7 @@ def _finish(
     return valid, errors
 
 
-def _number(col: str) -> tuple[pl.Expr, pl.Expr]:
+def number(col: str) -> tuple[pl.Expr, pl.Expr]:
     value = pl.col(col).str.strip_chars().cast(pl.Float64, strict=False)
     given = pl.col(col).str.strip_chars().fill_null("") != ""
     return value, given
@@ -58,7 +58,7 @@ def read_emissions(path: Path, encoding: str | None = None) -> tuple[pl.DataFram
         pl.col("entity_id").str.strip_chars().fill_null(""),
         pl.col("period").str.strip_chars().fill_null(""),
     )
-    total, given = _number("total_tco2")
+    total, given = number("total_tco2")
     checks = [
         (pl.col("entity_id") == "", "entity_id", "empty_entity"),
         (~pl.col("period").str.contains(PERIOD_PATTERN), "period", "bad_period"),
@@ -68,14 +68,14 @@ def read_emissions(path: Path, encoding: str | None = None) -> tuple[pl.DataFram
     ]
     present = [c for c in EMISSIONS_OPTIONAL[:3] if c in raw.columns]
     for col in present:
-        value, col_given = _number(col)
+        value, col_given = number(col)
         checks.append((col_given & (value.is_null() | ~value.is_finite()), col, "not_number_value"))
-    valid, errors = _finish(raw, checks, ["entity_id", "period"])
+    valid, errors = finish_checks(raw, checks, ["entity_id", "period"])
     out = valid.select(
         "entity_id",
         "period",
         total.alias("total_tco2"),
-        *[_number(c)[0].alias(c) for c in present],
+        *[number(c)[0].alias(c) for c in present],
     )
     return out, errors_from_frame(str(path), errors)
 
@@ -89,7 +89,7 @@ def read_economics(path: Path, encoding: str | None = None) -> tuple[pl.DataFram
         pl.col("year").str.strip_chars().fill_null(""),
         code.alias("industry_code"),
     )
-    va, given = _number("value_added_10k_yuan")
+    va, given = number("value_added_10k_yuan")
     checks = [
         (pl.col("entity_id") == "", "entity_id", "empty_entity"),
         (~pl.col("year").str.contains(r"^[12][0-9]{3}$"), "year", "bad_year"),
@@ -101,7 +101,7 @@ def read_economics(path: Path, encoding: str | None = None) -> tuple[pl.DataFram
         ),
         (given & (va.is_null() | ~va.is_finite()), "value_added_10k_yuan", "not_number_value"),
     ]
-    valid, errors = _finish(raw, checks, ["entity_id", "year"])
+    valid, errors = finish_checks(raw, checks, ["entity_id", "year"])
     district = (
         pl.col("district_code").str.strip_chars()
         if "district_code" in valid.columns
