@@ -5,7 +5,6 @@ A period is kept as text in records; these expressions derive its grain and roll
 
 from __future__ import annotations
 
-import re
 from typing import Final, Literal
 
 import polars as pl
@@ -15,42 +14,26 @@ Grain = Literal["month", "quarter", "year"]
 PERIOD_PATTERN: Final = r"^[12][0-9]{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 """Years 1000-2999 at year, quarter or month grain."""
 
-_RANK: Final = {"month": 0, "quarter": 1, "year": 2}
+GRAIN_RANK: Final[dict[str, int]] = {"month": 0, "quarter": 1, "year": 2}
+"""Finer grains rank lower; a period can be rolled up to a grain of equal or higher rank."""
 
 
-def period_grain(period: str) -> Grain | None:
-    """The grain of one period string, or ``None`` if it is malformed."""
-    if not re.match(PERIOD_PATTERN, period):
-        return None
-    if len(period) == 4:
-        return "year"
-    return "quarter" if period[5] == "Q" else "month"
-
-
-def grain_expr(col: str = "period") -> pl.Expr:
-    """Expression giving ``month``/``quarter``/``year`` for well-formed periods, else null."""
+def grain_rank_expr(col: str = "period") -> pl.Expr:
+    """The ``GRAIN_RANK`` of well-formed periods (malformed ones must be checked apart)."""
     p = pl.col(col)
-    ok = p.str.contains(PERIOD_PATTERN)
     return (
-        pl.when(~ok)
-        .then(None)
-        .when(p.str.len_bytes() == 4)
-        .then(pl.lit("year"))
+        pl.when(p.str.len_bytes() == 4)
+        .then(GRAIN_RANK["year"])
         .when(p.str.slice(5, 1) == "Q")
-        .then(pl.lit("quarter"))
-        .otherwise(pl.lit("month"))
+        .then(GRAIN_RANK["quarter"])
+        .otherwise(GRAIN_RANK["month"])
     )
-
-
-def is_finer_or_equal(grain: str, target: Grain) -> bool:
-    """True when a period of ``grain`` can be rolled up to ``target``."""
-    return _RANK[grain] <= _RANK[target]
 
 
 def rollup_expr(target: Grain, col: str = "period") -> pl.Expr:
     """Roll well-formed periods at ``target`` grain or finer up to ``target``.
 
-    Periods coarser than ``target`` must have been rejected before (see ``grain_expr``).
+    Periods coarser than ``target`` must have been rejected before (see ``grain_rank_expr``).
     """
     p = pl.col(col)
     if target == "year":

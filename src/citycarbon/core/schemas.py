@@ -15,8 +15,6 @@ PURPOSES: Final = ("fuel", "feedstock", "green_purchase", "self_generated")
 
 Purpose = pl.Enum(list(PURPOSES))
 
-GRAINS: Final = ("month", "quarter", "year")
-
 METHOD_VERSION: Final = "accounting/1"
 """Bumped whenever a change to the accounting engine can change a result."""
 

@@ -13,7 +13,7 @@ from typing import Final
 import polars as pl
 
 from citycarbon import data
-from citycarbon.core.periods import PERIOD_PATTERN, Grain
+from citycarbon.core.periods import GRAIN_RANK, PERIOD_PATTERN, Grain, grain_rank_expr
 from citycarbon.core.schemas import PURPOSES, Purpose
 from citycarbon.io.csvtable import error_rows
 from citycarbon.io.errors import ERROR_SCHEMA
@@ -21,8 +21,6 @@ from citycarbon.io.errors import ERROR_SCHEMA
 REQUIRED_COLUMNS: Final = ("entity_id", "period", "energy_code", "quantity")
 OPTIONAL_COLUMNS: Final = ("unit", "purpose")
 KEY_COLUMNS: Final = ("entity_id", "period", "energy_code", "purpose")
-
-_GRAIN_RANK: Final = {"month": 0, "quarter": 1, "year": 2}
 
 
 @dataclass(frozen=True)
@@ -74,13 +72,6 @@ def validate(
     frame = frame.join(ref.catalogue, on="energy_code", how="left", maintain_order="left").join(
         ref.units, on="_unit_key", how="left", maintain_order="left"
     )
-    period_grain = (
-        pl.when(s("period").str.len_bytes() == 4)
-        .then(2)
-        .when(s("period").str.slice(5, 1) == "Q")
-        .then(1)
-        .otherwise(0)
-    )
     period_ok = s("period").str.contains(PERIOD_PATTERN)
     known_code = s("_std_unit").is_not_null()
     unit_given = s("unit") != ""
@@ -96,7 +87,12 @@ def validate(
     checks = [
         (s("entity_id") == "", "entity_id", "empty_entity", pl.lit(None)),
         (~period_ok, "period", "bad_period", pl.lit(None)),
-        (period_ok & (period_grain > _GRAIN_RANK[grain]), "period", "coarse_period", pl.lit(grain)),
+        (
+            period_ok & (grain_rank_expr() > GRAIN_RANK[grain]),
+            "period",
+            "coarse_period",
+            pl.lit(grain),
+        ),
         (~known_code, "energy_code", "unknown_code", pl.lit(None)),
         (unit_given & s("_alias_unit").is_null(), "unit", "unknown_unit", pl.lit(None)),
         (
