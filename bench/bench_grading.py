@@ -31,7 +31,7 @@ from citycarbon.core.portrait import energy_profile, enterprise_portraits, large
 from citycarbon.core.schemas import ENERGY_RECORDS
 
 
-def inputs(n: int, seed: int = 5) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def inputs(n: int, seed: int = 5) -> tuple[pl.DataFrame, pl.DataFrame]:
     rng = np.random.default_rng(seed)
     industries = np.array(
         [f"{10 + d:02d}{g}{c}" for d in range(40) for g in range(1, 3) for c in range(1, 6)]
@@ -57,7 +57,7 @@ def inputs(n: int, seed: int = 5) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFr
             "purpose": "fuel",
         }
     ).cast(dict(ENERGY_RECORDS))  # type: ignore[arg-type]
-    return records, economics, pl.DataFrame()
+    return records, economics
 
 
 def bare(emissions: pl.DataFrame, economics: pl.DataFrame) -> pl.DataFrame:
@@ -95,7 +95,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     fs = load_factor_set()
-    records, economics, _ = inputs(args.enterprises)
+    records, economics = inputs(args.enterprises)
     emissions = emissions_by_period(records.lazy(), fs, "year").collect()
 
     bare_s, _ = best_of(args.runs, lambda: bare(emissions, economics))

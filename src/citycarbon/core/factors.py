@@ -170,8 +170,8 @@ def load_factor_set(
     base_grid = float(grid_rows["tco2_per_mwh"][0])
     base_heat = _param(d["heat_parameter"])
 
+    base = _resolve_energy(d["fuel_vintage"], base_grid, base_heat, "calorific")
     if verify_release:
-        base = _resolve_energy(d["fuel_vintage"], base_grid, base_heat, "calorific")
         actual = content_hash(base, base_grid, base_heat)
         recorded = d["content_sha256"]
         if recorded and recorded != actual:
@@ -195,7 +195,10 @@ def load_factor_set(
         label += f"+heat={heat:g}"
     if electricity_method != "calorific":
         label += "+elec=coal_equivalent"
-    energy = _resolve_energy(d["fuel_vintage"], grid, heat, electricity_method)
+    overridden = (grid, heat, electricity_method) != (base_grid, base_heat, "calorific")
+    energy = (
+        _resolve_energy(d["fuel_vintage"], grid, heat, electricity_method) if overridden else base
+    )
     return FactorSet(
         set_id=set_id,
         label=label,

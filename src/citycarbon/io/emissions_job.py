@@ -56,7 +56,6 @@ class EmissionsRun:
     factor_set: str
     factor_set_hash: str
     grain: Grain
-    columns: list[str] = field(default_factory=list)
 
     def provenance(self, input_path: Path) -> dict[str, object]:
         return {
@@ -106,7 +105,7 @@ def run_emissions(
     error_frames: list[pl.DataFrame] = []
     rejected_frames: list[pl.DataFrame] = []
     error_count = rows_read = 0
-    columns = check_header(text.header(), text.name, REQUIRED_COLUMNS)
+    check_header(text.header(), text.name, REQUIRED_COLUMNS)
     failing = False
 
     for header, chunk in text.chunks():
@@ -168,7 +167,7 @@ def run_emissions(
                 ]
             )
         result = sum_emissions(combined.lazy(), factors.label, detail=detail).collect()
-        used = rows_read - (rejected.height if rejected.height else 0)
+        used = rows_read - rejected.height
     return EmissionsRun(
         emissions=result,
         errors=all_errors,
@@ -181,7 +180,6 @@ def run_emissions(
         factor_set=factors.label,
         factor_set_hash=factors.content_hash,
         grain=grain,
-        columns=columns,
     )
 
 
