@@ -8,11 +8,10 @@ from typing import Annotated
 
 import typer
 
-from citycarbon.cli.console import EXIT_BAD_INPUT, err, report_errors
+from citycarbon.cli.console import bad_input_exits, err, fail, reject, require_files
 from citycarbon.core.buildings import DEFAULT_SCHEME, grade_buildings
-from citycarbon.core.factors import DEFAULT_FACTOR_SET, FactorSetError, load_factor_set
+from citycarbon.core.factors import DEFAULT_FACTOR_SET, load_factor_set
 from citycarbon.io.buildings_csv import read_buildings
-from citycarbon.io.errors import InputFileError
 from citycarbon.io.files import write_csv
 
 
@@ -29,26 +28,16 @@ def buildings_command(
     scheme: Annotated[str, typer.Option(help="Grade bounds scheme.")] = DEFAULT_SCHEME,
 ) -> None:
     """Grade public buildings A–E within their type by kgCO2 per m² per year."""
-    if not buildings_csv.is_file():
-        err.print(f"{buildings_csv}: 文件不存在 / file not found", markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    try:
+    require_files(buildings_csv)
+    with bad_input_exits():
         factors = load_factor_set(factor_set)
         frame, errors = read_buildings(buildings_csv)
-    except InputFileError as exc:
-        report_errors(exc.errors, len(exc.errors))
-        raise typer.Exit(EXIT_BAD_INPUT) from exc
-    except FactorSetError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from exc
     if errors:
-        report_errors(errors, len(errors))
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise reject(errors, nothing_written=True)
     try:
         graded = grade_buildings(frame, factors, scheme)
-    except ValueError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from exc
+    except ValueError as exc:  # an unknown grade scheme
+        raise fail(str(exc)) from exc
     if out is None:
         sys.stdout.write(graded.write_csv())
     else:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Final
 
+import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -14,7 +18,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from citycarbon.io.errors import RowError
+from citycarbon.core.factors import FactorSetError
+from citycarbon.io.errors import InputFileError, RowError
 
 EXIT_BAD_INPUT: Final = 2
 MAX_REPORTED_ERRORS: Final = 200
@@ -47,3 +52,40 @@ def progress_bar() -> Progress:
         transient=True,
         disable=not err.is_terminal,
     )
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``message`` on stderr; return the bad-input exit for the caller to raise."""
+    err.print(message, markup=False)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def reject(
+    errors: list[RowError], total: int | None = None, *, nothing_written: bool = False
+) -> typer.Exit:
+    """Report row errors; return the bad-input exit for the caller to raise."""
+    total = len(errors) if total is None else total
+    report_errors(errors, total)
+    if nothing_written:
+        err.print(f"{total} 处错误，未写出结果 / {total} errors, no output written", markup=False)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def require_files(*paths: Path) -> None:
+    """Exit with code 2 unless every path is an existing file."""
+    for path in paths:
+        if not path.is_file():
+            raise fail(f"{path}: 文件不存在 / file not found")
+
+
+@contextmanager
+def bad_input_exits() -> Iterator[None]:
+    """Turn unreadable files, unknown factor sets and unknown encodings into exit code 2."""
+    try:
+        yield
+    except InputFileError as exc:
+        raise reject(exc.errors) from exc
+    except FactorSetError as exc:
+        raise fail(f"factor set: {exc}") from exc
+    except LookupError as exc:
+        raise fail(f"encoding: {exc}") from exc

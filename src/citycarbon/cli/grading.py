@@ -9,14 +9,13 @@ from typing import Annotated
 
 import typer
 
-from citycarbon.cli.console import EXIT_BAD_INPUT, err, report_errors
+from citycarbon.cli.console import bad_input_exits, err, reject, require_files
 from citycarbon.core.grading import (
     DEFAULT_MIN_PEERS,
     GRADE_COLUMNS,
     grade,
     grade_confidence,
 )
-from citycarbon.io.errors import InputFileError
 from citycarbon.io.files import write_csv
 from citycarbon.io.grading_inputs import read_economics, read_emissions
 
@@ -56,21 +55,12 @@ def grade_command(
 
     Bad input: exit code 2 and a row-level report on stderr, no output written.
     """
-    for path in (emissions_csv, economics_csv):
-        if not path.is_file():
-            err.print(f"{path}: 文件不存在 / file not found", markup=False)
-            raise typer.Exit(EXIT_BAD_INPUT)
-    try:
+    require_files(emissions_csv, economics_csv)
+    with bad_input_exits():
         emissions, e_errors = read_emissions(emissions_csv, encoding)
         economics, k_errors = read_economics(economics_csv, encoding)
-    except InputFileError as exc:
-        report_errors(exc.errors, len(exc.errors))
-        raise typer.Exit(EXIT_BAD_INPUT) from exc
-    errors = e_errors + k_errors
-    if errors:
-        report_errors(errors, len(errors))
-        err.print(f"{len(errors)} 处错误，未写出结果 / {len(errors)} errors, no output written")
-        raise typer.Exit(EXIT_BAD_INPUT)
+    if e_errors or k_errors:
+        raise reject(e_errors + k_errors, nothing_written=True)
 
     result = grade(emissions, economics, average=industry_average.value, min_peers=min_peers)
     table = result.graded

@@ -13,18 +13,16 @@ from rich.table import Table
 
 from citycarbon import data
 from citycarbon.cli.buildings import register as register_buildings
-from citycarbon.cli.console import EXIT_BAD_INPUT, err, out, progress_bar, report_errors
+from citycarbon.cli.console import bad_input_exits, err, out, progress_bar, reject, require_files
 from citycarbon.cli.demo import demo
 from citycarbon.cli.grading import register as register_grading
 from citycarbon.cli.whatif import register as register_whatif
 from citycarbon.core.factors import (
     DEFAULT_FACTOR_SET,
-    FactorSetError,
     list_factor_sets,
     load_factor_set,
 )
 from citycarbon.io.emissions_job import run_emissions
-from citycarbon.io.errors import InputFileError
 from citycarbon.io.files import write_csv, write_text
 
 app = typer.Typer(
@@ -84,21 +82,14 @@ def emissions(
     (fuel, feedstock, green_purchase, self_generated). Bad input: exit code 2 and a report on
     stderr, no output written, unless --skip-invalid is given.
     """
-    if not energy_csv.is_file():
-        err.print(f"{energy_csv}: 文件不存在 / file not found", markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    try:
+    require_files(energy_csv)
+    with bad_input_exits():
         factors = load_factor_set(
             factor_set,
             grid_tco2_per_mwh=grid_factor,
             heat_tco2_per_gj=heat_factor,
             electricity_method=electricity_method.value,
         )
-    except FactorSetError as exc:
-        err.print(f"factor set: {exc}", markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from exc
-
-    try:
         with progress_bar() as bar:
             task = bar.add_task("accounting", total=energy_csv.stat().st_size)
             run = run_emissions(
@@ -110,20 +101,8 @@ def emissions(
                 encoding=encoding,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-    except InputFileError as exc:
-        report_errors(exc.errors, len(exc.errors))
-        raise typer.Exit(EXIT_BAD_INPUT) from exc
-    except LookupError as exc:
-        err.print(f"encoding: {exc}", markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from exc
-
     if run.error_count and skip_invalid is None:
-        report_errors(run.errors, run.error_count)
-        err.print(
-            f"{run.error_count} 处错误，未写出结果 / {run.error_count} errors, no output written",
-            markup=False,
-        )
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise reject(run.errors, run.error_count, nothing_written=True)
     if skip_invalid is not None:
         write_csv(run.rejected, skip_invalid)
         if run.error_count:
@@ -177,11 +156,8 @@ def factors_show(
     csv: Annotated[bool, typer.Option("--csv", help="Print the resolved factors as CSV.")] = False,
 ) -> None:
     """Show every resolved factor of one set, per 205-1 energy code."""
-    try:
+    with bad_input_exits():
         fs = load_factor_set(set_id)
-    except FactorSetError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from exc
     names = data.energy_catalogue().select("energy_code", "name_zh", "name_en", "confidence")
     frame = fs.energy.join(names, on="energy_code", how="left", maintain_order="left")
     if csv:

@@ -9,19 +9,13 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from citycarbon.cli.console import EXIT_BAD_INPUT, err, out, report_errors
+from citycarbon.cli.console import bad_input_exits, fail, out, reject, require_files
 from citycarbon.cli.grading import AverageOption
-from citycarbon.core.factors import DEFAULT_FACTOR_SET, FactorSetError, load_factor_set
+from citycarbon.core.factors import DEFAULT_FACTOR_SET, load_factor_set
 from citycarbon.core.grading import DEFAULT_MIN_PEERS, grade
 from citycarbon.core.whatif import Changes, what_if
 from citycarbon.io.emissions_job import read_entity_records, run_emissions
-from citycarbon.io.errors import InputFileError
 from citycarbon.io.grading_inputs import read_economics
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(message, markup=False)
-    return typer.Exit(EXIT_BAD_INPUT)
 
 
 def whatif_command(
@@ -61,27 +55,21 @@ def whatif_command(
         substitution_efficiency=substitution_efficiency,
     )
     if changes.problems():
-        raise _fail("; ".join(changes.problems()))
-    try:
+        raise fail("; ".join(changes.problems()))
+    require_files(energy_csv, economics_csv)
+    with bad_input_exits():
         factors = load_factor_set(factor_set)
         run = run_emissions(energy_csv, factors, "year")
         economics, econ_errors = read_economics(economics_csv)
-    except (InputFileError, FactorSetError, FileNotFoundError) as exc:
-        errors = getattr(exc, "errors", None)
-        if errors:
-            report_errors(errors, len(errors))
-            raise typer.Exit(EXIT_BAD_INPUT) from exc
-        raise _fail(str(exc)) from exc
     if run.error_count or econ_errors:
-        report_errors(run.errors + econ_errors, run.error_count + len(econ_errors))
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise reject(run.errors + econ_errors, run.error_count + len(econ_errors))
     graded = grade(
         run.emissions, economics, average=industry_average.value, min_peers=min_peers
     ).graded.filter(pl.col("entity_id") == entity)
     if year is not None:
         graded = graded.filter(pl.col("year") == year)
     if graded.is_empty():
-        raise _fail(f"{entity}: 该企业（年份）未评价 / not graded for that year")
+        raise fail(f"{entity}: 该企业（年份）未评价 / not graded for that year")
     row = graded.sort("year").row(-1, named=True)
     records = read_entity_records(energy_csv, entity, row["year"])
     result = what_if(
