@@ -5,7 +5,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from citycarbon.core.accounting import account_records, emissions_by_period, sum_emissions
+from citycarbon.core.accounting import (
+    account_records,
+    emissions_by_period,
+    partial_emissions,
+    sum_emissions,
+)
 from citycarbon.core.factors import FactorSet, load_factor_set
 from tests.conftest import records
 
@@ -128,11 +133,45 @@ def test_quarter_rows_roll_up_to_year_with_months(factors: FactorSet) -> None:
 
 
 def test_sum_emissions_combines_partitions(factors: FactorSet) -> None:
-    part1 = emissions_by_period(records([("a", "2024-01", "15", 1.0, "fuel")]), factors)
-    part2 = emissions_by_period(records([("a", "2024-02", "15", 2.0, "fuel")]), factors)
-    combined = sum_emissions(pl.concat([part1, part2]), factors.label).collect()
+    part1 = partial_emissions(records([("a", "2024-01", "15", 1.0, "fuel")]), factors)
+    part2 = partial_emissions(records([("a", "2024-02", "15", 2.0, "fuel")]), factors)
+    combined = sum_emissions(pl.concat([part1, part2]), factors).collect()
     assert combined.height == 1
     assert combined["scope1_tco2"][0] == pytest.approx(3 * 21.621888)
+
+
+ROWS_BY_CODE = [
+    ("a", "2024-01", "01", 10.0, "fuel"),  # raw coal
+    ("a", "2024-02", "15", 1.0, "fuel"),  # natural gas
+    ("a", "2024-03", "15", 1.0, "feedstock"),  # in energy, not in CO2
+    ("a", "2024-03", "33", 20.0, "fuel"),  # electricity
+    ("a", "2024-04", "33", 5.0, "green_purchase"),
+    ("b", "2024-01", "15", 2.0, "fuel"),
+]
+
+
+def test_detail_has_energy_by_category_and_largest_sources(factors: FactorSet) -> None:
+    out = emissions_by_period(records(ROWS_BY_CODE), factors, detail=True).collect()
+    a = out.row(0, named=True)
+    assert a["coal_tce"] == pytest.approx(10 * 0.7143)
+    assert a["gas_tce"] == pytest.approx(2 * 12.143)
+    assert a["electricity_heat_tce"] == pytest.approx(25 * 1.229)
+    assert a["oil_tce"] == a["other_tce"] == 0.0
+    categories = sum(a[f"{c}_tce"] for c in ("coal", "oil", "gas", "electricity_heat", "other"))
+    assert categories == pytest.approx(a["energy_tce"])
+    # electricity 20 × 5.306 = 106.1 t; gas as fuel only 21.6 t; raw coal 10 t → 18.7 t
+    assert a["largest_sources"] == "33:106.1;15:21.6;01:18.7"
+    assert out.row(1, named=True)["largest_sources"] == f"15:{round(2 * 21.621888, 1)}"
+
+
+def test_detail_partials_combine_to_the_one_pass_result(factors: FactorSet) -> None:
+    one_pass = emissions_by_period(records(ROWS_BY_CODE), factors, detail=True).collect()
+    parts = [
+        partial_emissions(records(ROWS_BY_CODE[:3]), factors, detail=True),
+        partial_emissions(records(ROWS_BY_CODE[3:]), factors, detail=True),
+    ]
+    combined = sum_emissions(pl.concat(parts), factors, detail=True).collect()
+    assert combined.equals(one_pass)
 
 
 def test_records_with_wrong_schema_are_refused(factors: FactorSet) -> None:

@@ -47,7 +47,11 @@ def test_peer_percentile_grades_within_type(factors: FactorSet) -> None:
     assert offices["grade_zh"][0] == "优秀"
     assert set(offices["threshold_basis"]) == {"peer-percentile: peer percentiles"}
     school = g.filter(pl.col("building_id") == "s0").row(0, named=True)
-    assert school["peer_count"] == 1 and school["grade"] == "A"  # alone in its type
+    assert school["peer_count"] == 1
+    assert school["grade"] is None  # alone in its type: a percentile says nothing
+    assert school["threshold_basis"] == "peer-percentile: not graded, fewer than 5 peers"
+    again = grade_buildings(frame(rows), factors, min_peers=1)
+    assert again.filter(pl.col("building_id") == "s0")["grade"][0] == "A"
 
 
 def test_fixed_bounds_from_data(factors: FactorSet, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,17 +8,17 @@ import pytest
 from citycarbon.core.accounting import emissions_by_period
 from citycarbon.core.factors import FactorSet
 from citycarbon.core.grading import grade
-from citycarbon.core.peer_lists import low_green, poor_efficiency
-from citycarbon.core.portrait import (
-    energy_profile,
-    enterprise_portraits,
-    group_portraits,
-    largest_sources,
+from citycarbon.core.peer_lists import (
+    low_green,
+    low_green_reason,
+    poor_efficiency,
+    poor_efficiency_reasons,
 )
+from citycarbon.core.portrait import enterprise_portraits, group_portraits
 from tests.conftest import records
 
 
-def city(factors: FactorSet) -> tuple[pl.DataFrame, pl.LazyFrame]:
+def city(factors: FactorSet, *, detail: bool = True) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Six textile firms over two years; f5 uses much more electricity, f0 buys green power."""
     rows: list[tuple[str, str, str, float, str]] = []
     for year, scale in (("2023", 1.1), ("2024", 1.0)):
@@ -37,26 +37,34 @@ def city(factors: FactorSet) -> tuple[pl.DataFrame, pl.LazyFrame]:
             "district_code": (["339901"] * 3 + ["339902"] * 3) * 2,
         }
     )
-    graded = grade(emissions_by_period(rec, factors).collect(), economics).graded
-    return graded, rec
+    emissions = emissions_by_period(rec, factors, detail=detail).collect()
+    return grade(emissions, economics).graded, emissions
 
 
 def portraits_of(factors: FactorSet) -> pl.DataFrame:
-    graded, rec = city(factors)
-    return enterprise_portraits(graded, energy_profile(rec, factors), largest_sources(rec, factors))
+    graded, emissions = city(factors)
+    return enterprise_portraits(graded, emissions)
 
 
-def test_profile_splits_energy_by_category_and_green(factors: FactorSet) -> None:
-    _, rec = city(factors)
-    prof = (
-        energy_profile(rec, factors)
+def test_energy_structure_splits_energy_by_category_and_green(factors: FactorSet) -> None:
+    f0 = (
+        portraits_of(factors)
         .filter((pl.col("entity_id") == "f0") & (pl.col("year") == 2024))
         .row(0, named=True)
     )
-    assert prof["electricity_heat_tce"] == pytest.approx(15 * 1.229)
-    assert prof["gas_tce"] == pytest.approx(12.143)
-    assert prof["green_tce"] == pytest.approx(5 * 1.229)
-    assert prof["green_share"] == pytest.approx(5 * 1.229 / (15 * 1.229 + 12.143))
+    energy = 15 * 1.229 + 12.143
+    assert f0["energy_tce"] == pytest.approx(energy)
+    assert f0["electricity_heat_share"] == pytest.approx(15 * 1.229 / energy)
+    assert f0["gas_share"] == pytest.approx(12.143 / energy)
+    assert f0["green_share"] == pytest.approx(5 * 1.229 / energy)
+
+
+def test_portraits_without_detailed_emissions_have_empty_structure(factors: FactorSet) -> None:
+    p = enterprise_portraits(*city(factors, detail=False))
+    assert p.height == 12
+    assert p["gas_share"].is_null().all()
+    assert p["largest_sources"].is_null().all()
+    assert p["intensity_rank_in_industry"].null_count() == 0
 
 
 def test_portrait_position_trend_and_sources(factors: FactorSet) -> None:
@@ -83,9 +91,11 @@ def test_portrait_position_trend_and_sources(factors: FactorSet) -> None:
 def test_poor_efficiency_names_the_outlier_and_its_measures(factors: FactorSet) -> None:
     poor = poor_efficiency(portraits_of(factors)).filter(pl.col("year") == 2024)
     assert poor["entity_id"].to_list() == ["f5"]
-    assert poor["measures"][0] == "electricity_heat;energy"
-    assert "电热单位增加值能耗" in poor["reasons"][0]
-    assert "above industry P80" in poor["reasons"][0]
+    assert poor["measures"][0] == "energy;electricity_heat"
+    reasons = poor.select(poor_efficiency_reasons())["reasons"][0]
+    assert reasons.startswith("综合单位增加值能耗 ")
+    assert "电热单位增加值能耗" in reasons
+    assert "above industry P80" in reasons
     assert poor_efficiency(portraits_of(factors), percentile=1.0).is_empty()
 
 
@@ -94,4 +104,4 @@ def test_low_green_lists_firms_without_green_power(factors: FactorSet) -> None:
     assert "f0" not in green["entity_id"].to_list()
     assert set(green["entity_id"]) == {"f1", "f2", "f3", "f4", "f5"}
     assert green["entity_id"][0] == "f5"  # largest electricity user first
-    assert "green share 0.0%" in green["reason"][0]
+    assert "green share 0.0%" in green.select(low_green_reason())["reason"][0]

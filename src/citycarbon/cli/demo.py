@@ -22,7 +22,7 @@ from citycarbon.core.democity import (
     generate_buildings,
     generate_city,
 )
-from citycarbon.core.factors import DEFAULT_FACTOR_SET, FactorSet, load_factor_set
+from citycarbon.core.factors import DEFAULT_FACTOR_SET, load_factor_set
 from citycarbon.io.emissions_job import run_emissions
 from citycarbon.io.files import write_csv, write_text
 
@@ -86,6 +86,7 @@ def demo(
             out_dir / "energy.csv",
             factors,
             "year",
+            detail=True,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     if run.error_count:
@@ -126,7 +127,7 @@ def demo(
     console.print(_table(f"{year} energy mix / 能源结构", mix, pct))
     top = summaries.top_emitters(em, econ, city.enterprises, year)
     console.print(_table(f"{year} top emitters / 排放前十企业", top, pct))
-    _grading(console, city, run.emissions, factors, out_dir, year, names_d, names_i)
+    _grading(console, city, run.emissions, out_dir, year, names_d, names_i)
     buildings = grade_buildings(generate_buildings(seed=seed), factors)
     write_csv(buildings, out_dir / "buildings.csv")
     counts = (
@@ -156,7 +157,6 @@ def _grading(
     console: Console,
     city: DemoCity,
     emissions: pl.DataFrame,
-    factors: FactorSet,
     out_dir: Path,
     year: int,
     names_d: pl.DataFrame,
@@ -165,14 +165,12 @@ def _grading(
     """Grade the city, write codes, portraits and lists, print distributions and lists."""
     result = grading.grade(emissions, city.economics)
     confidence = grading.grade_confidence(result)
-    records = energy_records(city.energy)
     portraits = portrait.enterprise_portraits(
-        result.graded.join(confidence, on=["entity_id", "year"], how="left"),
-        portrait.energy_profile(records, factors),
-        portrait.largest_sources(records, factors),
+        result.graded.join(confidence, on=["entity_id", "year"], how="left"), emissions
     )
     poor = peer_lists.poor_efficiency(portraits)
-    green = peer_lists.low_green(portraits)
+    poor = poor.with_columns(peer_lists.poor_efficiency_reasons())
+    green = peer_lists.low_green(portraits).with_columns(peer_lists.low_green_reason())
     for name, frame in (
         ("grades", result.graded.join(confidence, on=["entity_id", "year"], how="left")),
         ("ungraded", result.ungraded),

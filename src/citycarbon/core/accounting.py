@@ -25,12 +25,24 @@ import polars as pl
 
 from citycarbon.core.factors import MWH_PER_10K_KWH, FactorSet
 from citycarbon.core.periods import Grain, rollup_expr
-from citycarbon.core.schemas import EMISSIONS_DETAIL, ENERGY_RECORDS, check_schema
+from citycarbon.core.schemas import (
+    EMISSIONS_DETAIL,
+    ENERGY_MIX_CATEGORIES,
+    ENERGY_RECORDS,
+    TOP_SOURCES,
+    check_schema,
+)
 
 _SUM_COLUMNS: Final = ("energy_tce", "scope1_tco2", "scope2_tco2")
-_DETAIL_COLUMNS: Final = tuple(EMISSIONS_DETAIL.names())
+_PROFILE_COLUMNS: Final = (*(f"{c}_tce" for c in ENERGY_MIX_CATEGORIES), "largest_sources")
+_RECORD_DETAIL: Final = tuple(c for c in EMISSIONS_DETAIL.names() if c not in _PROFILE_COLUMNS)
 
-__all__ = ["account_records", "emissions_by_period", "sum_emissions"]
+__all__ = [
+    "account_records",
+    "emissions_by_period",
+    "partial_emissions",
+    "sum_emissions",
+]
 
 
 def _factor_frame(factors: FactorSet) -> pl.LazyFrame:
@@ -111,6 +123,32 @@ def account_records(
     )
 
 
+def partial_emissions(
+    records: pl.LazyFrame,
+    factors: FactorSet,
+    grain: Grain = "year",
+    *,
+    detail: bool = False,
+) -> pl.LazyFrame:
+    """The map step: sums per entity and period at ``grain`` (and per energy code when
+    ``detail``, so that categories and largest sources can be formed after combining).
+
+    Results of disjoint record sets combine with ``sum_emissions``.
+    """
+    keys = ["entity_id", "period", *(["energy_code"] if detail else [])]
+    return (
+        _joined(records, factors)
+        .select(
+            "entity_id",
+            rollup_expr(grain).alias("period"),
+            "energy_code",
+            *_record_terms(detail),
+        )
+        .group_by(keys)
+        .agg(pl.col(c).sum() for c in _columns(detail))
+    )
+
+
 def emissions_by_period(
     records: pl.LazyFrame,
     factors: FactorSet,
@@ -123,37 +161,59 @@ def emissions_by_period(
     Every record's period must be at ``grain`` or finer. The result has the ``EMISSIONS``
     schema (plus ``EMISSIONS_DETAIL`` when ``detail``).
     """
-    columns = list(_SUM_COLUMNS) + (list(_DETAIL_COLUMNS) if detail else [])
-    return (
-        _joined(records, factors)
-        .select(
-            "entity_id",
-            rollup_expr(grain).alias("period"),
-            *_record_terms(detail),
-        )
-        .group_by("entity_id", "period")
-        .agg(pl.col(c).sum() for c in columns)
-        .pipe(_finish, factors.label, columns)
-    )
+    partials = partial_emissions(records, factors, grain, detail=detail)
+    if detail:
+        return _by_entity(partials, factors)
+    return partials.pipe(_finish, factors.label, [])
 
 
-def sum_emissions(partials: pl.LazyFrame, factor_set: str, *, detail: bool = False) -> pl.LazyFrame:
-    """Combine partial results for the same (entity, period) by summation.
-
-    This is the combine step after a map over partitions (file batches, districts, Spark
-    partitions): the results of ``emissions_by_period`` on disjoint record sets sum to the
-    result on their union.
+def sum_emissions(
+    partials: pl.LazyFrame, factors: FactorSet, *, detail: bool = False
+) -> pl.LazyFrame:
+    """The combine step after a map over partitions (file batches, districts, Spark
+    partitions): results of ``partial_emissions`` on disjoint record sets sum to the result
+    on their union.
     """
-    columns = list(_SUM_COLUMNS) + (list(_DETAIL_COLUMNS) if detail else [])
+    keys = ["entity_id", "period", *(["energy_code"] if detail else [])]
+    summed = partials.group_by(keys).agg(pl.col(c).sum() for c in _columns(detail))
+    if detail:
+        return _by_entity(summed, factors)
+    return summed.pipe(_finish, factors.label, [])
+
+
+def _columns(detail: bool) -> list[str]:
+    return list(_SUM_COLUMNS) + (list(_RECORD_DETAIL) if detail else [])
+
+
+def _by_entity(per_code: pl.LazyFrame, factors: FactorSet) -> pl.LazyFrame:
+    """Per-code sums → one row per entity and period with energy by category and the largest
+    sources (CO2 of a code over all its purposes, largest first, ties by code)."""
+    co2 = pl.col("scope1_tco2") + pl.col("scope2_tco2")
+    source = pl.concat_str(pl.col("energy_code"), pl.lit(":"), co2.round(1).cast(pl.String))
+    categories = [
+        pl.col("energy_tce").filter(pl.col("category") == c).sum().alias(f"{c}_tce")
+        for c in ENERGY_MIX_CATEGORIES
+    ]
     return (
-        partials.group_by("entity_id", "period")
-        .agg(pl.col(c).sum() for c in columns)
-        .pipe(_finish, factor_set, columns)
+        per_code.join(
+            factors.energy.lazy().select("energy_code", "category"), on="energy_code", how="left"
+        )
+        .sort("energy_code")
+        .group_by("entity_id", "period")
+        .agg(
+            *(pl.col(c).sum() for c in _columns(detail=True)),
+            *categories,
+            source.filter(co2 > 0)
+            .sort_by(co2.filter(co2 > 0), descending=True, maintain_order=True)
+            .head(TOP_SOURCES)
+            .str.join(";")
+            .alias("largest_sources"),
+        )
+        .pipe(_finish, factors.label, [*_RECORD_DETAIL, *_PROFILE_COLUMNS])
     )
 
 
-def _finish(frame: pl.LazyFrame, factor_set: str, columns: list[str]) -> pl.LazyFrame:
-    detail = [c for c in columns if c not in _SUM_COLUMNS]
+def _finish(frame: pl.LazyFrame, factor_set: str, detail: list[str]) -> pl.LazyFrame:
     return frame.select(
         "entity_id",
         "period",

@@ -7,7 +7,8 @@ from grid electricity (net of green electricity) at the factor set's grid factor
 gas at its combustion factor. Bounds come from ``data/building_grades.csv``: a scheme may
 give fixed kgCO2/m² bounds per type; the default scheme ``peer-percentile`` derives them from
 the 20/40/60/80th percentiles of the same type and year, and every result says which basis
-it used.
+it used. With fewer than ``min_peers`` buildings of a type in a year (default 5) percentiles
+say nothing: such buildings are not graded (``grade`` empty) unless fixed bounds exist.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from citycarbon import data
 from citycarbon.core.factors import FactorSet
 
 DEFAULT_SCHEME: Final = "peer-percentile"
+DEFAULT_MIN_PEERS: Final = 5
 GRADES: Final = ("A", "B", "C", "D", "E")
 GRADE_NAMES_ZH: Final = {
     "A": "优秀",
@@ -54,15 +56,22 @@ def building_intensity(buildings: pl.DataFrame, factors: FactorSet) -> pl.DataFr
 
 
 def grade_buildings(
-    buildings: pl.DataFrame, factors: FactorSet, scheme: str = DEFAULT_SCHEME
+    buildings: pl.DataFrame,
+    factors: FactorSet,
+    scheme: str = DEFAULT_SCHEME,
+    *,
+    min_peers: int = DEFAULT_MIN_PEERS,
 ) -> pl.DataFrame:
     """Grade each building-year within its type: A (best) to E, with the bounds used."""
     rules = data.building_grades().filter(pl.col("scheme") == scheme)
     if rules.is_empty():
         msg = f"unknown building grade scheme {scheme!r}"
         raise ValueError(msg)
-    frame = building_intensity(buildings, factors)
     over = ["year", "building_type"]
+    frame = building_intensity(buildings, factors).with_columns(
+        pl.len().over(over).alias("peer_count")
+    )
+    enough = pl.col("peer_count") >= min_peers
     intensity = pl.col("kgco2_per_m2")
     bound_cols = []
     for g in GRADES[:-1]:
@@ -74,7 +83,7 @@ def grade_buildings(
             .iter_rows()
         )
         by_percentile = (
-            intensity.quantile(float(percentile[0]), "linear").over(over)
+            pl.when(enough).then(intensity.quantile(float(percentile[0]), "linear").over(over))
             if percentile.len()
             else pl.lit(None, pl.Float64)
         )
@@ -89,14 +98,16 @@ def grade_buildings(
     for g in reversed(GRADES[:-1]):
         grade = pl.when(intensity <= pl.col(f"bound_{g}")).then(pl.lit(g)).otherwise(grade)
     fixed_types = set(rules.filter(pl.col("building_type") != "*")["building_type"].to_list())
+    has_fixed = pl.col("building_type").is_in(list(fixed_types))
     return (
         frame.with_columns(
-            grade.alias("grade"),
-            pl.col("building_type")
-            .is_in(list(fixed_types))
-            .replace_strict({True: f"{scheme}: fixed bounds", False: f"{scheme}: peer percentiles"})
+            pl.when(pl.col("bound_A").is_not_null()).then(grade).alias("grade"),
+            pl.when(has_fixed)
+            .then(pl.lit(f"{scheme}: fixed bounds"))
+            .when(enough)
+            .then(pl.lit(f"{scheme}: peer percentiles"))
+            .otherwise(pl.lit(f"{scheme}: not graded, fewer than {min_peers} peers"))
             .alias("threshold_basis"),
-            pl.len().over(over).alias("peer_count"),
         )
         .with_columns(
             pl.col("grade").replace_strict(GRADE_NAMES_ZH, return_dtype=pl.String).alias("grade_zh")

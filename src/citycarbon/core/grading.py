@@ -125,15 +125,58 @@ class GradingResult:
 
 
 def yearly_emissions(emissions: pl.DataFrame) -> pl.DataFrame:
-    """Sum emissions at any grain to ``entity_id, year`` (year as integer)."""
-    cols = [
-        c
-        for c in ("energy_tce", "scope1_tco2", "scope2_tco2", "total_tco2")
-        if c in emissions.columns
+    """Emissions at any grain as ``entity_id, year`` (year as integer), one row each.
+
+    Yearly rows pass through with every column; finer rows are summed (numeric columns only:
+    ``largest_sources`` of months cannot be combined into a year's and is dropped).
+    """
+    period = pl.col("period")
+    if emissions.is_empty() or (emissions.select((period.str.len_bytes() == 4).all()).item()):
+        return emissions.with_columns(period.cast(pl.Int32).alias("year")).drop("period")
+    numeric = [
+        c for c, t in emissions.schema.items() if t.is_numeric() and c not in ("period", "year")
     ]
-    return emissions.group_by(
-        "entity_id", pl.col("period").str.slice(0, 4).cast(pl.Int32).alias("year")
-    ).agg(pl.col(c).sum() for c in cols)
+    return emissions.group_by("entity_id", period.str.slice(0, 4).cast(pl.Int32).alias("year")).agg(
+        pl.col(c).sum() for c in numeric
+    )
+
+
+def _industry_table(stats: pl.DataFrame, average: IndustryAverage, min_peers: int) -> pl.DataFrame:
+    """Per year and industry code of the input: the finest GB/T 4754 level with at least
+    ``min_peers`` gradable enterprises, its code, average intensity and peer count.
+
+    ``stats`` has per year and code: ``co2, va, sum_l, n``. Coarser levels are sums of the
+    finer ones, so the 100,000-row frame is aggregated once.
+    """
+    chosen: pl.LazyFrame | None = None
+    lazy = stats.lazy()
+    for name, digits in INDUSTRY_LEVELS:
+        code = pl.col("industry_code").str.slice(0, digits)
+        level = lazy.group_by("year", code.alias("industry_code_used")).agg(
+            pl.col("co2", "va", "sum_l", "n").sum()
+        )
+        avg = pl.col("co2") / pl.col("va") if average == "ratio" else pl.col("sum_l") / pl.col("n")
+        here = (
+            lazy.select("year", "industry_code", code.alias("industry_code_used"))
+            .join(level, on=["year", "industry_code_used"])
+            .filter(pl.col("n") >= min_peers)
+            .select(
+                "year",
+                "industry_code",
+                pl.lit(name).alias("industry_level_used"),
+                "industry_code_used",
+                avg.alias("industry_avg_intensity"),
+                pl.col("n").cast(pl.UInt32).alias("peer_count"),
+            )
+        )
+        if chosen is None:
+            chosen = here
+        else:
+            chosen = pl.concat(
+                [chosen, here.join(chosen, on=["year", "industry_code"], how="anti")]
+            )
+    assert chosen is not None
+    return chosen.collect()
 
 
 def grade(
@@ -146,9 +189,10 @@ def grade(
 ) -> GradingResult:
     """Grade every enterprise-year of ``economics`` against its industry.
 
-    ``emissions`` has ``entity_id, period, total_tco2`` at any grain (summed to years);
-    ``economics`` has ``entity_id, year, industry_code, value_added_10k_yuan`` and
-    optionally ``district_code``. The result does not depend on row order.
+    ``emissions`` has ``entity_id, period, total_tco2`` at any grain, at most one row per
+    entity and period (summed to years); ``economics`` has
+    ``entity_id, year, industry_code, value_added_10k_yuan`` and optionally
+    ``district_code``, one row per entity and year. The result does not depend on row order.
     """
     if min_peers < 1:
         msg = "min_peers must be at least 1"
@@ -158,8 +202,16 @@ def grade(
     econ = economics.with_columns(pl.col("year").cast(pl.Int32))
     if "district_code" not in econ.columns:
         econ = econ.with_columns(pl.lit(None, pl.String).alias("district_code"))
-    # Sorted so that sums are taken in the same order whatever the input order.
-    base = econ.join(yearly, on=["entity_id", "year"], how="left").sort("year", "entity_id")
+    try:
+        base = econ.join(
+            yearly.select("entity_id", "year", "total_tco2"),
+            on=["entity_id", "year"],
+            how="left",
+            validate="m:1",
+        )
+    except pl.exceptions.ComputeError as exc:
+        msg = "emissions: more than one row for an entity and period"
+        raise ValueError(msg) from exc
     va = pl.col("value_added_10k_yuan")
     reason = (
         pl.when(pl.col("industry_code").is_null() | (pl.col("industry_code") == ""))
@@ -171,84 +223,56 @@ def grade(
         .when(pl.col("total_tco2").is_null())
         .then(pl.lit("no_energy_data"))
     )
-    base = base.with_columns(reason.alias("reason"))
-    gradable = (
-        base.filter(pl.col("reason").is_null())
-        .with_columns((pl.col("total_tco2") / va).alias("intensity_tco2_per_10k_yuan"))
-        .lazy()
+    # Sorted once, so that sums are taken in the same order whatever the input order.
+    base = base.sort("year", "entity_id").with_columns(
+        reason.alias("reason"), (pl.col("total_tco2") / va).alias("intensity_tco2_per_10k_yuan")
     )
-
-    # Peer count and average at every level as window expressions over one frame, then the
-    # finest level with enough peers: no frame is copied per level.
-    co2, va_sum = pl.col("total_tco2"), pl.col("value_added_10k_yuan")
-    windows: list[pl.Expr] = []
-    for name, digits in INDUSTRY_LEVELS:
-        over = [pl.col("year"), pl.col("industry_code").str.slice(0, digits)]
-        avg = (
-            co2.sum().over(over) / va_sum.sum().over(over)
-            if average == "ratio"
-            else pl.col("intensity_tco2_per_10k_yuan").mean().over(over)
+    gradable = base.filter(pl.col("reason").is_null()).drop("reason")
+    stats = gradable.group_by("year", "industry_code").agg(
+        pl.col("total_tco2").sum().alias("co2"),
+        va.sum().alias("va"),
+        pl.col("intensity_tco2_per_10k_yuan").sum().alias("sum_l"),
+        pl.len().alias("n"),
+    )
+    table = _industry_table(stats, average, min_peers)
+    joined = gradable.join(table, on=["year", "industry_code"], how="left", maintain_order="left")
+    placed = pl.col("industry_level_used").is_not_null()
+    positive = pl.col("industry_avg_intensity") > 0
+    graded = (
+        with_code(joined.lazy().filter(placed & positive), scheme)
+        .select(
+            *GRADE_COLUMNS,
+            pl.concat_str(pl.col("level"), pl.col("grade").cast(pl.String), pl.lit("级")).alias(
+                "code_text"
+            ),
+            "district_code",
+            "industry_code_used",
+            "total_tco2",
+            "value_added_10k_yuan",
+            pl.lit(scheme.scheme_id).alias("scheme"),
+            pl.lit(average).alias("industry_average"),
         )
-        windows += [
-            pl.col("industry_code").str.slice(0, digits).alias(f"_code_{name}"),
-            pl.len().over(over).alias(f"_n_{name}"),
-            avg.alias(f"_avg_{name}"),
-        ]
-
-    def finest(column: str | None) -> pl.Expr:
-        expr: pl.Expr = pl.lit(None)
-        for name, _ in reversed(INDUSTRY_LEVELS):
-            value = pl.lit(name) if column is None else pl.col(f"{column}{name}")
-            expr = pl.when(pl.col(f"_n_{name}") >= min_peers).then(value).otherwise(expr)
-        return expr
-
-    candidates = (
-        gradable.with_columns(windows)
-        .with_columns(
-            finest(None).alias("industry_level_used"),
-            finest("_code_").alias("industry_code_used"),
-            finest("_avg_").alias("industry_avg_intensity"),
-            finest("_n_").cast(pl.UInt32).alias("peer_count"),
-        )
-        .filter(pl.col("industry_level_used").is_not_null())
+        .collect()
     )
-    graded = with_code(candidates, scheme).collect()
-    zero_avg = graded.filter(pl.col("industry_avg_intensity") <= 0)
-    graded = graded.filter(pl.col("industry_avg_intensity") > 0)
-    graded = graded.with_columns(
-        pl.concat_str(pl.col("level"), pl.col("grade").cast(pl.String), pl.lit("级")).alias(
-            "code_text"
-        ),
-        pl.lit(scheme.scheme_id).alias("scheme"),
-        pl.lit(average).alias("industry_average"),
-    )
-    front = list(GRADE_COLUMNS)
-    detail = [
-        "code_text",
-        "district_code",
-        "industry_code_used",
-        "total_tco2",
-        "value_added_10k_yuan",
-        "scheme",
-        "industry_average",
-    ]
-    graded = graded.select(front + detail).sort("year", "entity_id")
 
-    graded_keys = graded.select("entity_id", "year")
-    too_few = (
-        gradable.collect()
-        .join(graded_keys, on=["entity_id", "year"], how="anti")
-        .join(zero_avg.select("entity_id", "year"), on=["entity_id", "year"], how="anti")
-        .with_columns(pl.lit("too_few_peers").alias("reason"))
+    not_placed = joined.filter(~placed | ~positive).select(
+        "entity_id",
+        "year",
+        "industry_code",
+        pl.when(placed)
+        .then(pl.lit("zero_industry_average"))
+        .otherwise(pl.lit("too_few_peers"))
+        .alias("reason"),
     )
-    zero = zero_avg.with_columns(pl.lit("zero_industry_average").alias("reason"))
     zh = {k: v[0] for k, v in UNGRADED_REASONS.items()}
     en = {k: v[1] for k, v in UNGRADED_REASONS.items()}
     ungraded = (
         pl.concat(
             [
-                f.select("entity_id", "year", "industry_code", "reason")
-                for f in (base.filter(pl.col("reason").is_not_null()), too_few, zero)
+                base.filter(pl.col("reason").is_not_null()).select(
+                    "entity_id", "year", "industry_code", "reason"
+                ),
+                not_placed,
             ]
         )
         .with_columns(
@@ -258,12 +282,14 @@ def grade(
         .sort("year", "entity_id")
     )
     industries = (
-        graded.group_by("year", "industry_level_used", "industry_code_used")
+        table.join(stats.select("year", "industry_code", "n"), on=["year", "industry_code"])
+        .group_by("year", "industry_level_used", "industry_code_used")
         .agg(
             pl.col("industry_avg_intensity").first(),
             pl.col("peer_count").first(),
-            pl.len().alias("graded_here"),
+            pl.col("n").sum().cast(pl.UInt32).alias("graded_here"),
         )
+        .filter(pl.col("industry_avg_intensity") > 0)
         .sort("year", "industry_code_used")
     )
     return GradingResult(graded=graded, ungraded=ungraded, industries=industries)

@@ -29,110 +29,138 @@ _LABELS_ZH = {
 }
 
 
-def _base(portraits: pl.DataFrame) -> pl.DataFrame:
-    va = pl.col("value_added_10k_yuan")
-    return portraits.with_columns(
-        (pl.col("energy_tce") / va).alias("energy_tce_per_10k_yuan"),
-        *[
-            (pl.col(f"{c}_share") * pl.col("energy_tce") / va).alias(f"{c}_tce_per_10k_yuan")
-            for c in ENERGY_MIX_CATEGORIES
-        ],
-        pl.len().over("year", "industry_code_used").alias("_peers"),
+_KEYS = ["year", "industry_code_used"]
+
+
+def _thresholds(frame: pl.DataFrame, aggs: list[pl.Expr], min_peers: int) -> pl.DataFrame:
+    """``frame`` with per-industry thresholds joined on, industries with at least
+    ``min_peers`` graded enterprises only."""
+    table = (
+        frame.group_by(_KEYS)
+        .agg(*aggs, pl.len().alias("_peers"))
+        .filter(pl.col("_peers") >= min_peers)
+        .drop("_peers")
     )
+    return frame.join(table, on=_KEYS, how="inner")
+
+
+def _intensity(measure: str) -> pl.Expr:
+    energy = pl.col("energy_tce")
+    if measure != "energy":
+        energy = pl.col(f"{measure}_share") * energy
+    return energy / pl.col("value_added_10k_yuan")
 
 
 def poor_efficiency(portraits: pl.DataFrame, percentile: float | None = None) -> pl.DataFrame:
     """One row per enterprise-year worse than its industry percentile on at least one measure
-    (total energy or a 205-1 category per 万元), naming every such measure, worst first."""
+    (total energy or a 205-1 category per 万元): ``measures`` names every such measure (total
+    first, then the categories in 205-1 order), ``{measure}_tce_per_10k_yuan`` and
+    ``{measure}_threshold`` give the values, the worst first. ``reasons_text`` words it.
+
+    A category an enterprise does not use is no benchmark for it, so each category's
+    percentile is taken over its users only.
+    """
     rules = data.benchmark_rules()
     q = percentile if percentile is not None else rules[("poor_efficiency", "industry_percentile")]
     min_peers = int(rules[("poor_efficiency", "min_peers")])
-    base = _base(portraits).filter(pl.col("_peers") >= min_peers)
-    over = ["year", "industry_code_used"]
-    rows = []
-    for m in _MEASURES:
-        col = f"{m}_tce_per_10k_yuan"
-        users = pl.col(col) > 0  # a category an enterprise does not use is no benchmark
-        threshold = pl.col(col).filter(users).quantile(q, "linear").over(over)
-        rows.append(
-            base.with_columns(threshold.alias("industry_threshold"))
-            .filter(users & (pl.col(col) > pl.col("industry_threshold")))
-            .select(
-                "entity_id",
-                "year",
-                "industry_code_used",
-                "district_code",
-                pl.lit(m).alias("measure"),
-                pl.col(col).alias("value_tce_per_10k_yuan"),
-                "industry_threshold",
-                (pl.col(col) / pl.col("industry_threshold")).alias("ratio_to_threshold"),
-                "grade",
-            )
-        )
-    label_zh = pl.col("measure").replace_strict(_LABELS_ZH, return_dtype=pl.String)
-    pct = pl.lit(int(q * 100))
-    per_measure = pl.concat(rows).with_columns(
-        pl.format(
-            "{}单位增加值能耗 {} 高于行业P{} {} / {} tce per 万元 {} above industry P{} {}",
-            label_zh,
-            pl.col("value_tce_per_10k_yuan").round(3),
-            pct,
-            pl.col("industry_threshold").round(3),
-            pl.col("measure"),
-            pl.col("value_tce_per_10k_yuan").round(3),
-            pct,
-            pl.col("industry_threshold").round(3),
-        ).alias("reason")
+    value = {m: pl.col(f"{m}_tce_per_10k_yuan") for m in _MEASURES}
+    threshold = {m: pl.col(f"{m}_threshold") for m in _MEASURES}
+    frame = portraits.select(
+        "entity_id",
+        *_KEYS,
+        "district_code",
+        "grade",
+        *(_intensity(m).alias(f"{m}_tce_per_10k_yuan") for m in _MEASURES),
     )
+    aggs = [
+        value[m].filter(value[m] > 0).quantile(q, "linear").alias(f"{m}_threshold")
+        for m in _MEASURES
+    ]
+    ratio = {m: pl.when(value[m] > 0).then(value[m] / threshold[m]) for m in _MEASURES}
+    over = {m: pl.col(f"_{m}_ratio") > 1 for m in _MEASURES}
     return (
-        per_measure.sort("measure")
-        .group_by("entity_id", "year", "industry_code_used", "district_code", "grade")
-        .agg(
-            pl.col("measure").str.join(";").alias("measures"),
-            pl.col("ratio_to_threshold").max().alias("worst_ratio_to_threshold"),
-            pl.col("reason").str.join("; ").alias("reasons"),
+        _thresholds(frame, aggs, min_peers)
+        .with_columns(r.alias(f"_{m}_ratio") for m, r in ratio.items())
+        .filter(pl.any_horizontal(over.values()))
+        .select(
+            "entity_id",
+            *_KEYS,
+            "district_code",
+            "grade",
+            pl.concat_str(
+                [pl.when(over[m]).then(pl.lit(m)) for m in _MEASURES],
+                separator=";",
+                ignore_nulls=True,
+            ).alias("measures"),
+            pl.max_horizontal(pl.col(f"_{m}_ratio") for m in _MEASURES).alias(
+                "worst_ratio_to_threshold"
+            ),
+            *value.values(),
+            *threshold.values(),
+            pl.lit(q).alias("industry_percentile"),
         )
         .sort("year", "worst_ratio_to_threshold", descending=[False, True])
     )
 
 
+def poor_efficiency_reasons() -> pl.Expr:
+    """The reasons of a ``poor_efficiency`` row in words, Chinese then English."""
+    pct = (pl.col("industry_percentile") * 100).round(0).cast(pl.Int32)
+    parts = []
+    for m in _MEASURES:
+        value = pl.col(f"{m}_tce_per_10k_yuan").round(3)
+        threshold = pl.col(f"{m}_threshold").round(3)
+        parts.append(
+            pl.when(pl.col("measures").str.split(";").list.contains(m)).then(
+                pl.format(
+                    f"{_LABELS_ZH[m]}单位增加值能耗 {{}} 高于行业P{{}} {{}} / "
+                    f"{m} {{}} tce per 万元 above industry P{{}} {{}}",
+                    *(value, pct, threshold) * 2,
+                )
+            )
+        )
+    return pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("reasons")
+
+
 def low_green(
     portraits: pl.DataFrame, percentile: float | None = None, max_share: float | None = None
 ) -> pl.DataFrame:
-    """Enterprise-years with a green share below the industry percentile and ``max_share``,
-    largest electricity and heat users first (the best candidates for green power)."""
+    """Enterprise-years with a green share at or below the industry percentile and under
+    ``max_share``, largest electricity and heat users first (the best candidates for green
+    power). ``low_green_reason`` words it."""
     rules = data.benchmark_rules()
     q = percentile if percentile is not None else rules[("low_green", "industry_percentile")]
     cap = max_share if max_share is not None else rules[("low_green", "max_share")]
     min_peers = int(rules[("low_green", "min_peers")])
-    base = _base(portraits).filter(pl.col("_peers") >= min_peers)
-    threshold = pl.col("green_share").quantile(q, "linear").over("year", "industry_code_used")
+    share = pl.col("green_share")
+    frame = portraits.select(
+        "entity_id",
+        *_KEYS,
+        "district_code",
+        "green_share",
+        "energy_tce",
+        (pl.col("electricity_heat_share") * pl.col("energy_tce")).alias("electricity_heat_tce"),
+        "grade",
+    )
     return (
-        base.with_columns(threshold.alias("industry_threshold"))
-        .filter(
-            (pl.col("green_share") <= pl.col("industry_threshold")) & (pl.col("green_share") < cap)
-        )
-        .select(
-            "entity_id",
-            "year",
-            "industry_code_used",
-            "district_code",
-            "green_share",
-            "industry_threshold",
-            "energy_tce",
-            (pl.col("electricity_heat_share") * pl.col("energy_tce")).alias("electricity_heat_tce"),
-            "grade",
-        )
-        .with_columns(
-            pl.format(
-                "绿色能源占比 {}% 低于行业P{} ({}%) / green share {}% below the industry P{} ({}%)",
-                (pl.col("green_share") * 100).round(1),
-                pl.lit(int(q * 100)),
-                (pl.col("industry_threshold") * 100).round(1),
-                (pl.col("green_share") * 100).round(1),
-                pl.lit(int(q * 100)),
-                (pl.col("industry_threshold") * 100).round(1),
-            ).alias("reason")
-        )
+        _thresholds(frame, [share.quantile(q, "linear").alias("industry_threshold")], min_peers)
+        .filter((share <= pl.col("industry_threshold")) & (share < cap))
+        .with_columns(pl.lit(q).alias("industry_percentile"))
         .sort("year", "electricity_heat_tce", descending=[False, True])
     )
+
+
+def low_green_reason() -> pl.Expr:
+    """The reason of a ``low_green`` row in words, Chinese then English."""
+    share = (pl.col("green_share") * 100).round(1)
+    threshold = (pl.col("industry_threshold") * 100).round(1)
+    pct = (pl.col("industry_percentile") * 100).round(0).cast(pl.Int32)
+    return pl.format(
+        "绿色能源占比 {}% 低于行业P{} ({}%) / green share {}% below the industry P{} ({}%)",
+        share,
+        pct,
+        threshold,
+        share,
+        pct,
+        threshold,
+    ).alias("reason")

@@ -12,116 +12,80 @@ from typing import Final
 
 import polars as pl
 
-from citycarbon.core.accounting import account_records
-from citycarbon.core.factors import FactorSet
+from citycarbon.core.grading import yearly_emissions
 from citycarbon.core.schemas import ENERGY_MIX_CATEGORIES
 
-TOP_SOURCES: Final = 3
-
-
-def energy_profile(records: pl.LazyFrame, factors: FactorSet) -> pl.DataFrame:
-    """Per enterprise-year: energy by 205-1 category, green energy and CO2, in tce and tCO2.
-
-    ``green_tce`` is purchased green plus self-generated renewable electricity plus renewable
-    fuels (the ``renewable_tce`` of the accounting engine).
-    """
-    per = account_records(records, factors, detail=True).join(
-        factors.energy.lazy().select("energy_code", "category"), on="energy_code", how="left"
-    )
-    cats = [
-        pl.col("energy_tce").filter(pl.col("category") == c).sum().alias(f"{c}_tce")
-        for c in ENERGY_MIX_CATEGORIES
-    ]
-    return (
-        per.group_by("entity_id", pl.col("period").str.slice(0, 4).cast(pl.Int32).alias("year"))
-        .agg(
-            pl.col("energy_tce").sum(),
-            pl.col("total_tco2").sum(),
-            pl.col("renewable_tce").sum().alias("green_tce"),
-            *cats,
-        )
-        .with_columns(
-            (pl.col("green_tce") / pl.col("energy_tce")).fill_nan(0.0).alias("green_share")
-        )
-        .sort("year", "entity_id")
-        .collect()
-    )
-
-
-def largest_sources(
-    records: pl.LazyFrame, factors: FactorSet, n: int = TOP_SOURCES
-) -> pl.DataFrame:
-    """Per enterprise-year, the ``n`` energy codes with the most CO2, as ``code:tCO2`` text."""
-    return (
-        account_records(records, factors)
-        .group_by(
-            "entity_id",
-            pl.col("period").str.slice(0, 4).cast(pl.Int32).alias("year"),
-            "energy_code",
-        )
-        .agg(pl.col("total_tco2").sum())
-        .filter(pl.col("total_tco2") > 0)
-        .sort("total_tco2", descending=True)
-        .group_by("entity_id", "year")
-        .agg(
-            pl.concat_str(
-                pl.col("energy_code"), pl.lit(":"), pl.col("total_tco2").round(1).cast(pl.String)
-            )
-            .head(n)
-            .str.join(";")
-            .alias("largest_sources")
-        )
-        .collect()
-    )
+SHARES: Final = {
+    **{f"{c}_tce": f"{c}_share" for c in ENERGY_MIX_CATEGORIES},
+    "renewable_tce": "green_share",
+}
+"""Columns of the detailed accounting output (``emissions_by_period(..., detail=True)``)
+that the energy structure is read from, and the shares made of them; without them the
+shares are empty."""
 
 
 def _position(by: str, suffix: str) -> list[pl.Expr]:
-    lv = pl.col("intensity_tco2_per_10k_yuan")
     over = ["year", by]
+    rank = pl.col("intensity_tco2_per_10k_yuan").rank("min").over(over)
     return [
-        lv.rank("min").over(over).cast(pl.Int32).alias(f"intensity_rank_in_{suffix}"),
-        (lv.rank("max").over(over) / pl.len().over(over)).alias(
-            f"intensity_percentile_in_{suffix}"
-        ),
+        rank.cast(pl.Int32).alias(f"intensity_rank_in_{suffix}"),
+        (rank / pl.len().over(over)).alias(f"intensity_percentile_in_{suffix}"),
     ]
 
 
 def enterprise_portraits(
-    graded: pl.DataFrame, profile: pl.DataFrame, sources: pl.DataFrame
+    graded: pl.DataFrame, emissions: pl.DataFrame | None = None
 ) -> pl.DataFrame:
     """One row per graded enterprise-year: rank and percentile of L in industry and district
-    (rank 1 = lowest intensity; percentile = share of peers at or below), K, grade, energy
-    structure shares, change against the previous year, and the largest sources."""
-    base = graded.with_columns(
+    (rank 1 = lowest intensity, ties share the best rank; percentile = rank ÷ peers), K,
+    grade, energy structure shares (coal, oil, gas, electricity and heat, other; and green
+    energy), change against the previous year, and the largest sources.
+
+    ``graded`` is ``GradingResult.graded``; the structure and sources are read from
+    ``emissions`` when it is the detailed yearly accounting output
+    (``emissions_by_period(..., detail=True)``); otherwise they are empty. ``green_share`` is
+    renewable over total energy (purchased green and self-generated electricity, renewable
+    fuels).
+    """
+    profile = yearly_emissions(emissions) if emissions is not None else None
+    wanted = ("energy_tce", *SHARES, "largest_sources")
+    have = [c for c in wanted if profile is not None and c in profile.columns]
+    out = graded
+    if profile is not None and have:
+        out = out.join(
+            profile.select("entity_id", "year", *have),
+            on=["entity_id", "year"],
+            how="left",
+            maintain_order="left",
+        )
+    out = out.with_columns(
+        pl.lit(None, pl.String if c == "largest_sources" else pl.Float64).alias(c)
+        for c in wanted
+        if c not in have
+    )
+    shares = [(pl.col(c) / pl.col("energy_tce")).fill_nan(0.0).alias(s) for c, s in SHARES.items()]
+    out = out.with_columns(
         *_position("industry_code_used", "industry"),
         *_position("district_code", "district"),
-    )
-    prev = graded.select(
-        "entity_id",
-        (pl.col("year") + 1).alias("year"),
-        pl.col("intensity_tco2_per_10k_yuan").alias("previous_intensity"),
-        pl.col("grade").alias("previous_grade"),
-    )
-    shares = profile.select(
-        "entity_id",
-        "year",
-        "energy_tce",
-        *[
-            (pl.col(f"{c}_tce") / pl.col("energy_tce")).fill_nan(0.0).alias(f"{c}_share")
-            for c in ENERGY_MIX_CATEGORIES
-        ],
-        "green_share",
-    )
-    return (
-        base.join(shares, on=["entity_id", "year"], how="left")
-        .join(prev, on=["entity_id", "year"], how="left")
-        .join(sources, on=["entity_id", "year"], how="left")
-        .with_columns(
-            (pl.col("intensity_tco2_per_10k_yuan") / pl.col("previous_intensity") - 1).alias(
-                "intensity_change"
-            )
+        *shares,
+    ).drop(SHARES)
+    if graded.get_column("year").n_unique() > 1:
+        prev = graded.select(
+            "entity_id",
+            (pl.col("year") + 1).alias("year"),
+            pl.col("intensity_tco2_per_10k_yuan").alias("previous_intensity"),
+            pl.col("grade").alias("previous_grade"),
         )
-        .sort("year", "entity_id")
+        out = out.join(prev, on=["entity_id", "year"], how="left", maintain_order="left")
+    else:
+        out = out.with_columns(
+            pl.lit(None, pl.Float64).alias("previous_intensity"),
+            pl.lit(None, pl.Int8).alias("previous_grade"),
+        )
+    return out.with_columns(
+        (pl.col("intensity_tco2_per_10k_yuan") / pl.col("previous_intensity") - 1).alias(
+            "intensity_change"
+        )
     )
 
 

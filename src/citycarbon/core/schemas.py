@@ -29,6 +29,12 @@ ENERGY_RECORDS: Final = pl.Schema(
 )
 """Validated energy records, quantity in the standard unit of the energy code."""
 
+ENERGY_MIX_CATEGORIES: Final = ("coal", "oil", "gas", "electricity_heat", "other")
+"""205-1 energy categories of the energy-structure (能源结构) figures."""
+
+TOP_SOURCES: Final = 3
+"""How many of the largest sources (by CO2) the detailed output names."""
+
 EMISSIONS: Final = pl.Schema(
     {
         "entity_id": pl.String,
@@ -49,11 +55,12 @@ EMISSIONS_DETAIL: Final = pl.Schema(
         "green_purchase_mwh": pl.Float64,
         "self_generated_mwh": pl.Float64,
         "netted_tco2": pl.Float64,
+        **{f"{c}_tce": pl.Float64 for c in ENERGY_MIX_CATEGORIES},
+        "largest_sources": pl.String,
     }
 )
-"""Extra columns of the detailed output, reported beside the contract columns."""
-
-ENERGY_MIX_CATEGORIES: Final = ("coal", "oil", "gas", "electricity_heat", "other")
+"""Extra columns of the detailed output, reported beside the contract columns: energy by
+205-1 category (all purposes) and the largest sources as ``code:tCO2;…`` text."""
 
 
 def check_schema(frame: pl.DataFrame | pl.LazyFrame, schema: pl.Schema, what: str) -> None:

@@ -38,11 +38,13 @@ def _totals(frame: pl.DataFrame, by: str) -> pl.DataFrame:
             pl.col("scope2_tco2").sum(),
             pl.col("total_tco2").sum(),
             pl.col("value_added_10k_yuan").sum(),
+            # Intensity over the enterprises that reported value added only.
+            (
+                pl.col("total_tco2").filter(pl.col("value_added_10k_yuan").is_not_null()).sum()
+                / pl.col("value_added_10k_yuan").sum()
+            ).alias("intensity_tco2_per_10k_yuan"),
         )
         .with_columns(
-            (pl.col("total_tco2") / pl.col("value_added_10k_yuan")).alias(
-                "intensity_tco2_per_10k_yuan"
-            ),
             (pl.col("total_tco2") / pl.col("total_tco2").sum()).alias("share_of_city_co2"),
         )
         .sort("total_tco2", descending=True)

@@ -18,7 +18,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from citycarbon.core.accounting import emissions_by_period, sum_emissions
+from citycarbon.core.accounting import partial_emissions, sum_emissions
 from citycarbon.core.factors import FactorSet
 from citycarbon.core.periods import Grain
 from citycarbon.core.schemas import ENERGY_RECORDS, METHOD_VERSION
@@ -126,7 +126,7 @@ def run_emissions(
         hashes.append(valid.select(key_hash()).to_series().to_numpy())
         if not failing:
             partials.append(
-                emissions_by_period(_records(valid), factors, grain, detail=detail).collect()
+                partial_emissions(_records(valid), factors, grain, detail=detail).collect()
             )
         if progress is not None:
             progress(chunk.bytes_done, text.size)
@@ -155,7 +155,7 @@ def run_emissions(
         combined = (
             pl.concat(partials)
             if partials
-            else emissions_by_period(
+            else partial_emissions(
                 pl.LazyFrame(schema=ENERGY_RECORDS), factors, grain, detail=detail
             ).collect()
         )
@@ -166,7 +166,7 @@ def run_emissions(
                     fixed.emissions,
                 ]
             )
-        result = sum_emissions(combined.lazy(), factors.label, detail=detail).collect()
+        result = sum_emissions(combined.lazy(), factors, detail=detail).collect()
         used = rows_read - rejected.height
     return EmissionsRun(
         emissions=result,
@@ -274,7 +274,7 @@ def _duplicates(
                 )
             )
         fix.entities = affected
-        fix.emissions = emissions_by_period(
+        fix.emissions = partial_emissions(
             _records(pl.concat(keep)), factors, grain, detail=detail
         ).collect()
     return errors, fix
