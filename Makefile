@@ -35,8 +35,11 @@ typecheck: $(VENV)/.synced
 contracts: $(VENV)/.synced
 	$(VENV)/bin/lint-imports
 
+# The whole suite on the embedded SQLite, then again on PostgreSQL when
+# CITYCARBON_TEST_DATABASE_URL names a server (.ci/run sets it to the local service).
 pytest: $(VENV)/.synced
-	$(VENV)/bin/pytest
+	env -u CITYCARBON_TEST_DATABASE_URL $(VENV)/bin/pytest
+	if [ -n "$${CITYCARBON_TEST_DATABASE_URL:-}" ]; then $(VENV)/bin/pytest -p no:cacheprovider; fi
 
 test: lint typecheck contracts pytest
 

@@ -71,11 +71,18 @@ def test_fuel_mix_has_every_kind_of_record(city: DemoCity) -> None:
     assert set(city.energy["energy_code"]) == {"01", "15", "21", "32", "33"}
 
 
+@pytest.mark.django_db(transaction=True)
 def test_demo_command(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        app, ["demo", "--out-dir", str(tmp_path), "--enterprises", "300", "--seed", "3"]
-    )
+    args = ["demo", "--out-dir", str(tmp_path), "--enterprises", "300", "--seed", "3"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
+    assert "loaded and ran enterprises, energy records, accounting, grading" in result.stdout
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "already holds this city, nothing changed" in again.stdout
+    other = CliRunner().invoke(app, [*args[:-1], "4"])
+    assert other.exit_code == 2
+    assert "holds a different demo city" in " ".join(other.stderr.split())
     assert "SYNTHETIC" in result.stdout
     assert "by district" in result.stdout and "top emitters" in result.stdout
     for name in ("enterprises", "economics", "energy", "emissions"):

@@ -173,15 +173,19 @@ def test_ungraded_with_reasons() -> None:
     assert result.ungraded["reason_en"].str.len_chars().min() > 0  # type: ignore[operator]
 
 
-def test_zero_industry_average_is_not_graded() -> None:
-    e, k = frames([(f"p{i}", "1711", 0.0, 100.0) for i in range(5)])
+@pytest.mark.parametrize("co2", [0.0, 1e-11])
+def test_zero_industry_average_is_not_graded(co2: float) -> None:
+    e, k = frames([(f"p{i}", "1711", co2, 100.0) for i in range(5)])  # average 1e-13 or 0
     result = grade(e, k)
     assert result.graded.is_empty()
     assert set(result.ungraded["reason"]) == {"zero_industry_average"}
 
 
+# CO2 of an enterprise-year: none, or at least a kilogram.
 industry_rows = st.lists(
-    st.tuples(st.floats(0.0, 1e5), st.floats(1.0, 1e5)), min_size=5, max_size=15
+    st.tuples(st.one_of(st.just(0.0), st.floats(1e-3, 1e5)), st.floats(1.0, 1e5)),
+    min_size=5,
+    max_size=15,
 )
 
 

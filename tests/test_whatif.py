@@ -78,6 +78,7 @@ def test_invalid_changes_are_named() -> None:
     assert Changes(coal_to_gas_tce=-1).problems() == ["coal_to_gas_tce must not be negative"]
 
 
+@pytest.mark.django_db(transaction=True)  # the demo also loads the database
 def test_whatif_command(tmp_path: Path) -> None:
     runner = CliRunner()
     demo = runner.invoke(app, ["demo", "--out-dir", str(tmp_path), "--enterprises", "200"])

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from citycarbon.cli.console import out, progress_bar
+from citycarbon.cli.console import fail, out, progress_bar
 from citycarbon.core import grading, peer_lists, portrait, summaries
 from citycarbon.core.buildings import grade_buildings
 from citycarbon.core.democity import (
@@ -22,7 +22,7 @@ from citycarbon.core.democity import (
     generate_buildings,
     generate_city,
 )
-from citycarbon.core.factors import DEFAULT_FACTOR_SET, load_factor_set
+from citycarbon.core.factors import DEFAULT_FACTOR_SET, FactorSet, load_factor_set
 from citycarbon.io.emissions_job import run_emissions
 from citycarbon.io.files import write_csv, write_text
 
@@ -128,7 +128,8 @@ def demo(
     top = summaries.top_emitters(em, econ, city.enterprises, year)
     console.print(_table(f"{year} top emitters / 排放前十企业", top, pct))
     _grading(console, city, run.emissions, out_dir, year, names_d, names_i)
-    buildings = grade_buildings(generate_buildings(seed=seed), factors)
+    building_rows = generate_buildings(seed=seed)
+    buildings = grade_buildings(building_rows, factors)
     write_csv(buildings, out_dir / "buildings.csv")
     counts = (
         buildings.group_by("building_type")
@@ -147,9 +148,49 @@ def demo(
             {"median_kgco2_per_m2": ".1f"},
         )
     )
+    _load_database(console, city, building_rows, factors, seed)
     console.print(
         f"factor set {run.factor_set} (sha256 {run.factor_set_hash[:12]}…), "
         f"input sha256 {run.input_sha256[:12]}… — files in {out_dir}/. {SYNTHETIC_LABEL}"
+    )
+
+
+def _load_database(
+    console: Console, city: DemoCity, buildings: pl.DataFrame, factors: FactorSet, seed: int
+) -> None:
+    """Load the city into the configured database (idempotent) and say what changed."""
+    # Django is configured by bootstrap; the models can be imported only after that.
+    from citycarbon.web import bootstrap  # noqa: PLC0415
+
+    bootstrap.migrate()
+    from citycarbon.web.demo import load_demo  # noqa: PLC0415
+    from citycarbon.web.enterprises.actions import ImportRejectedError  # noqa: PLC0415
+
+    try:
+        with console.status("loading the database / 写入数据库 …"):
+            load = load_demo(city, buildings, factors, source=f"citycarbon demo --seed {seed}")
+    except ImportRejectedError as exc:
+        raise fail(
+            f"database {bootstrap.database_label()} holds a different demo city ({exc}). "
+            "Delete that database file, or set DATABASE_URL to an empty database, and run "
+            "again. / 数据库中已有另一个演示城市，请删除该数据库文件或改用空数据库后重试。"
+        ) from exc
+    steps = {
+        "enterprises": load.enterprises_imported,
+        "energy records": load.energy_imported,
+        "accounting": load.accounted,
+        "grading": load.graded,
+        "publishing": load.published,
+    }
+    done = [k for k, v in steps.items() if v]
+    console.print(
+        f"database {bootstrap.database_label()}: "
+        + (
+            f"loaded and ran {', '.join(done)}; grading run #{load.grading_run.pk}"
+            if done
+            else f"already holds this city, nothing changed (grading run #{load.grading_run.pk})"
+        ),
+        markup=False,
     )
 
 

@@ -32,6 +32,9 @@ from citycarbon import data
 DEFAULT_SCHEME: Final = "zj-2021"
 DEFAULT_MIN_PEERS: Final = 5
 COMPARE_DECIMALS: Final = 9
+MIN_INDUSTRY_AVERAGE: Final = 1e-12
+"""An industry average below this (a microgram of CO2 per 万元) counts as zero: K would be
+a ratio of rounding noise (and subnormal floats may be flushed to zero mid-computation)."""
 
 IndustryAverage = Literal["ratio", "mean"]
 
@@ -237,7 +240,7 @@ def grade(
     table = _industry_table(stats, average, min_peers)
     joined = gradable.join(table, on=["year", "industry_code"], how="left", maintain_order="left")
     placed = pl.col("industry_level_used").is_not_null()
-    positive = pl.col("industry_avg_intensity") > 0
+    positive = pl.col("industry_avg_intensity") >= MIN_INDUSTRY_AVERAGE
     graded = (
         with_code(joined.lazy().filter(placed & positive), scheme)
         .select(
@@ -289,7 +292,7 @@ def grade(
             pl.col("peer_count").first(),
             pl.col("n").sum().cast(pl.UInt32).alias("graded_here"),
         )
-        .filter(pl.col("industry_avg_intensity") > 0)
+        .filter(pl.col("industry_avg_intensity") >= MIN_INDUSTRY_AVERAGE)
         .sort("year", "industry_code_used")
     )
     return GradingResult(graded=graded, ungraded=ungraded, industries=industries)

@@ -1,0 +1,68 @@
+"""Writing audit events. Every ``do_*`` action of the platform calls ``record`` inside its own
+transaction (``transaction.atomic``), once per write it makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.forms.models import model_to_dict
+
+from citycarbon.web.audit.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a signed-in user, or one of the platform's own jobs (``system:demo``)."""
+
+    label: str
+    user: User | None = None
+
+    @classmethod
+    def system(cls, job: str) -> Actor:
+        return cls(label=f"system:{job}")
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(label=user.get_username(), user=user)
+
+
+def record(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: object = "",
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit event; must run inside the action's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        msg = f"audit event {action!r} written outside a transaction"
+        raise RuntimeError(msg)
+    return AuditEvent.objects.create(
+        actor=actor.user if actor.user is not None and actor.user.pk else None,
+        actor_label=actor.label,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+    )
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The fields of ``obj`` as JSON-ready values, for ``before`` and ``after``."""
+    encoder = DjangoJSONEncoder()
+    out: dict[str, Any] = {}
+    for k, v in model_to_dict(obj).items():
+        if isinstance(v, list):
+            out[k] = [getattr(x, "pk", x) for x in v]
+        elif isinstance(v, (str, int, float, bool, type(None))):
+            out[k] = v
+        else:
+            out[k] = encoder.default(v)
+    return out

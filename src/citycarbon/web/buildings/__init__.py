@@ -1,0 +1,1 @@
+"""Public buildings, their yearly energy and their codes A-E."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EnergyConfig(AppConfig):
+    name = "citycarbon.web.energy"
+    label = "energy"
+    verbose_name = "能源与排放 Energy and emissions"

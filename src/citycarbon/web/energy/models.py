@@ -1,0 +1,104 @@
+"""Energy records and the accounting runs that turn them into emissions."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from citycarbon.core.schemas import PURPOSES
+from citycarbon.web.audit.models import DataImport
+from citycarbon.web.enterprises.models import Enterprise
+
+
+class EnergyRecord(models.Model):
+    """One 205-1 record, quantity in the standard unit of its energy code."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="energy_records"
+    )
+    period = models.CharField(_("period"), max_length=10)
+    energy_code = models.CharField(_("205-1 energy code"), max_length=2)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=[(p, p) for p in PURPOSES])
+    quantity = models.FloatField(_("quantity (standard unit)"))
+    data_import = models.ForeignKey(
+        DataImport, on_delete=models.PROTECT, related_name="energy_records"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("enterprise", "period", "energy_code", "purpose"),
+                name="energy_record_key",
+            )
+        ]
+        verbose_name = _("energy record")
+        verbose_name_plural = _("energy records")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.period} {self.energy_code} {self.purpose}"
+
+
+class AccountingRun(models.Model):
+    """One accounting of every energy record in the database with one factor set. Its key
+    (factor set hash, method version, grain, records fingerprint) makes reruns idempotent."""
+
+    factor_set = models.CharField(_("factor set"), max_length=120)
+    factor_set_hash = models.CharField(_("factor set SHA-256"), max_length=64)
+    method_version = models.CharField(_("method version"), max_length=32)
+    grain = models.CharField(_("grain"), max_length=8)
+    records_fingerprint = models.CharField(
+        _("records fingerprint"),
+        max_length=64,
+        help_text=_("SHA-256 over the imports whose records were accounted."),
+    )
+    records = models.PositiveIntegerField(_("records"))
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor_label = models.CharField(_("actor label"), max_length=150)
+
+    class Meta:
+        ordering = ("-at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("factor_set_hash", "method_version", "grain", "records_fingerprint"),
+                name="accounting_run_key",
+            )
+        ]
+        verbose_name = _("accounting run")
+        verbose_name_plural = _("accounting runs")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.factor_set} {self.grain}"
+
+
+class Emission(models.Model):
+    """Energy and CO2 of an enterprise in a period, from one accounting run (the detailed
+    output of ``citycarbon emissions --detail``)."""
+
+    run = models.ForeignKey(AccountingRun, on_delete=models.CASCADE, related_name="emissions")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=10)
+    energy_tce = models.FloatField()
+    scope1_tco2 = models.FloatField()
+    scope2_tco2 = models.FloatField()
+    total_tco2 = models.FloatField()
+    feedstock_tce = models.FloatField()
+    renewable_tce = models.FloatField()
+    green_purchase_mwh = models.FloatField()
+    self_generated_mwh = models.FloatField()
+    netted_tco2 = models.FloatField()
+    coal_tce = models.FloatField()
+    oil_tce = models.FloatField()
+    gas_tce = models.FloatField()
+    electricity_heat_tce = models.FloatField()
+    other_tce = models.FloatField()
+    largest_sources = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("run", "enterprise", "period"), name="emission_key")
+        ]
+        verbose_name = _("emissions")
+        verbose_name_plural = _("emissions")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.period}"

@@ -1,0 +1,1 @@
+"""Enterprises (by USCC and internal id) and their yearly value added."""

@@ -1,0 +1,28 @@
+"""Reading enterprises and economics as frames."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from citycarbon.web.bulk import read_frame, table
+from citycarbon.web.enterprises.models import EconomicYear, Enterprise
+from citycarbon.web.regions.models import District, Industry
+
+
+def economics() -> pl.DataFrame:
+    """``entity_id, year, industry_code, value_added_10k_yuan, district_code`` for every
+    enterprise-year in the database, as ``core.grading.grade`` takes it."""
+    sql = (
+        f"SELECT e.entity_id, y.year, i.code, y.value_added_10k_yuan, d.code "
+        f"FROM {table(EconomicYear)} y JOIN {table(Enterprise)} e ON e.id = y.enterprise_id "
+        f"JOIN {table(Industry)} i ON i.id = e.industry_id "
+        f"JOIN {table(District)} d ON d.id = e.district_id"
+    )
+    schema: dict[str, pl.DataType] = {
+        "entity_id": pl.String(),
+        "year": pl.Int32(),
+        "industry_code": pl.String(),
+        "value_added_10k_yuan": pl.Float64(),
+        "district_code": pl.String(),
+    }
+    return read_frame(sql, [], schema).sort("year", "entity_id")

@@ -1,0 +1,1 @@
+"""Districts (GB/T 2260) and industries (GB/T 4754)."""

@@ -1,0 +1,118 @@
+"""Django settings. Configuration comes from the environment:
+
+- ``DATABASE_URL``: e.g. ``postgres://user@127.0.0.1:5432/citycarbon``; default an embedded
+  SQLite file ``var/citycarbon.sqlite3`` (no server needed).
+- ``CITYCARBON_VAR``: the folder for the SQLite file, the secret key and collected static
+  files; default ``var`` under the working directory.
+- ``CITYCARBON_DEBUG=1``: debug mode (never in production).
+- ``CITYCARBON_SECRET_KEY``: the secret key; default a random key kept in ``var/secret_key``.
+- ``CITYCARBON_ALLOWED_HOSTS``: comma-separated; default ``127.0.0.1,localhost``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+VAR_DIR = Path(os.environ.get("CITYCARBON_VAR", "var")).resolve()
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _secret_key() -> str:
+    key = os.environ.get("CITYCARBON_SECRET_KEY")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def database_config(url: str | None) -> dict[str, object]:
+    """The Django database settings for ``url``, or the embedded SQLite file."""
+    if url:
+        return dict(dj_database_url.parse(url, conn_max_age=60))
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(VAR_DIR / "citycarbon.sqlite3"),
+        # SQLite waits for a writer instead of failing at once.
+        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+    }
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("CITYCARBON_DEBUG", "") == "1"
+ALLOWED_HOSTS = os.environ.get("CITYCARBON_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "citycarbon.web.audit",
+    "citycarbon.web.regions",
+    "citycarbon.web.enterprises",
+    "citycarbon.web.energy",
+    "citycarbon.web.grading",
+    "citycarbon.web.buildings",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "citycarbon.web.urls"
+WSGI_APPLICATION = "citycarbon.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True

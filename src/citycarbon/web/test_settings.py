@@ -1,0 +1,17 @@
+"""Settings for the test suite: SQLite in a temporary folder, or the PostgreSQL server at
+``CITYCARBON_TEST_DATABASE_URL`` when it is set (Django creates and drops its own test
+database there)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("CITYCARBON_VAR", tempfile.mkdtemp(prefix="citycarbon-test-"))
+os.environ.setdefault("CITYCARBON_SECRET_KEY", "test-only-secret-key-not-for-production")
+
+from citycarbon.web.settings import *  # noqa: F403
+from citycarbon.web.settings import database_config
+
+DATABASES = {"default": database_config(os.environ.get("CITYCARBON_TEST_DATABASE_URL"))}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
