@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from citycarbon.core.grading import (
     DEFAULT_MIN_PEERS,
+    GRADE_COLUMNS,
     IndustryAverage,
     grade,
     grade_confidence,
@@ -22,14 +23,7 @@ from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.grading.models import CarbonCode, GradingRun, Ungraded
 
 CODE_COLUMNS = [
-    "year",
-    "intensity_tco2_per_10k_yuan",
-    "industry_avg_intensity",
-    "k_value",
-    "level",
-    "grade",
-    "peer_count",
-    "industry_level_used",
+    *(c for c in GRADE_COLUMNS if c not in ("entity_id", "industry_code")),
     "industry_code_used",
     "total_tco2",
     "value_added_10k_yuan",
@@ -38,6 +32,7 @@ CODE_COLUMNS = [
     "grade_high",
     "grade_may_flip",
 ]
+"""Columns of ``CarbonCode`` filled from the grading result and its confidence."""
 
 
 @transaction.atomic
