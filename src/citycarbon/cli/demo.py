@@ -206,14 +206,13 @@ def _grading(
     """Grade the city, write codes, portraits and lists, print distributions and lists."""
     result = grading.grade(emissions, city.economics)
     confidence = grading.grade_confidence(result)
-    portraits = portrait.enterprise_portraits(
-        result.graded.join(confidence, on=["entity_id", "year"], how="left"), emissions
-    )
+    grades = result.graded.join(confidence, on=["entity_id", "year"], how="left")
+    portraits = portrait.enterprise_portraits(grades, emissions)
     poor = peer_lists.poor_efficiency(portraits)
     poor = poor.with_columns(peer_lists.poor_efficiency_reasons())
     green = peer_lists.low_green(portraits).with_columns(peer_lists.low_green_reason())
     for name, frame in (
-        ("grades", result.graded.join(confidence, on=["entity_id", "year"], how="left")),
+        ("grades", grades),
         ("ungraded", result.ungraded),
         ("portraits", portraits),
         ("list_poor_efficiency", poor),

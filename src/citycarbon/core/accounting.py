@@ -135,7 +135,6 @@ def partial_emissions(
 
     Results of disjoint record sets combine with ``sum_emissions``.
     """
-    keys = ["entity_id", "period", *(["energy_code"] if detail else [])]
     return (
         _joined(records, factors)
         .select(
@@ -144,8 +143,7 @@ def partial_emissions(
             "energy_code",
             *_record_terms(detail),
         )
-        .group_by(keys)
-        .agg(pl.col(c).sum() for c in _columns(detail))
+        .pipe(_sum, detail)
     )
 
 
@@ -161,10 +159,7 @@ def emissions_by_period(
     Every record's period must be at ``grain`` or finer. The result has the ``EMISSIONS``
     schema (plus ``EMISSIONS_DETAIL`` when ``detail``).
     """
-    partials = partial_emissions(records, factors, grain, detail=detail)
-    if detail:
-        return _by_entity(partials, factors)
-    return partials.pipe(_finish, factors.label, [])
+    return _entities(partial_emissions(records, factors, grain, detail=detail), factors, detail)
 
 
 def sum_emissions(
@@ -174,15 +169,22 @@ def sum_emissions(
     partitions): results of ``partial_emissions`` on disjoint record sets sum to the result
     on their union.
     """
-    keys = ["entity_id", "period", *(["energy_code"] if detail else [])]
-    summed = partials.group_by(keys).agg(pl.col(c).sum() for c in _columns(detail))
-    if detail:
-        return _by_entity(summed, factors)
-    return summed.pipe(_finish, factors.label, [])
+    return _entities(_sum(partials, detail), factors, detail)
 
 
 def _columns(detail: bool) -> list[str]:
     return list(_SUM_COLUMNS) + (list(_RECORD_DETAIL) if detail else [])
+
+
+def _sum(frame: pl.LazyFrame, detail: bool) -> pl.LazyFrame:
+    """Sums per entity and period, and per energy code when ``detail``."""
+    keys = ["entity_id", "period", *(["energy_code"] if detail else [])]
+    return frame.group_by(keys).agg(pl.col(c).sum() for c in _columns(detail))
+
+
+def _entities(sums: pl.LazyFrame, factors: FactorSet, detail: bool) -> pl.LazyFrame:
+    """Summed partials → the result rows, one per entity and period."""
+    return _by_entity(sums, factors) if detail else _finish(sums, factors.label, [])
 
 
 def _by_entity(per_code: pl.LazyFrame, factors: FactorSet) -> pl.LazyFrame:

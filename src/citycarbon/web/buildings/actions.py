@@ -5,11 +5,12 @@ from __future__ import annotations
 import polars as pl
 from django.db import transaction
 
-from citycarbon.core.buildings import BUILDING_COLUMNS, DEFAULT_SCHEME, grade_buildings
+from citycarbon.core.buildings import DEFAULT_SCHEME, grade_buildings
 from citycarbon.core.factors import FactorSet
 from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.buildings.models import Building, BuildingCode, BuildingYear
+from citycarbon.web.buildings.selectors import building_years
 from citycarbon.web.bulk import content_sha256, insert_frame, read_frame, table
 
 
@@ -57,26 +58,6 @@ def do_import_buildings(frame: pl.DataFrame, *, actor: Actor, source: str) -> Da
         after={"source": source, "sha256": sha, "rows": frame.height},
     )
     return batch
-
-
-def building_years() -> pl.DataFrame:
-    """Every building-year in the database with ``BUILDING_COLUMNS``."""
-    sql = (
-        f"SELECT b.building_id, y.year, b.building_type, b.floor_area_m2, y.electricity_kwh, "
-        f"y.gas_m3, y.green_electricity_kwh FROM {table(BuildingYear)} y "
-        f"JOIN {table(Building)} b ON b.id = y.building_id"
-    )
-    schema: dict[str, pl.DataType] = {
-        "building_id": pl.String(),
-        "year": pl.Int32(),
-        "building_type": pl.String(),
-        "floor_area_m2": pl.Float64(),
-        "electricity_kwh": pl.Float64(),
-        "gas_m3": pl.Float64(),
-        "green_electricity_kwh": pl.Float64(),
-    }
-    assert tuple(schema) == BUILDING_COLUMNS
-    return read_frame(sql, [], schema)
 
 
 @transaction.atomic
