@@ -12,7 +12,9 @@ VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON_PREFERENCE := only-system
 
-.PHONY: demo test lint typecheck contracts pytest bench clean
+ASSETS := src/citycarbon/web/static/vendor
+
+.PHONY: demo test lint typecheck contracts pytest bench clean assets
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -22,7 +24,17 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
-demo: $(VENV)/.synced
+# htmx, ECharts and Pico CSS from npm (package-lock.json), copied where Django finds them.
+$(ASSETS)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p $(ASSETS)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js \
+	   node_modules/@picocss/pico/css/pico.min.css $(ASSETS)/
+	touch $@
+
+assets: $(ASSETS)/.installed
+
+demo: $(VENV)/.synced $(ASSETS)/.installed
 	$(VENV)/bin/citycarbon demo
 
 lint: $(VENV)/.synced
@@ -37,7 +49,7 @@ contracts: $(VENV)/.synced
 
 # The whole suite on the embedded SQLite, then again on PostgreSQL when
 # CITYCARBON_TEST_DATABASE_URL names a server (.ci/run sets it to the local service).
-pytest: $(VENV)/.synced
+pytest: $(VENV)/.synced $(ASSETS)/.installed
 	env -u CITYCARBON_TEST_DATABASE_URL $(VENV)/bin/pytest
 	if [ -n "$${CITYCARBON_TEST_DATABASE_URL:-}" ]; then $(VENV)/bin/pytest -p no:cacheprovider; fi
 
@@ -47,4 +59,4 @@ bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/bench_emissions.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS) var node_modules $(ASSETS) .pytest_cache .mypy_cache .ruff_cache .hypothesis

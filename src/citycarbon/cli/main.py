@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from citycarbon import data
+from citycarbon.cli.access import register as register_access
 from citycarbon.cli.buildings import register as register_buildings
 from citycarbon.cli.console import bad_input_exits, err, out, progress_bar, reject, require_files
 from citycarbon.cli.demo import demo
@@ -203,3 +204,4 @@ app.command()(demo)
 register_grading(app)
 register_whatif(app)
 register_buildings(app)
+register_access(app)

@@ -7,6 +7,10 @@
 - ``CITYCARBON_DEBUG=1``: debug mode (never in production).
 - ``CITYCARBON_SECRET_KEY``: the secret key; default a random key kept in ``var/secret_key``.
 - ``CITYCARBON_ALLOWED_HOSTS``: comma-separated; default ``127.0.0.1,localhost``.
+- ``CITYCARBON_SECURE_COOKIES=0``: send session and CSRF cookies over plain HTTP too. The
+  default outside debug is secure cookies (HTTPS only); ``citycarbon serve`` on a loopback
+  address turns them off itself, since no TLS is there.
+- ``CITYCARBON_BEHIND_PROXY=1``: trust ``X-Forwarded-Proto`` from a TLS-terminating proxy.
 """
 
 from __future__ import annotations
@@ -57,8 +61,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "django_htmx",
     "citycarbon.web.audit",
+    "citycarbon.web.access",
     "citycarbon.web.regions",
     "citycarbon.web.enterprises",
     "citycarbon.web.energy",
@@ -68,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,11 +115,35 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static"  # for collectstatic; whitenoise serves the finders' files
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Ours (site.css, charts.js) and, after ``make assets``, the npm packages' files in vendor/.
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SECURE_COOKIES = os.environ.get("CITYCARBON_SECURE_COOKIES", "0" if DEBUG else "1") == "1"
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_AGE = 8 * 3600
+if os.environ.get("CITYCARBON_BEHIND_PROXY", "") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

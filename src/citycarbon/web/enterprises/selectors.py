@@ -26,3 +26,24 @@ def economics() -> pl.DataFrame:
         "district_code": pl.String(),
     }
     return read_frame(sql, [], schema).sort("year", "entity_id")
+
+
+def directory() -> pl.DataFrame:
+    """``enterprise_pk, entity_id, uscc, name, district_code, district_name, industry_code,
+    industry_name``: one row per enterprise, for joining names onto computed frames."""
+    sql = (
+        f"SELECT e.id, e.entity_id, e.uscc, e.name, d.code, d.name_zh, i.code, i.name_zh "
+        f"FROM {table(Enterprise)} e JOIN {table(District)} d ON d.id = e.district_id "
+        f"JOIN {table(Industry)} i ON i.id = e.industry_id"
+    )
+    schema: dict[str, pl.DataType] = {
+        "enterprise_pk": pl.Int64(),
+        "entity_id": pl.String(),
+        "uscc": pl.String(),
+        "name": pl.String(),
+        "district_code": pl.String(),
+        "district_name": pl.String(),
+        "industry_code": pl.String(),
+        "industry_name": pl.String(),
+    }
+    return read_frame(sql, [], schema)

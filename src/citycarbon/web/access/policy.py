@@ -1,0 +1,153 @@
+"""The permission matrix, in one place for pages and API alike.
+
+A request is made by a ``Principal``: a signed-in user or an API key, with a role and a
+binding. ``allows`` says whether the role may read a kind of resource at all; ``enterprises``
+and ``scoped`` narrow what it reads to the enterprises it may see. Views and endpoints call
+these and nothing else to decide.
+
+| resource    | admin | regulator | district      | enterprise | bank (consent) | public |
+|-------------|-------|-----------|---------------|------------|----------------|--------|
+| dashboard   | all   | all       | own district  | —          | —              | —      |
+| enterprises | all   | all       | own district  | own        | consenting     | —      |
+| energy      | all   | all       | own district  | own        | —              | —      |
+| emissions   | all   | all       | own district  | own        | —              | —      |
+| codes       | all   | all       | own district  | own        | consenting     | —      |
+| portraits   | all   | all       | own district  | own        | consenting     | —      |
+| lists       | all   | all       | own district  | —          | —              | —      |
+| buildings   | all   | all       | —             | —          | —              | —      |
+| audit       | all   | all       | —             | —          | —              | —      |
+
+The public sees only the verification page of a published code. Buildings carry no district
+yet, so they stay with the city.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from citycarbon.web.access.models import Consent, Role
+from citycarbon.web.enterprises.models import Enterprise
+
+Resource = Literal[
+    "dashboard",
+    "enterprises",
+    "energy",
+    "emissions",
+    "codes",
+    "portraits",
+    "lists",
+    "buildings",
+    "audit",
+]
+RESOURCES: Final[tuple[Resource, ...]] = (
+    "dashboard",
+    "enterprises",
+    "energy",
+    "emissions",
+    "codes",
+    "portraits",
+    "lists",
+    "buildings",
+    "audit",
+)
+
+MATRIX: Final[dict[str, frozenset[Resource]]] = {
+    Role.ADMIN: frozenset(RESOURCES),
+    Role.REGULATOR: frozenset(RESOURCES),
+    Role.DISTRICT: frozenset(RESOURCES) - {"buildings", "audit"},
+    Role.ENTERPRISE: frozenset({"enterprises", "energy", "emissions", "codes", "portraits"}),
+    Role.BANK: frozenset({"enterprises", "codes", "portraits"}),
+}
+
+
+class DeniedError(PermissionError):
+    """The principal may not read this."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking, with what role and binding; ``scopes`` (API keys only) narrows the
+    role's resources further."""
+
+    label: str
+    role: str
+    district_id: int | None = None
+    enterprise_id: int | None = None
+    bank_id: int | None = None
+    scopes: frozenset[str] | None = None
+    user_id: int | None = None
+
+    @property
+    def city_wide(self) -> bool:
+        return self.role in (Role.ADMIN, Role.REGULATOR)
+
+
+def allows(principal: Principal | None, resource: Resource) -> bool:
+    """Whether ``principal`` may read ``resource`` at all."""
+    if principal is None:
+        return False
+    if resource not in MATRIX.get(principal.role, frozenset()):
+        return False
+    return principal.scopes is None or resource in principal.scopes
+
+
+def require(principal: Principal | None, resource: Resource) -> Principal:
+    if principal is None or not allows(principal, resource):
+        raise DeniedError(resource)
+    return principal
+
+
+def enterprise_filter(principal: Principal, via: str = "") -> Q | None:
+    """The enterprises ``principal`` may see, as a filter on the model reached by ``via``
+    (a lookup path to ``Enterprise``; "" for ``Enterprise`` itself). None: all of them."""
+    own = f"{via}__" if via else ""
+    key = via or "pk"
+    if principal.city_wide:
+        return None
+    if principal.role == Role.DISTRICT:
+        return Q(**{f"{own}district_id": principal.district_id})
+    if principal.role == Role.ENTERPRISE:
+        return Q(**{key: principal.enterprise_id})
+    if principal.role == Role.BANK:
+        consenting = Consent.objects.filter(bank=principal.bank_id, revoked_at__isnull=True)
+        return Q(**{f"{key}__in": consenting.values("enterprise_id")})
+    return Q(**{f"{key}__in": []})
+
+
+M = TypeVar("M", bound=Model)
+
+
+def scoped(
+    principal: Principal | None, resource: Resource, queryset: QuerySet[M], via: str = "enterprise"
+) -> QuerySet[M]:
+    """``queryset`` narrowed to what ``principal`` may read of ``resource``; ``via`` is the
+    path from the queryset's model to ``Enterprise`` ("" when it is ``Enterprise``).
+    Raises ``DeniedError`` when the role may not read ``resource`` at all."""
+    principal = require(principal, resource)
+    condition = enterprise_filter(principal, via)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def district_scope(principal: Principal) -> int | None:
+    """The one district a principal's city figures are limited to (None: the whole city)."""
+    return principal.district_id if principal.role == Role.DISTRICT else None
+
+
+def may_read_enterprise(principal: Principal | None, resource: Resource, pk: int) -> bool:
+    """Whether ``principal`` may read ``resource`` of the enterprise ``pk``."""
+    if principal is None or not allows(principal, resource):
+        return False
+    return scoped(principal, resource, Enterprise.objects.filter(pk=pk), via="").exists()
+
+
+def visible_enterprise_ids(principal: Principal | None, resource: Resource) -> set[int] | None:
+    """The ids of the enterprises ``principal`` may read ``resource`` of (None: all), for
+    filtering frames computed outside the database."""
+    principal = require(principal, resource)
+    condition = enterprise_filter(principal)
+    if condition is None:
+        return None
+    return set(Enterprise.objects.filter(condition).values_list("pk", flat=True))

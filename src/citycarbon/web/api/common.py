@@ -1,0 +1,99 @@
+"""What every API router shares: authentication to a ``Principal``, pagination, errors."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import polars as pl
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.security.base import AuthBase
+
+from citycarbon.web.access.policy import Principal
+from citycarbon.web.access.selectors import principal_of_key, principal_of_user
+
+MAX_PAGE_SIZE: Final = 500
+
+
+class PrincipalAuth(AuthBase):
+    """An API key in ``X-API-Key`` (or ``Authorization: Bearer``), else the page session.
+    Returns the ``Principal``; no valid credentials → 401."""
+
+    openapi_type = "apiKey"
+    openapi_in = "header"
+    openapi_name = "X-API-Key"
+
+    def __call__(self, request: HttpRequest) -> Principal | None:
+        key = request.headers.get("X-API-Key", "")
+        if not key:
+            scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+            key = value.strip() if scheme.lower() == "bearer" else ""
+        if key:
+            return principal_of_key(key)
+        return principal_of_user(getattr(request, "user", None))
+
+
+def principal(request: HttpRequest) -> Principal:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+class Page(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[dict[str, Any]]
+
+
+def _check(page: int, page_size: int) -> tuple[int, int]:
+    return max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+
+
+def page_of_frame(frame: pl.DataFrame, page: int, page_size: int) -> dict[str, Any]:
+    page, page_size = _check(page, page_size)
+    rows = frame.slice((page - 1) * page_size, page_size)
+    return {
+        "count": frame.height,
+        "page": page,
+        "page_size": page_size,
+        "items": rows.to_dicts(),
+    }
+
+
+def page_of_queryset(
+    queryset: QuerySet[Model], fields: tuple[str, ...], page: int, page_size: int
+) -> dict[str, Any]:
+    page, page_size = _check(page, page_size)
+    start = (page - 1) * page_size
+    return {
+        "count": queryset.count(),
+        "page": page,
+        "page_size": page_size,
+        "items": list(queryset.values(*fields)[start : start + page_size]),
+    }
+
+
+def only_ids(frame: pl.DataFrame, ids: set[int] | None) -> pl.DataFrame:
+    """``frame`` limited to rows whose ``enterprise_pk`` is in ``ids`` (None: all)."""
+    return frame if ids is None else frame.filter(pl.col("enterprise_pk").is_in(list(ids)))
+
+
+def filtered(
+    frame: pl.DataFrame,
+    *,
+    year: int | None = None,
+    district: str | None = None,
+    industry: str | None = None,
+    grade: int | None = None,
+) -> pl.DataFrame:
+    """Rows of ``frame`` matching the common filters; ``industry`` matches any GB/T 4754
+    code prefix (division "26", group "265" or class "2651")."""
+    if year is not None:
+        frame = frame.filter(pl.col("year") == year)
+    if district:
+        frame = frame.filter(pl.col("district_code") == district)
+    if industry:
+        frame = frame.filter(pl.col("industry_code").str.starts_with(industry))
+    if grade is not None and "grade" in frame.columns:
+        frame = frame.filter(pl.col("grade") == grade)
+    return frame

@@ -1,0 +1,34 @@
+"""``/api/v1/``: OpenAPI at ``openapi.json``, interactive docs at ``docs``."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from citycarbon.web.access.policy import DeniedError
+from citycarbon.web.api.common import PrincipalAuth
+from citycarbon.web.buildings.api import router as buildings
+from citycarbon.web.energy.api import router as energy
+from citycarbon.web.enterprises.api import router as enterprises
+from citycarbon.web.grading.api import router as grading
+
+api = NinjaAPI(
+    title="citycarbon API",
+    version="1",
+    description=(
+        "Read API of the citycarbon platform. Authenticate with an API key in the "
+        "`X-API-Key` header (made with `citycarbon apikey create`) or a signed-in session. "
+        "Every answer is limited to what the key's or user's role may see."
+    ),
+    auth=PrincipalAuth(),
+    urls_namespace="api-v1",
+)
+for router in (enterprises, energy, grading, buildings):
+    api.add_router("", router)
+
+
+@api.exception_handler(DeniedError)
+def denied(request: HttpRequest, exc: DeniedError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": f"your role may not read {exc.args[0]}"}, status=403
+    )

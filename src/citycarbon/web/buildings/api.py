@@ -1,0 +1,50 @@
+"""API: building carbon grades."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from citycarbon.web.access.policy import require
+from citycarbon.web.api.common import Page, page_of_queryset, principal
+from citycarbon.web.buildings.models import BuildingCode
+
+router = Router(tags=["buildings"])
+
+
+@router.get("/building-codes", response=Page, summary="Building grades (A–E) by year")
+def list_building_codes(
+    request: HttpRequest,
+    year: int | None = None,
+    building_type: str | None = None,
+    grade: str | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> dict[str, Any]:
+    require(principal(request), "buildings")
+    qs = BuildingCode.objects.all()
+    if year is not None:
+        qs = qs.filter(year=year)
+    if building_type:
+        qs = qs.filter(building__building_type=building_type)
+    if grade:
+        qs = qs.filter(grade=grade)
+    fields = (
+        "building__building_id",
+        "building__building_type",
+        "year",
+        "factor_set",
+        "scheme",
+        "tco2",
+        "kgco2_per_m2",
+        "grade",
+        "threshold_basis",
+        "peer_count",
+    )
+    out = page_of_queryset(qs.order_by("building__building_id", "year"), fields, page, page_size)
+    for row in out["items"]:
+        row["building_id"] = row.pop("building__building_id")
+        row["building_type"] = row.pop("building__building_type")
+    return out

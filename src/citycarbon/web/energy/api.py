@@ -1,0 +1,90 @@
+"""API: energy records and emissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from django.http import HttpRequest
+from ninja import Router
+
+from citycarbon.web.access.policy import scoped, visible_enterprise_ids
+from citycarbon.web.api.common import (
+    Page,
+    filtered,
+    only_ids,
+    page_of_frame,
+    page_of_queryset,
+    principal,
+)
+from citycarbon.web.energy.models import EnergyRecord
+from citycarbon.web.grading.selectors import latest_published, published_view
+
+router = Router(tags=["energy"])
+
+
+@router.get(
+    "/energy-records", response=Page, summary="Energy records (205-1 codes, standard units)"
+)
+def list_energy_records(
+    request: HttpRequest,
+    enterprise: int | None = None,
+    year: int | None = None,
+    energy_code: str | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> dict[str, Any]:
+    qs = scoped(principal(request), "energy", EnergyRecord.objects.all())
+    if enterprise is not None:
+        qs = qs.filter(enterprise_id=enterprise)
+    if year is not None:
+        qs = qs.filter(period__startswith=str(year))
+    if energy_code:
+        qs = qs.filter(energy_code=energy_code)
+    fields = ("id", "enterprise_id", "period", "energy_code", "purpose", "quantity")
+    return page_of_queryset(
+        qs.order_by("enterprise_id", "period", "energy_code"), fields, page, page_size
+    )
+
+
+EMISSION_FIELDS = (
+    "enterprise_pk",
+    "entity_id",
+    "name",
+    "district_code",
+    "industry_code",
+    "year",
+    "energy_tce",
+    "scope1_tco2",
+    "scope2_tco2",
+    "total_tco2",
+    "renewable_tce",
+    "coal_tce",
+    "oil_tce",
+    "gas_tce",
+    "electricity_heat_tce",
+    "other_tce",
+    "largest_sources",
+    "factor_set",
+)
+
+
+@router.get("/emissions", response=Page, summary="Yearly emissions of the published run")
+def list_emissions(
+    request: HttpRequest,
+    enterprise: int | None = None,
+    year: int | None = None,
+    district: str | None = None,
+    industry: str | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> dict[str, Any]:
+    ids = visible_enterprise_ids(principal(request), "emissions")
+    run = latest_published()
+    if run is None:
+        return page_of_frame(pl.DataFrame(), page, page_size)
+    frame = only_ids(published_view(run).emissions, ids)
+    frame = filtered(frame, year=year, district=district, industry=industry)
+    if enterprise is not None:
+        frame = frame.filter(enterprise_pk=enterprise)
+    return page_of_frame(frame.sort("entity_id", "year").select(EMISSION_FIELDS), page, page_size)

@@ -1,0 +1,76 @@
+"""API: enterprises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+
+from citycarbon.web.access.policy import scoped
+from citycarbon.web.api.common import Page, page_of_queryset, principal
+from citycarbon.web.enterprises.models import Enterprise
+
+router = Router(tags=["enterprises"])
+
+FIELDS = (
+    "id",
+    "entity_id",
+    "uscc",
+    "name",
+    "district__code",
+    "industry__code",
+    "address",
+    "key_energy_user",
+    "synthetic",
+)
+
+
+class EnterpriseOut(Schema):
+    id: int
+    entity_id: str
+    uscc: str | None
+    name: str
+    district_code: str
+    industry_code: str
+    address: str
+    key_energy_user: bool
+    synthetic: bool
+
+
+def _out(row: dict[str, Any]) -> dict[str, Any]:
+    row["district_code"] = row.pop("district__code")
+    row["industry_code"] = row.pop("industry__code")
+    return row
+
+
+@router.get("/enterprises", response=Page, summary="Enterprises the caller may see")
+def list_enterprises(
+    request: HttpRequest,
+    district: str | None = None,
+    industry: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> dict[str, Any]:
+    qs = scoped(principal(request), "enterprises", Enterprise.objects.all(), via="")
+    if district:
+        qs = qs.filter(district__code=district)
+    if industry:
+        qs = qs.filter(industry__code__startswith=industry)
+    if q:
+        qs = qs.filter(name__icontains=q) | qs.filter(entity_id=q) | qs.filter(uscc=q)
+    out = page_of_queryset(qs.order_by("entity_id"), FIELDS, page, page_size)
+    out["items"] = [_out(r) for r in out["items"]]
+    return out
+
+
+@router.get("/enterprises/{enterprise_id}", response=EnterpriseOut)
+def get_enterprise(request: HttpRequest, enterprise_id: int) -> dict[str, Any]:
+    qs = scoped(
+        principal(request), "enterprises", Enterprise.objects.filter(pk=enterprise_id), via=""
+    )
+    row = qs.values(*FIELDS).first()
+    if row is None:
+        raise Http404
+    return _out(row)
