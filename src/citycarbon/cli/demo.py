@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from citycarbon.cli.console import fail, out, progress_bar
+from citycarbon.cli.serve import HostOption, PortOption, run_server
 from citycarbon.core import grading, peer_lists, portrait, summaries
 from citycarbon.core.buildings import grade_buildings
 from citycarbon.core.democity import (
@@ -53,8 +54,14 @@ def demo(
     ] = 2024,
     enterprises: Annotated[int, typer.Option(min=50, help="Number of enterprises.")] = 4200,
     factor_set: Annotated[str, typer.Option(help="Factor set id.")] = DEFAULT_FACTOR_SET,
+    serve: Annotated[
+        bool, typer.Option(help="Serve the platform afterwards (--no-serve: only prepare).")
+    ] = True,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
 ) -> None:
-    """Generate the synthetic demo city, account its energy, and print city summaries."""
+    """Generate the synthetic demo city, load it into the database, account and grade it,
+    print city summaries and the demo log-ins, then serve the platform."""
     console = out
     console.print(Panel(f"{CITY_NAME}\n{SYNTHETIC_LABEL}", style="bold yellow"))
     factors = load_factor_set(factor_set)
@@ -153,6 +160,8 @@ def demo(
         f"factor set {run.factor_set} (sha256 {run.factor_set_hash[:12]}…), "
         f"input sha256 {run.input_sha256[:12]}… — files in {out_dir}/. {SYNTHETIC_LABEL}"
     )
+    if serve:
+        run_server(host, port, workers=3)
 
 
 def _load_database(
@@ -192,6 +201,14 @@ def _load_database(
         ),
         markup=False,
     )
+    from citycarbon.web.demo import ensure_demo_logins  # noqa: PLC0415
+
+    logins = Table(title="Demo log-ins / 演示账号 (this installation only)", title_justify="left")
+    for col in ("user", "password", "role", "sees"):
+        logins.add_column(col)
+    for login in ensure_demo_logins():
+        logins.add_row(login.username, login.password, login.role, login.sees)
+    console.print(logins)
 
 
 def _grading(

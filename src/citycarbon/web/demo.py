@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 import polars as pl
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
 
 from citycarbon.core.democity import DemoCity, energy_records
 from citycarbon.core.factors import FactorSet
-from citycarbon.web.audit.actions import Actor
+from citycarbon.web.access.actions import Binding, do_create_user, do_grant_consent
+from citycarbon.web.access.models import Bank, Role
+from citycarbon.web.audit.actions import Actor, record, snapshot
 from citycarbon.web.buildings.actions import do_grade_buildings, do_import_buildings
 from citycarbon.web.energy.actions import do_account, do_import_energy
 from citycarbon.web.enterprises.actions import do_import_enterprises
+from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.grading.actions import do_grade, do_publish
 from citycarbon.web.grading.models import GradingRun
 from citycarbon.web.regions.actions import do_sync_regions
+from citycarbon.web.regions.models import District
 
 ACTOR = Actor.system("demo")
 
@@ -57,3 +66,61 @@ def load_demo(
         building_codes_written=codes,
         grading_run=grading,
     )
+
+
+DEMO_BANK = ("DEMOBANK", "演示银行（合成）")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    sees: str
+
+
+def demo_password(username: str) -> str:
+    """A demo user's password: derived from this installation's secret key, so it is stable
+    across runs, differs between installations, and is stored nowhere."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode("utf-8"), f"demo-login:{username}".encode(), hashlib.sha256
+    )
+    return "cc-" + digest.hexdigest()[:16]
+
+
+@transaction.atomic
+def _ensure_bank() -> Bank:
+    bank = Bank.objects.filter(code=DEMO_BANK[0]).first()
+    if bank is None:
+        bank = Bank.objects.create(code=DEMO_BANK[0], name=DEMO_BANK[1])
+        record(ACTOR, "access.create_bank", "Bank", bank.pk, after=snapshot(bank))
+    return bank
+
+
+def ensure_demo_logins() -> list[DemoLogin]:
+    """One log-in per role on the demo city (made once; later runs only list them): a
+    platform admin, a city regulator, an officer of the first district, users of two
+    enterprises, and an officer of the demo bank, to which the first enterprise consents."""
+    bank = _ensure_bank()
+    district = District.objects.order_by("code").first()
+    first, second = list(Enterprise.objects.order_by("entity_id")[:2])
+    wanted = [
+        ("admin", Binding(Role.ADMIN), "everything, and the Django admin"),
+        ("regulator", Binding(Role.REGULATOR), "the whole city"),
+        (
+            "district",
+            Binding(Role.DISTRICT, district=district),
+            f"district {district.code if district else ''}",
+        ),
+        ("enterprise1", Binding(Role.ENTERPRISE, enterprise=first), first.entity_id),
+        ("enterprise2", Binding(Role.ENTERPRISE, enterprise=second), second.entity_id),
+        ("bank", Binding(Role.BANK, bank=bank), f"enterprises that consent to {bank.code}"),
+    ]
+    logins = []
+    for username, binding, sees in wanted:
+        password = demo_password(username)
+        if not User.objects.filter(username=username).exists():
+            do_create_user(username, password, binding, actor=ACTOR)
+        logins.append(DemoLogin(username, password, binding.role.value, sees))
+    do_grant_consent(first, bank, actor=ACTOR)
+    return logins

@@ -1,13 +1,49 @@
-"""URL configuration: pages, the API under ``/api/v1/`` and the admin for operators."""
+"""URL configuration: pages, the API under ``/api/v1/``, language switching and the admin."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
 
+from citycarbon.web.access import views as access
 from citycarbon.web.api.v1 import api
+from citycarbon.web.audit import views as audit
+from citycarbon.web.enterprises import views as enterprises
+from citycarbon.web.grading import views as grading
 
 urlpatterns = [
+    path("", access.home, name="home"),
+    path("login/", access.RateLimitedLoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("no-role/", access.no_role, name="no_role"),
+    path("dashboard/", grading.dashboard_page, name="dashboard"),
+    path("lists/<slug:kind>/", grading.list_page, name="list"),
+    path("verify/<str:token>/", grading.verify_page, name="verify"),
+    path("enterprises/", enterprises.enterprise_list, name="enterprises"),
+    path("enterprises/<int:enterprise_id>/", enterprises.enterprise_page, name="enterprise"),
+    path(
+        "enterprises/<int:enterprise_id>/records/",
+        enterprises.enterprise_records_page,
+        name="enterprise_records",
+    ),
+    path(
+        "enterprises/<int:enterprise_id>/download/<slug:kind>.csv",
+        enterprises.enterprise_download,
+        name="enterprise_download",
+    ),
+    path(
+        "enterprises/<int:enterprise_id>/whatif/",
+        enterprises.enterprise_whatif,
+        name="enterprise_whatif",
+    ),
+    path(
+        "enterprises/<int:enterprise_id>/consents/",
+        enterprises.consent_change,
+        name="consent_change",
+    ),
+    path("audit/", audit.audit_log, name="audit"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from citycarbon.core.factors import FactorSet, load_factor_set
 from citycarbon.core.schemas import EMISSIONS, EMISSIONS_DETAIL, ENERGY_RECORDS
 from citycarbon.web.bulk import read_frame, table
 from citycarbon.web.energy.models import AccountingRun, Emission, EnergyRecord
@@ -37,3 +38,32 @@ def emissions(run: AccountingRun) -> pl.DataFrame:
     return frame.with_columns(pl.lit(run.factor_set).alias("factor_set")).sort(
         "entity_id", "period"
     )
+
+
+def factors_of(run: AccountingRun) -> FactorSet:
+    """The factor set a run used, rebuilt from its label (``cn-2023+grid=0.55+heat=0.11``)."""
+    set_id, *parts = run.factor_set.split("+")
+    options = dict(p.split("=", 1) for p in parts)
+    return load_factor_set(
+        set_id,
+        grid_tco2_per_mwh=float(options["grid"]) if "grid" in options else None,
+        heat_tco2_per_gj=float(options["heat"]) if "heat" in options else None,
+        electricity_method="coal_equivalent" if "elec" in options else "calorific",
+    )
+
+
+def enterprise_records(enterprise_id: int, year: int | None = None) -> pl.DataFrame:
+    """One enterprise's energy records in the ``ENERGY_RECORDS`` schema."""
+    qs = EnergyRecord.objects.filter(enterprise_id=enterprise_id)
+    if year is not None:
+        qs = qs.filter(period__startswith=str(year))
+    entity = Enterprise.objects.values_list("entity_id", flat=True).get(pk=enterprise_id)
+    rows = [
+        (entity, p, c, q, u)
+        for p, c, q, u in qs.order_by("period", "energy_code").values_list(
+            "period", "energy_code", "quantity", "purpose"
+        )
+    ]
+    schema = dict(ENERGY_RECORDS)
+    frame = pl.DataFrame(rows, schema={**schema, "purpose": pl.String()}, orient="row")
+    return frame.cast({"purpose": schema["purpose"]})

@@ -115,3 +115,93 @@ def published_view(run: GradingRun) -> PublishedView:
         msg = f"grading run {run.pk} is not published"
         raise ValueError(msg)
     return _view(run.pk)
+
+
+def _chart(frame: pl.DataFrame, key: str, label: str, value: str) -> dict[str, list[object]]:
+    return {
+        "keys": frame.get_column(key).to_list(),
+        "labels": frame.get_column(label).to_list(),
+        "values": [round(v, 1) for v in frame.get_column(value).to_list()],
+    }
+
+
+def dashboard(
+    view: PublishedView,
+    *,
+    year: int,
+    district: str | None = None,
+    industry: str | None = None,
+    industry_names: dict[str, str] | None = None,
+    top: int = 10,
+) -> dict[str, object]:
+    """The regulator dashboard's figures for ``year``, limited to a district and an industry
+    (any GB/T 4754 prefix) when given: totals, trend, emissions by district and by industry
+    division, grade and level counts, top emitters and the heads of both lists."""
+
+    def within(frame: pl.DataFrame) -> pl.DataFrame:
+        if district:
+            frame = frame.filter(pl.col("district_code") == district)
+        if industry:
+            frame = frame.filter(pl.col("industry_code").str.starts_with(industry))
+        return frame
+
+    emissions = within(view.emissions)
+    this_year = emissions.filter(pl.col("year") == year)
+    portraits = within(view.portraits).filter(pl.col("year") == year)
+    graded_va = float(portraits.get_column("value_added_10k_yuan").sum())
+    graded_co2 = float(portraits.get_column("total_tco2").sum())
+    trend = (
+        emissions.group_by("year")
+        .agg(pl.col("total_tco2").sum(), pl.col("energy_tce").sum())
+        .sort("year")
+    )
+    by_district = (
+        this_year.group_by("district_code", "district_name")
+        .agg(pl.col("total_tco2").sum())
+        .sort("district_code")
+    )
+    names = industry_names or {}
+    by_industry = (
+        this_year.with_columns(pl.col("industry_code").str.slice(0, 2).alias("division"))
+        .group_by("division")
+        .agg(pl.col("total_tco2").sum())
+        .sort("total_tco2", descending=True)
+        .head(15)
+        .with_columns(
+            pl.col("division")
+            .map_elements(lambda c: f"{c} {names.get(c, '')}".strip(), return_dtype=pl.String)
+            .alias("label")
+        )
+    )
+    grades = portraits.group_by("grade").len().sort("grade")
+    grade_counts = dict(zip(grades["grade"].to_list(), grades["len"].to_list(), strict=True))
+    levels = portraits.group_by("level").len()
+    level_counts = dict(zip(levels["level"].to_list(), levels["len"].to_list(), strict=True))
+    poor = within(view.poor_efficiency).filter(pl.col("year") == year)
+    green = within(view.low_green).filter(pl.col("year") == year)
+    return {
+        "year": year,
+        "enterprises": this_year.height,
+        "graded": portraits.height,
+        "energy_tce": this_year.get_column("energy_tce").sum(),
+        "total_tco2": this_year.get_column("total_tco2").sum(),
+        "intensity": graded_co2 / graded_va if graded_va else None,
+        "trend": {
+            "keys": trend.get_column("year").to_list(),
+            "labels": [str(y) for y in trend.get_column("year").to_list()],
+            "values": [round(v, 1) for v in trend.get_column("total_tco2").to_list()],
+        },
+        "by_district": _chart(by_district, "district_code", "district_name", "total_tco2"),
+        "by_industry": _chart(by_industry, "division", "label", "total_tco2"),
+        "grades": {
+            "keys": [1, 2, 3, 4, 5],
+            "labels": [f"{g}级" for g in range(1, 6)],
+            "values": [grade_counts.get(g, 0) for g in range(1, 6)],
+        },
+        "levels": {lv: level_counts.get(lv, 0) for lv in ("低碳", "中碳", "高碳")},
+        "top_emitters": this_year.sort("total_tco2", descending=True).head(top).to_dicts(),
+        "poor_count": poor.height,
+        "poor_head": poor.sort("worst_ratio_to_threshold", descending=True).head(top).to_dicts(),
+        "green_count": green.height,
+        "green_head": green.sort("energy_tce", descending=True).head(top).to_dicts(),
+    }

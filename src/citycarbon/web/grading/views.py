@@ -1,0 +1,147 @@
+"""Pages: the regulator dashboard, the benchmark lists and the public verification page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from citycarbon.web.access.pages import current, page
+from citycarbon.web.access.policy import district_scope, visible_enterprise_ids
+from citycarbon.web.grading.models import CarbonCode
+from citycarbon.web.grading.selectors import dashboard, latest_published, published_view
+from citycarbon.web.regions.models import District, Industry
+
+VERIFY_SALT = "citycarbon.verify"
+
+
+def verify_token(code: CarbonCode) -> str:
+    """The unguessable token in a code's QR link (a signed code id)."""
+    return signing.Signer(salt=VERIFY_SALT).sign(str(code.pk))
+
+
+def verify_url(request: HttpRequest, code: CarbonCode) -> str:
+    return request.build_absolute_uri(reverse("verify", args=[verify_token(code)]))
+
+
+def valid_until(year: int) -> date:
+    """A code graded on a year's data stands until the end of the following year, when the
+    next year's code replaces it."""
+    return date(year + 1, 12, 31)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@page("dashboard")
+@require_GET
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    principal = current(request)
+    run = latest_published()
+    if run is None:
+        return render(request, "grading/no_run.html")
+    view = published_view(run)
+    year = _int(request.GET.get("year"))
+    year = year if year in view.years else view.years[-1]
+    own = district_scope(principal)
+    own_code = District.objects.get(pk=own).code if own is not None else None
+    district = own_code or (request.GET.get("district") or None)
+    industry = request.GET.get("industry") or None
+    names = dict(Industry.objects.values_list("code", "name_zh"))
+    figures = dashboard(view, year=year, district=district, industry=industry, industry_names=names)
+    districts = District.objects.all() if own is None else District.objects.filter(pk=own)
+    context = {
+        "run": run,
+        "years": view.years,
+        "year": year,
+        "district": district,
+        "industry": industry or "",
+        "districts": districts,
+        "divisions": sorted((c, n) for c, n in names.items() if len(c) == 2),
+        "f": figures,
+    }
+    return render(request, "grading/dashboard.html", context)
+
+
+LIST_KINDS = {"poor-efficiency": "poor_efficiency", "low-green": "low_green"}
+
+
+@page("lists")
+@require_GET
+def list_page(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in LIST_KINDS:
+        raise Http404
+    run = latest_published()
+    if run is None:
+        return render(request, "grading/no_run.html")
+    view = published_view(run)
+    year = _int(request.GET.get("year"))
+    year = year if year in view.years else view.years[-1]
+    frame: pl.DataFrame = getattr(view, LIST_KINDS[kind]).filter(pl.col("year") == year)
+    ids = visible_enterprise_ids(current(request), "lists")
+    if ids is not None:
+        frame = frame.filter(pl.col("enterprise_pk").is_in(list(ids)))
+    if district := request.GET.get("district"):
+        frame = frame.filter(pl.col("district_code") == district)
+    if industry := request.GET.get("industry"):
+        frame = frame.filter(pl.col("industry_code").str.starts_with(industry))
+    order = "worst_ratio_to_threshold" if kind == "poor-efficiency" else "energy_tce"
+    frame = frame.sort(order, descending=True)
+    return render(
+        request,
+        "grading/list.html",
+        {
+            "kind": kind,
+            "year": year,
+            "years": view.years,
+            "count": frame.height,
+            "rows": frame.head(500).to_dicts(),
+        },
+    )
+
+
+@require_GET
+def verify_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: the name, level, grade, year and validity of a published code, nothing else."""
+    try:
+        pk = int(signing.Signer(salt=VERIFY_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return render(request, "grading/verify.html", {"code": None}, status=404)
+    code = (
+        CarbonCode.objects.filter(pk=pk, run__published_at__isnull=False)
+        .select_related("enterprise", "run")
+        .first()
+    )
+    if code is None:
+        return render(request, "grading/verify.html", {"code": None}, status=404)
+    latest = latest_published()
+    until = valid_until(code.year)
+    superseded = CarbonCode.objects.filter(
+        run_id=code.run_id, enterprise_id=code.enterprise_id, year__gt=code.year
+    ).exists()
+    current_code = (
+        latest is not None and code.run_id == latest.pk and not superseded and date.today() <= until
+    )
+    return render(
+        request,
+        "grading/verify.html",
+        {
+            "code": {
+                "name": code.enterprise.name,
+                "level": code.level,
+                "grade": code.grade,
+                "year": code.year,
+                "valid_until": until,
+                "valid": current_code,
+            }
+        },
+    )
