@@ -73,7 +73,7 @@ def test_fuel_mix_has_every_kind_of_record(city: DemoCity) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_demo_command(tmp_path: Path) -> None:
-    args = ["demo", "--out-dir", str(tmp_path), "--enterprises", "300", "--seed", "3"]
+    args = ["demo", "--no-serve", "--out-dir", str(tmp_path), "--enterprises", "300", "--seed", "3"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "loaded and ran enterprises, energy records, accounting, grading" in result.stdout
@@ -84,6 +84,9 @@ def test_demo_command(tmp_path: Path) -> None:
     assert other.exit_code == 2
     assert "holds a different demo city" in " ".join(other.stderr.split())
     assert "SYNTHETIC" in result.stdout
+    assert "Demo log-ins" in result.stdout
+    for username in ("admin", "regulator", "district", "enterprise1", "enterprise2", "bank"):
+        assert f"│ {username} " in result.stdout
     assert "by district" in result.stdout and "top emitters" in result.stdout
     for name in ("enterprises", "economics", "energy", "emissions"):
         assert (tmp_path / f"{name}.csv").exists()

@@ -81,7 +81,9 @@ def test_invalid_changes_are_named() -> None:
 @pytest.mark.django_db(transaction=True)  # the demo also loads the database
 def test_whatif_command(tmp_path: Path) -> None:
     runner = CliRunner()
-    demo = runner.invoke(app, ["demo", "--out-dir", str(tmp_path), "--enterprises", "200"])
+    demo = runner.invoke(
+        app, ["demo", "--no-serve", "--out-dir", str(tmp_path), "--enterprises", "200"]
+    )
     assert demo.exit_code == 0
     grades = pl.read_csv(tmp_path / "grades.csv").filter(pl.col("year") == 2025)
     entity = grades.sort("total_tco2", descending=True)["entity_id"][0]

@@ -19,7 +19,7 @@ class RoleOption(StrEnum):
     bank = "bank"
 
 
-RoleArg = Annotated[RoleOption, typer.Option(help="Role; see docs/access.md for what each sees.")]
+RoleArg = Annotated[RoleOption, typer.Option(help="Role; see docs/platform.md for what each sees.")]
 EnterpriseArg = Annotated[
     str | None,
     typer.Option(help="Enterprise (entity id or USCC) an enterprise role is bound to."),

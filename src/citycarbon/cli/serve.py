@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import subprocess
 import sys
 from typing import Annotated
 
 import typer
 
-from citycarbon.cli.console import err, fail
+from citycarbon.cli.console import err
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
@@ -41,7 +40,7 @@ def server_environment(host: str) -> dict[str, str]:
 
 
 def run_server(host: str, port: int, workers: int, threads: int = 4) -> None:
-    """Migrate, then run gunicorn in the foreground until interrupted."""
+    """Migrate, then become gunicorn (in the foreground until interrupted)."""
     from citycarbon.web import bootstrap  # noqa: PLC0415
 
     bootstrap.migrate()
@@ -72,12 +71,8 @@ def run_server(host: str, port: int, workers: int, threads: int = 4) -> None:
         "--log-level",
         "warning",
     ]
-    try:
-        code = subprocess.call(command, env=server_environment(host))
-    except KeyboardInterrupt:
-        code = 0
-    if code not in (0, -2):
-        raise fail(f"the server stopped with exit code {code}")
+    # gunicorn takes this process over (same process id), so signals reach it directly.
+    os.execve(sys.executable, command, server_environment(host))
 
 
 def serve(

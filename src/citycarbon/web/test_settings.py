@@ -9,6 +9,8 @@ import tempfile
 
 os.environ.setdefault("CITYCARBON_VAR", tempfile.mkdtemp(prefix="citycarbon-test-"))
 os.environ.setdefault("CITYCARBON_SECRET_KEY", "test-only-secret-key-not-for-production")
+# The browser tests' live server speaks plain HTTP on loopback, as ``citycarbon serve`` does.
+os.environ.setdefault("CITYCARBON_SECURE_COOKIES", "0")
 
 from citycarbon.web.settings import *  # noqa: F403
 from citycarbon.web.settings import database_config

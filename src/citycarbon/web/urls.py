@@ -11,9 +11,11 @@ from citycarbon.web.api.v1 import api
 from citycarbon.web.audit import views as audit
 from citycarbon.web.enterprises import views as enterprises
 from citycarbon.web.grading import views as grading
+from citycarbon.web.timing import healthz
 
 urlpatterns = [
     path("", access.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("login/", access.RateLimitedLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("no-role/", access.no_role, name="no_role"),

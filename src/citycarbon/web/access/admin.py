@@ -1,9 +1,20 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from citycarbon.web.access.actions import do_revoke_api_key
 from citycarbon.web.access.models import ApiKey, Bank, Consent, LoginFailure, Profile
+from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.admin import AuditedAdmin, ReadOnlyAdmin
+
+
+@admin.action(description="Revoke the selected API keys")
+def revoke_keys(modeladmin: Any, request: HttpRequest, queryset: Any) -> None:
+    for key in queryset:
+        do_revoke_api_key(key, actor=Actor.of(request.user))  # type: ignore[arg-type]
 
 
 @admin.register(Bank)
@@ -26,6 +37,7 @@ class ApiKeyAdmin(ReadOnlyAdmin):
     list_display = ("prefix", "role", "label", "created_at", "created_by", "revoked_at")
     list_filter = ("role",)
     exclude = ("key_sha256",)
+    actions = (revoke_keys,)
 
 
 @admin.register(Consent)

@@ -85,9 +85,12 @@ def filtered(
     district: str | None = None,
     industry: str | None = None,
     grade: int | None = None,
+    enterprise: int | None = None,
 ) -> pl.DataFrame:
     """Rows of ``frame`` matching the common filters; ``industry`` matches any GB/T 4754
     code prefix (division "26", group "265" or class "2651")."""
+    if enterprise is not None:
+        frame = frame.filter(pl.col("enterprise_pk") == enterprise)
     if year is not None:
         frame = frame.filter(pl.col("year") == year)
     if district:

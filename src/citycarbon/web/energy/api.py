@@ -84,7 +84,5 @@ def list_emissions(
     if run is None:
         return page_of_frame(pl.DataFrame(), page, page_size)
     frame = only_ids(published_view(run).emissions, ids)
-    frame = filtered(frame, year=year, district=district, industry=industry)
-    if enterprise is not None:
-        frame = frame.filter(enterprise_pk=enterprise)
+    frame = filtered(frame, year=year, district=district, industry=industry, enterprise=enterprise)
     return page_of_frame(frame.sort("entity_id", "year").select(EMISSION_FIELDS), page, page_size)

@@ -115,13 +115,16 @@ def list_codes(
     district: str | None = None,
     industry: str | None = None,
     grade: int | None = None,
+    enterprise: int | None = None,
     page: int = 1,
     page_size: int = 100,
 ) -> dict[str, Any]:
     frame = _frame(request, "codes", "portraits")
     if frame.is_empty():
         return page_of_frame(frame, page, page_size)
-    frame = filtered(frame, year=year, district=district, industry=industry, grade=grade)
+    frame = filtered(
+        frame, year=year, district=district, industry=industry, grade=grade, enterprise=enterprise
+    )
     cols = ["enterprise_pk", "entity_id", "uscc", "name", "district_code", "industry_code"]
     cols += [c for c in CODE_FIELDS if c != "enterprise_id"]
     return page_of_frame(frame.sort("entity_id", "year").select(cols), page, page_size)
@@ -147,12 +150,20 @@ def list_portraits(
     district: str | None = None,
     industry: str | None = None,
     grade: int | None = None,
+    enterprise: int | None = None,
     page: int = 1,
     page_size: int = 100,
 ) -> dict[str, Any]:
     frame = _frame(request, "portraits", "portraits")
     if not frame.is_empty():
-        frame = filtered(frame, year=year, district=district, industry=industry, grade=grade)
+        frame = filtered(
+            frame,
+            year=year,
+            district=district,
+            industry=industry,
+            grade=grade,
+            enterprise=enterprise,
+        )
         frame = frame.sort("entity_id", "year")
     return page_of_frame(frame, page, page_size)
 

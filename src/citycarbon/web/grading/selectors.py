@@ -205,3 +205,8 @@ def dashboard(
         "green_count": green.height,
         "green_head": green.sort("energy_tce", descending=True).head(top).to_dicts(),
     }
+
+
+def forget_views() -> None:
+    """Drop the per-process frames (after the database under them was replaced)."""
+    _view.cache_clear()

@@ -1,0 +1,243 @@
+"""The platform under load: code look-ups by USCC through the API, and the dashboard.
+
+The demo city (4,200 enterprises) is loaded into a fresh PostgreSQL database, the platform
+is served by gunicorn (``citycarbon serve``) on loopback, and a bounded asyncio client keeps
+``--clients`` keep-alive connections busy for ``--seconds`` (or ``--max-requests``), each
+asking ``GET /api/v1/codes/uscc/{USCC}`` for random enterprises with an API key.
+
+Reference, measured in the same run with the same client: ``GET /healthz``, a Django view that
+touches no database. The figure is the look-up's throughput as a ratio of the reference's.
+Targets: ≥ 300 look-ups per second at 50 clients with p95 < 100 ms; dashboard server time
+(its ``Server-Timing`` header) < 300 ms.
+
+    .venv/bin/python -m bench.bench_api_load [--clients 50] [--seconds 20] [--workers 3]
+
+Needs the local PostgreSQL service (``--database-url``, default the ``citycarbon_bench``
+database on 127.0.0.1, dropped and made anew). Traffic goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+import psycopg
+
+from bench.common import machine, today
+
+WORK = Path("bench/_work/load")
+HOST = "127.0.0.1"
+
+
+def fresh_database(url: str) -> None:
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def citycarbon(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "citycarbon.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Load:
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def _client(
+    port: int,
+    paths: list[str],
+    headers: str,
+    deadline: float,
+    budget: list[int],
+    out: list[float],
+    errors: list[int],
+) -> None:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        while time.perf_counter() < deadline and budget[0] > 0:
+            budget[0] -= 1
+            path = random.choice(paths)
+            request = f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\n{headers}\r\n"
+            start = time.perf_counter()
+            writer.write(request.encode())
+            status_line = await reader.readline()
+            length = 0
+            close = False
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+                elif name.lower() == "connection" and "close" in value.lower():
+                    close = True
+            await reader.readexactly(length)
+            out.append((time.perf_counter() - start) * 1000)
+            if b" 200 " not in status_line:
+                errors[0] += 1
+            if close:
+                writer.close()
+                reader, writer = await asyncio.open_connection(HOST, port)
+    finally:
+        writer.close()
+
+
+def load(
+    port: int, paths: list[str], headers: str, clients: int, seconds: float, max_requests: int
+) -> Load:
+    async def main() -> Load:
+        latencies: list[float] = []
+        errors = [0]
+        budget = [max_requests]
+        start = time.perf_counter()
+        deadline = start + seconds
+        await asyncio.gather(
+            *(
+                _client(port, paths, headers, deadline, budget, latencies, errors)
+                for _ in range(clients)
+            )
+        )
+        return Load(len(latencies), errors[0], time.perf_counter() - start, latencies)
+
+    return asyncio.run(main())
+
+
+def dashboard_times(port: int, username: str, password: str, runs: int) -> list[float]:
+    """Server time (ms, from Server-Timing) of the regulator dashboard, signed in."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://{HOST}:{port}"
+    page = opener.open(f"{base}/login/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    body = urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
+    ).encode()
+    opener.open(urllib.request.Request(f"{base}/login/", data=body), timeout=10).read()
+    times = []
+    for i in range(runs + 1):
+        with opener.open(f"{base}/dashboard/", timeout=30) as r:
+            assert r.status == 200 and "/dashboard/" in r.url, r.url
+            r.read()
+            dur = float(r.headers["Server-Timing"].split("dur=")[1])
+        if i:  # the first one builds the worker's frames of the published run
+            times.append(dur)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "CITYCARBON_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/citycarbon_bench"
+        ),
+    )
+    args = parser.parse_args()
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CITYCARBON_"))}
+    env |= {"DATABASE_URL": args.database_url, "CITYCARBON_VAR": str(WORK / "var")}
+    print("loading the demo city into PostgreSQL …", flush=True)
+    fresh_database(args.database_url)
+    start = time.perf_counter()
+    demo = citycarbon(env, "demo", "--no-serve", "--out-dir", str(WORK / "demo"))
+    print(f"  loaded in {time.perf_counter() - start:.1f} s", flush=True)
+    regulator = re.search(r"│ regulator\s+│ (\S+)", demo)
+    assert regulator is not None
+    key = citycarbon(env, "apikey", "create", "--role", "regulator", "--label", "bench").strip()
+
+    sys.path.insert(0, "src")
+    usccs = [
+        row[0]
+        for row in psycopg.connect(args.database_url)
+        .execute("SELECT uscc FROM enterprises_enterprise WHERE uscc IS NOT NULL")
+        .fetchall()
+    ]
+    port = free_port()
+    workers = ("--workers", str(args.workers))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "citycarbon.cli", "serve", "--port", str(port), *workers],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.3)
+        headers = f"X-API-Key: {key}\r\n"
+        lookups = [f"/api/v1/codes/uscc/{u}" for u in usccs]
+        load(port, lookups[:200], headers, args.clients, 3.0, 5_000)  # warm-up
+        ref = load(port, ["/healthz"], headers, args.clients, args.seconds, args.max_requests)
+        api = load(port, lookups, headers, args.clients, args.seconds, args.max_requests)
+        dash = dashboard_times(port, "regulator", regulator.group(1), 20)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    print(f"\n{today()} · {machine()} · gunicorn gthread, {args.workers} workers × 4 threads")
+    print(f"clients {args.clients}, {args.seconds:g} s per measurement, loopback\n")
+    for label, m in (("reference GET /healthz", ref), ("GET /api/v1/codes/uscc/{USCC}", api)):
+        print(
+            f"{label:34} {m.rps:8.1f} req/s  p50 {m.pct(0.5):6.1f} ms  p95 {m.pct(0.95):6.1f} ms"
+            f"  p99 {m.pct(0.99):6.1f} ms  errors {m.errors}/{m.requests}"
+        )
+    print(
+        f"dashboard server time (regulator, 20 requests after warm-up): median "
+        f"{statistics.median(dash):.1f} ms, max {max(dash):.1f} ms"
+    )
+    print(f"\nratio look-up / reference throughput: {api.rps / ref.rps:.2f}")
+    ok = api.rps >= 300 and api.pct(0.95) < 100 and api.errors == 0 and max(dash) < 300
+    print(f"targets (≥ 300 req/s, p95 < 100 ms, dashboard < 300 ms): {'met' if ok else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

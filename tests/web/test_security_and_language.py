@@ -1,0 +1,118 @@
+"""Log-in rate limiting, CSRF, no stack traces, zh-hans by default with an English switch,
+and the API key command."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from typer.testing import CliRunner
+
+from citycarbon.cli.main import app
+from citycarbon.web import settings as web_settings
+from citycarbon.web.access.models import ApiKey, LoginFailure
+from citycarbon.web.audit.models import AuditEvent
+
+LOCALE = Path(web_settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
+
+
+@pytest.mark.django_db
+def test_login_is_refused_after_repeated_failures(client: Client) -> None:
+    User.objects.create_user("officer", password="right-password-123")
+    for _ in range(5):
+        response = client.post("/login/", {"username": "officer", "password": "wrong"})
+        assert response.status_code == 200
+    assert LoginFailure.objects.filter(username="officer").count() == 5
+    assert AuditEvent.objects.filter(action="access.login_failed").count() == 5
+    blocked = client.post("/login/", {"username": "officer", "password": "right-password-123"})
+    assert blocked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_good_login_works_and_forms_need_csrf() -> None:
+    User.objects.create_user("officer", password="right-password-123")
+    strict = Client(enforce_csrf_checks=True)
+    refused = strict.post("/login/", {"username": "officer", "password": "right-password-123"})
+    assert refused.status_code == 403
+    client = Client()
+    response = client.post("/login/", {"username": "officer", "password": "right-password-123"})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_server_errors_show_no_stack_trace(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    admin = User.objects.create_superuser("root", "r@example.org", "pw-for-tests-only")
+    monkeypatch.setattr("citycarbon.web.grading.views.latest_published", broken)
+    client = Client(raise_request_exception=False)
+    client.force_login(admin)
+    response = client.get("/dashboard/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "secret internals" not in body and "Traceback" not in body
+
+
+@pytest.mark.django_db
+def test_chinese_by_default_english_by_switch(client: Client) -> None:
+    page = client.get("/login/", headers={"Accept-Language": "en-US,en"}).content.decode()
+    assert "登录" in page and 'lang="zh-hans"' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    page = client.get("/login/").content.decode()
+    assert "Log in" in page and 'lang="en"' in page
+
+
+def test_every_message_is_translated_and_compiled() -> None:
+    po = (LOCALE / "django.po").read_text(encoding="utf-8")
+    entries = re.findall(r'\nmsgid "(.+)"\nmsgstr "(.*)"\n', po)
+    assert entries and not [m for m, s in entries if not s]
+    with (LOCALE / "django.mo").open("rb") as fh:
+        catalog = gettext.GNUTranslations(fh)
+    for msgid, msgstr in entries:
+        unescaped = msgid.encode().decode("unicode_escape").encode("latin-1").decode()
+        assert (
+            catalog.gettext(unescaped)
+            == msgstr.encode().decode("unicode_escape").encode("latin-1").decode()
+        ), msgid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_apikey_command_prints_the_key_once_and_stores_its_hash() -> None:
+    result = CliRunner().invoke(app, ["apikey", "create", "--role", "regulator", "--label", "ci"])
+    assert result.exit_code == 0, result.output
+    key = result.stdout.strip().splitlines()[-1]
+    assert key.startswith("cck_")
+    row = ApiKey.objects.get(label="ci")
+    assert key.split("_")[1] == row.prefix and key not in row.key_sha256
+    assert Client().get("/api/v1/enterprises", headers={"X-API-Key": key}).status_code == 200
+    bad = CliRunner().invoke(app, ["apikey", "create", "--role", "district"])
+    assert bad.exit_code == 2 and "needs a district" in bad.output
+    unknown = CliRunner().invoke(app, ["apikey", "create", "--role", "district", "--district", "9"])
+    assert unknown.exit_code == 2 and "no district" in unknown.output
+
+
+@pytest.mark.django_db
+def test_admin_revokes_api_keys_with_an_audited_action(client: Client) -> None:
+    from citycarbon.web.access.actions import Binding, do_create_api_key  # noqa: PLC0415
+    from citycarbon.web.access.models import Role  # noqa: PLC0415
+    from citycarbon.web.audit.actions import Actor  # noqa: PLC0415
+
+    row, key = do_create_api_key(Binding(Role.REGULATOR), actor=Actor.system("test"))
+    admin = User.objects.create_superuser("root", "r@example.org", "pw-for-tests-only")
+    client.force_login(admin)
+    response = client.post(
+        "/admin/access/apikey/",
+        {"action": "revoke_keys", "_selected_action": [row.pk]},
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.revoked_at is not None
+    event = AuditEvent.objects.get(action="access.revoke_api_key")
+    assert event.actor_label == "root"
+    assert Client().get("/api/v1/enterprises", headers={"X-API-Key": key}).status_code == 401

@@ -1,0 +1,70 @@
+"""``citycarbon serve`` answers on loopback with the platform (a real gunicorn, stopped by
+its process id)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_answers_on_loopback(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "CITYCARBON_SECURE_COOKIES")
+    }
+    env["CITYCARBON_VAR"] = str(tmp_path / "var")
+    command = [sys.executable, "-m", "citycarbon.cli", "serve", "--port", str(port)]
+    command += ["--workers", "1"]
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        status, body, cookie = None, "", ""
+        for _ in range(60):  # at most ~30 s
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as r:
+                    status, body = r.status, r.read().decode()
+                    cookie = r.headers.get("Set-Cookie", "")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.5)
+        assert status == 200, log.read_text(errors="replace")
+        assert "登录" in body
+        # Plain HTTP on loopback: the CSRF cookie must not be HTTPS-only, or log-in fails.
+        assert "csrftoken" in cookie and "Secure" not in cookie
+        api = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/codes")
+        try:
+            urllib.request.urlopen(api, timeout=2)
+            raise AssertionError("the API answered without credentials")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_secure_cookies_outside_debug_by_default(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CITYCARBON_", "DJANGO_"))}
+    env["CITYCARBON_VAR"] = str(tmp_path)
+    code = (
+        "from citycarbon.web import settings as s;"
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["False", "True", "True", "True"]
