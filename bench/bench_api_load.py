@@ -7,8 +7,11 @@ asking ``GET /api/v1/codes/uscc/{USCC}`` for random enterprises with an API key.
 
 Reference, measured in the same run with the same client: ``GET /healthz``, a Django view that
 touches no database. The figure is the look-up's throughput as a ratio of the reference's.
-Targets: ≥ 300 look-ups per second at 50 clients with p95 < 100 ms; dashboard server time
-(its ``Server-Timing`` header) < 300 ms.
+Each measurement runs twice: flat out (every client asks again as soon as it is answered:
+the most the server gives, with the queueing that brings) and paced (the 50 clients
+together send ``--rates`` requests per second on a schedule, latency counted from the
+scheduled moment). Targets: 300 look-ups per second sustained by 50 clients with p95 < 100 ms
+(the paced run at 300/s); dashboard server time (its ``Server-Timing`` header) < 300 ms.
 
     .venv/bin/python -m bench.bench_api_load [--clients 50] [--seconds 20] [--workers 3]
 
@@ -93,14 +96,23 @@ async def _client(
     budget: list[int],
     out: list[float],
     errors: list[int],
+    interval: float | None,
 ) -> None:
     reader, writer = await asyncio.open_connection(HOST, port)
+    # Paced clients send on a schedule and time each request from its scheduled moment, so
+    # a slow answer also counts against the requests queued behind it.
+    scheduled = time.perf_counter() + (random.random() * interval if interval else 0)
     try:
         while time.perf_counter() < deadline and budget[0] > 0:
             budget[0] -= 1
             path = random.choice(paths)
             request = f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\n{headers}\r\n"
-            start = time.perf_counter()
+            if interval:
+                await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+                start = scheduled
+                scheduled += interval
+            else:
+                start = time.perf_counter()
             writer.write(request.encode())
             status_line = await reader.readline()
             length = 0
@@ -123,8 +135,18 @@ async def _client(
 
 
 def load(
-    port: int, paths: list[str], headers: str, clients: int, seconds: float, max_requests: int
+    port: int,
+    paths: list[str],
+    headers: str,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    rate: float | None = None,
 ) -> Load:
+    """Closed loop (each client asks again as soon as answered) or, with ``rate``, the
+    clients together paced at ``rate`` requests per second."""
+    interval = clients / rate if rate else None
+
     async def main() -> Load:
         latencies: list[float] = []
         errors = [0]
@@ -133,7 +155,7 @@ def load(
         deadline = start + seconds
         await asyncio.gather(
             *(
-                _client(port, paths, headers, deadline, budget, latencies, errors)
+                _client(port, paths, headers, deadline, budget, latencies, errors, interval)
                 for _ in range(clients)
             )
         )
@@ -171,6 +193,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--rates", type=float, nargs="*", default=[300.0, 600.0], help="paced runs, req/s"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -218,6 +243,10 @@ def main() -> None:
         load(port, lookups[:200], headers, args.clients, 3.0, 5_000)  # warm-up
         ref = load(port, ["/healthz"], headers, args.clients, args.seconds, args.max_requests)
         api = load(port, lookups, headers, args.clients, args.seconds, args.max_requests)
+        paced = {
+            rate: load(port, lookups, headers, args.clients, args.seconds, args.max_requests, rate)
+            for rate in args.rates
+        }
         dash = dashboard_times(port, "regulator", regulator.group(1), 20)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -225,9 +254,14 @@ def main() -> None:
 
     print(f"\n{today()} · {machine()} · gunicorn gthread, {args.workers} workers × 4 threads")
     print(f"clients {args.clients}, {args.seconds:g} s per measurement, loopback\n")
-    for label, m in (("reference GET /healthz", ref), ("GET /api/v1/codes/uscc/{USCC}", api)):
+    runs = [
+        ("reference GET /healthz, flat out", ref),
+        ("look-up by USCC, flat out", api),
+        *((f"look-up by USCC, paced at {r:g}/s", m) for r, m in paced.items()),
+    ]
+    for label, m in runs:
         print(
-            f"{label:34} {m.rps:8.1f} req/s  p50 {m.pct(0.5):6.1f} ms  p95 {m.pct(0.95):6.1f} ms"
+            f"{label:36} {m.rps:7.1f} req/s  p50 {m.pct(0.5):6.1f} ms  p95 {m.pct(0.95):6.1f} ms"
             f"  p99 {m.pct(0.99):6.1f} ms  errors {m.errors}/{m.requests}"
         )
     print(
@@ -235,8 +269,18 @@ def main() -> None:
         f"{statistics.median(dash):.1f} ms, max {max(dash):.1f} ms"
     )
     print(f"\nratio look-up / reference throughput: {api.rps / ref.rps:.2f}")
-    ok = api.rps >= 300 and api.pct(0.95) < 100 and api.errors == 0 and max(dash) < 300
-    print(f"targets (≥ 300 req/s, p95 < 100 ms, dashboard < 300 ms): {'met' if ok else 'NOT met'}")
+    at_300 = paced.get(300.0)
+    ok = (
+        at_300 is not None
+        and at_300.rps >= 0.98 * 300
+        and at_300.pct(0.95) < 100
+        and at_300.errors == 0
+        and max(dash) < 300
+    )
+    print(
+        "targets (300 req/s sustained by 50 clients with p95 < 100 ms; dashboard < 300 ms): "
+        + ("met" if ok else "NOT met")
+    )
 
 
 if __name__ == "__main__":

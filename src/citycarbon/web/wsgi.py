@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.db import DatabaseError, connection
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citycarbon.web.settings")
 application = get_wsgi_application()
+
+
+def _warm() -> None:
+    # Each worker builds the published run's frames as it starts, not on a visitor's request.
+    from citycarbon.web.grading.selectors import warm  # noqa: PLC0415  (after setup)
+
+    try:
+        warm()
+    except DatabaseError:  # no schema yet, or the database is away: the first request pays
+        logging.getLogger(__name__).warning("could not warm the published run", exc_info=True)
+    finally:
+        connection.close()
+
+
+_warm()

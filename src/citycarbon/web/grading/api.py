@@ -9,10 +9,14 @@ import polars as pl
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
-from citycarbon.web.access.policy import scoped, visible_enterprise_ids
+from citycarbon.web.access.policy import may_read_enterprise, require, visible_enterprise_ids
 from citycarbon.web.api.common import Page, filtered, only_ids, page_of_frame, principal
-from citycarbon.web.grading.models import CarbonCode
-from citycarbon.web.grading.selectors import latest_published, published_view
+from citycarbon.web.grading.selectors import (
+    latest_published,
+    latest_published_id,
+    published_codes,
+    published_view,
+)
 
 router = Router(tags=["carbon-efficiency codes"])
 
@@ -57,20 +61,17 @@ class CodeOut(Schema):
 
 
 def _codes(request: HttpRequest, **where: Any) -> list[dict[str, Any]]:
-    run = latest_published()
-    if run is None:
+    """An enterprise's published codes, if the caller may read them (else none)."""
+    run_id = latest_published_id()
+    caller = require(principal(request), "codes")
+    if run_id is None:
         return []
-    qs = CarbonCode.objects.filter(run=run, **where)
-    qs = scoped(principal(request), "codes", qs).order_by("-year")
-    rows = list(
-        qs.values(*CODE_FIELDS, "enterprise__entity_id", "enterprise__uscc", "enterprise__name")
-    )
+    rows = published_codes(run_id, **where)
+    if not rows or not may_read_enterprise(caller, "codes", int(rows[0]["enterprise_id"])):
+        return []
     for row in rows:
-        row["entity_id"] = row.pop("enterprise__entity_id")
-        row["uscc"] = row.pop("enterprise__uscc")
-        row["name"] = row.pop("enterprise__name")
         row["label"] = f"{row['level']}{row['grade']}级"
-        row["run_id"] = run.pk
+        row["run_id"] = run_id
     return rows
 
 
@@ -82,7 +83,7 @@ def _codes(request: HttpRequest, **where: Any) -> list[dict[str, Any]]:
 def codes_by_id(
     request: HttpRequest, enterprise_id: int, year: int | None = None
 ) -> list[dict[str, Any]]:
-    rows = _codes(request, enterprise_id=enterprise_id, **({"year": year} if year else {}))
+    rows = _codes(request, enterprise_id=enterprise_id, year=year)
     if not rows:
         raise Http404
     return rows
@@ -94,7 +95,7 @@ def codes_by_id(
     summary="An enterprise's published codes, by 统一社会信用代码 (newest year first)",
 )
 def codes_by_uscc(request: HttpRequest, uscc: str, year: int | None = None) -> list[dict[str, Any]]:
-    rows = _codes(request, enterprise__uscc=uscc, **({"year": year} if year else {}))
+    rows = _codes(request, uscc=uscc, year=year)
     if not rows:
         raise Http404
     return rows

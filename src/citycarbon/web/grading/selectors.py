@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, Final
 
 import polars as pl
+from django.db import connection
 
 from citycarbon.core.grading import yearly_emissions
 from citycarbon.core.peer_lists import (
@@ -38,6 +40,72 @@ def latest_published() -> GradingRun | None:
         .order_by("-published_at", "-id")
         .first()
     )
+
+
+def latest_published_id() -> int | None:
+    """The id of the latest published run, by one hand-written query (asked on every code
+    look-up)."""
+    sql = (
+        f"SELECT id FROM {table(GradingRun)} WHERE published_at IS NOT NULL "
+        "ORDER BY published_at DESC, id DESC LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+CODE_LOOKUP_FIELDS: Final = (
+    "year",
+    "level",
+    "grade",
+    "intensity_tco2_per_10k_yuan",
+    "industry_avg_intensity",
+    "k_value",
+    "peer_count",
+    "industry_level_used",
+    "industry_code_used",
+    "grade_confidence",
+    "grade_low",
+    "grade_high",
+    "grade_may_flip",
+)
+
+
+def published_codes(
+    run_id: int,
+    *,
+    enterprise_id: int | None = None,
+    uscc: str | None = None,
+    year: int | None = None,
+) -> list[dict[str, Any]]:
+    """One enterprise's codes in a run (newest year first), found by internal id or USCC,
+    with ``enterprise_id, entity_id, uscc, name``: the API's hot path, one indexed query."""
+    cols = ", ".join(f"c.{c}" for c in CODE_LOOKUP_FIELDS)
+    where = ["c.run_id = %s"]
+    params: list[int | str] = [run_id]
+    if enterprise_id is not None:
+        where.append("c.enterprise_id = %s")
+        params.append(enterprise_id)
+    if uscc is not None:
+        where.append("e.uscc = %s")
+        params.append(uscc)
+    if year is not None:
+        where.append("c.year = %s")
+        params.append(year)
+    sql = (
+        f"SELECT e.id, e.entity_id, e.uscc, e.name, {cols} FROM {table(CarbonCode)} c "
+        f"JOIN {table(Enterprise)} e ON e.id = c.enterprise_id "
+        f"WHERE {' AND '.join(where)} ORDER BY c.year DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    names = ("enterprise_id", "entity_id", "uscc", "name", *CODE_LOOKUP_FIELDS)
+    out = [dict(zip(names, row, strict=True)) for row in rows]
+    for row in out:
+        row["grade_may_flip"] = bool(row["grade_may_flip"])
+    return out
 
 
 def graded(run: GradingRun) -> pl.DataFrame:
@@ -210,3 +278,13 @@ def dashboard(
 def forget_views() -> None:
     """Drop the per-process frames (after the database under them was replaced)."""
     _view.cache_clear()
+
+
+def warm() -> bool:
+    """Compute the latest published run's frames now (a server worker calls this as it
+    starts, so that no visitor pays for it). False when there is nothing to warm."""
+    run = latest_published()
+    if run is None:
+        return False
+    published_view(run)
+    return True
