@@ -40,7 +40,7 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
                     status, body = r.status, r.read().decode()
                     cookie = r.headers.get("Set-Cookie", "")
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet, refused, or timed out
                 time.sleep(0.5)
         assert status == 200, log.read_text(errors="replace")
         assert "登录" in body

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Schema
 from ninja.security.base import AuthBase
 
-from citycarbon.web.access.policy import Principal
+from citycarbon.web.access.policy import Principal, Resource, visible_enterprise_ids
 from citycarbon.web.access.selectors import principal_of_key, principal_of_user
 
 MAX_PAGE_SIZE: Final = 500
@@ -100,3 +100,28 @@ def filtered(
     if grade is not None and "grade" in frame.columns:
         frame = frame.filter(pl.col("grade") == grade)
     return frame
+
+
+def published_page(
+    request: HttpRequest,
+    resource: Resource,
+    frame_name: str,
+    *,
+    sort: list[str],
+    descending: list[bool] | bool = False,
+    columns: tuple[str, ...] | list[str] | None = None,
+    page: int,
+    page_size: int,
+    **filters: Any,
+) -> dict[str, Any]:
+    """A page of one of the latest published run's frames (``PublishedView.<frame_name>``),
+    limited to what the caller may read of ``resource``, filtered and sorted."""
+    from citycarbon.web.grading.selectors import latest_published, published_view  # noqa: PLC0415
+
+    ids = visible_enterprise_ids(principal(request), resource)
+    run = latest_published()
+    if run is None:
+        return page_of_frame(pl.DataFrame(), page, page_size)
+    frame = filtered(only_ids(getattr(published_view(run), frame_name), ids), **filters)
+    frame = frame.sort(sort, descending=descending)
+    return page_of_frame(frame.select(columns) if columns else frame, page, page_size)

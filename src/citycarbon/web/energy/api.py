@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
 from django.http import HttpRequest
 from ninja import Router
 
-from citycarbon.web.access.policy import scoped, visible_enterprise_ids
+from citycarbon.web.access.policy import scoped
 from citycarbon.web.api.common import (
     Page,
-    filtered,
-    only_ids,
-    page_of_frame,
     page_of_queryset,
     principal,
+    published_page,
 )
 from citycarbon.web.energy.models import EnergyRecord
-from citycarbon.web.grading.selectors import latest_published, published_view
 
 router = Router(tags=["energy"])
 
@@ -79,10 +75,16 @@ def list_emissions(
     page: int = 1,
     page_size: int = 100,
 ) -> dict[str, Any]:
-    ids = visible_enterprise_ids(principal(request), "emissions")
-    run = latest_published()
-    if run is None:
-        return page_of_frame(pl.DataFrame(), page, page_size)
-    frame = only_ids(published_view(run).emissions, ids)
-    frame = filtered(frame, year=year, district=district, industry=industry, enterprise=enterprise)
-    return page_of_frame(frame.sort("entity_id", "year").select(EMISSION_FIELDS), page, page_size)
+    return published_page(
+        request,
+        "emissions",
+        "emissions",
+        sort=["entity_id", "year"],
+        columns=EMISSION_FIELDS,
+        page=page,
+        page_size=page_size,
+        year=year,
+        district=district,
+        industry=industry,
+        enterprise=enterprise,
+    )

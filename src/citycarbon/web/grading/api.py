@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
-from citycarbon.web.access.policy import may_read_enterprise, require, visible_enterprise_ids
-from citycarbon.web.api.common import Page, filtered, only_ids, page_of_frame, principal
+from citycarbon.web.access.policy import may_read_enterprise, require
+from citycarbon.web.api.common import MAX_PAGE_SIZE, Page, principal, published_page
 from citycarbon.web.grading.selectors import (
-    latest_published,
     latest_published_id,
     published_codes,
-    published_view,
 )
 
 router = Router(tags=["carbon-efficiency codes"])
@@ -101,14 +98,6 @@ def codes_by_uscc(request: HttpRequest, uscc: str, year: int | None = None) -> l
     return rows
 
 
-def _frame(request: HttpRequest, resource: str, name: str) -> pl.DataFrame:
-    ids = visible_enterprise_ids(principal(request), resource)  # type: ignore[arg-type]
-    run = latest_published()
-    if run is None:
-        return pl.DataFrame()
-    return only_ids(getattr(published_view(run), name), ids)
-
-
 @router.get("/codes", response=Page, summary="Published codes, filterable")
 def list_codes(
     request: HttpRequest,
@@ -120,15 +109,22 @@ def list_codes(
     page: int = 1,
     page_size: int = 100,
 ) -> dict[str, Any]:
-    frame = _frame(request, "codes", "portraits")
-    if frame.is_empty():
-        return page_of_frame(frame, page, page_size)
-    frame = filtered(
-        frame, year=year, district=district, industry=industry, grade=grade, enterprise=enterprise
-    )
     cols = ["enterprise_pk", "entity_id", "uscc", "name", "district_code", "industry_code"]
     cols += [c for c in CODE_FIELDS if c != "enterprise_id"]
-    return page_of_frame(frame.sort("entity_id", "year").select(cols), page, page_size)
+    return published_page(
+        request,
+        "codes",
+        "portraits",
+        sort=["entity_id", "year"],
+        columns=cols,
+        page=page,
+        page_size=page_size,
+        year=year,
+        district=district,
+        industry=industry,
+        grade=grade,
+        enterprise=enterprise,
+    )
 
 
 @router.get(
@@ -137,11 +133,18 @@ def list_codes(
     summary="An enterprise's carbon portrait (碳画像), one row per graded year",
 )
 def portrait(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
-    frame = _frame(request, "portraits", "portraits")
-    rows = frame.filter(enterprise_pk=enterprise_id) if not frame.is_empty() else frame
-    if rows.is_empty():
+    rows: list[dict[str, Any]] = published_page(
+        request,
+        "portraits",
+        "portraits",
+        sort=["year"],
+        page=1,
+        page_size=MAX_PAGE_SIZE,
+        enterprise=enterprise_id,
+    )["items"]
+    if not rows:
         raise Http404
-    return rows.sort("year").to_dicts()
+    return rows
 
 
 @router.get("/portraits", response=Page, summary="Carbon portraits, filterable")
@@ -155,18 +158,31 @@ def list_portraits(
     page: int = 1,
     page_size: int = 100,
 ) -> dict[str, Any]:
-    frame = _frame(request, "portraits", "portraits")
-    if not frame.is_empty():
-        frame = filtered(
-            frame,
-            year=year,
-            district=district,
-            industry=industry,
-            grade=grade,
-            enterprise=enterprise,
-        )
-        frame = frame.sort("entity_id", "year")
-    return page_of_frame(frame, page, page_size)
+    return published_page(
+        request,
+        "portraits",
+        "portraits",
+        sort=["entity_id", "year"],
+        page=page,
+        page_size=page_size,
+        year=year,
+        district=district,
+        industry=industry,
+        grade=grade,
+        enterprise=enterprise,
+    )
+
+
+def _list_filters(
+    year: int | None, district: str | None, industry: str | None, page: int, page_size: int
+) -> dict[str, Any]:
+    return {
+        "year": year,
+        "district": district,
+        "industry": industry,
+        "page": page,
+        "page_size": page_size,
+    }
 
 
 @router.get(
@@ -182,11 +198,14 @@ def poor_efficiency_list(
     page: int = 1,
     page_size: int = 100,
 ) -> dict[str, Any]:
-    frame = _frame(request, "lists", "poor_efficiency")
-    if not frame.is_empty():
-        frame = filtered(frame, year=year, district=district, industry=industry)
-        frame = frame.sort("year", "worst_ratio_to_threshold", descending=[False, True])
-    return page_of_frame(frame, page, page_size)
+    return published_page(
+        request,
+        "lists",
+        "poor_efficiency",
+        sort=["year", "worst_ratio_to_threshold"],
+        descending=[False, True],
+        **_list_filters(year, district, industry, page, page_size),
+    )
 
 
 @router.get(
@@ -202,8 +221,10 @@ def low_green_list(
     page: int = 1,
     page_size: int = 100,
 ) -> dict[str, Any]:
-    frame = _frame(request, "lists", "low_green")
-    if not frame.is_empty():
-        frame = filtered(frame, year=year, district=district, industry=industry)
-        frame = frame.sort("year", "green_share", "entity_id")
-    return page_of_frame(frame, page, page_size)
+    return published_page(
+        request,
+        "lists",
+        "low_green",
+        sort=["year", "green_share", "entity_id"],
+        **_list_filters(year, district, industry, page, page_size),
+    )
