@@ -38,6 +38,18 @@ def principal(request: HttpRequest) -> Principal:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
+class PublishedQuery(Schema):
+    """Filters and paging shared by every list read from the published run."""
+
+    year: int | None = None
+    district: str | None = None
+    industry: str | None = None
+    grade: int | None = None
+    enterprise: int | None = None
+    page: int = 1
+    page_size: int = 100
+
+
 class Page(Schema):
     count: int
     page: int
@@ -73,55 +85,29 @@ def page_of_queryset(
     }
 
 
-def only_ids(frame: pl.DataFrame, ids: set[int] | None) -> pl.DataFrame:
-    """``frame`` limited to rows whose ``enterprise_pk`` is in ``ids`` (None: all)."""
-    return frame if ids is None else frame.filter(pl.col("enterprise_pk").is_in(list(ids)))
-
-
-def filtered(
-    frame: pl.DataFrame,
-    *,
-    year: int | None = None,
-    district: str | None = None,
-    industry: str | None = None,
-    grade: int | None = None,
-    enterprise: int | None = None,
-) -> pl.DataFrame:
-    """Rows of ``frame`` matching the common filters; ``industry`` matches any GB/T 4754
-    code prefix (division "26", group "265" or class "2651")."""
-    if enterprise is not None:
-        frame = frame.filter(pl.col("enterprise_pk") == enterprise)
-    if year is not None:
-        frame = frame.filter(pl.col("year") == year)
-    if district:
-        frame = frame.filter(pl.col("district_code") == district)
-    if industry:
-        frame = frame.filter(pl.col("industry_code").str.starts_with(industry))
-    if grade is not None and "grade" in frame.columns:
-        frame = frame.filter(pl.col("grade") == grade)
-    return frame
-
-
 def published_page(
     request: HttpRequest,
     resource: Resource,
     frame_name: str,
+    query: PublishedQuery,
     *,
     sort: list[str],
     descending: list[bool] | bool = False,
     columns: tuple[str, ...] | list[str] | None = None,
-    page: int,
-    page_size: int,
-    **filters: Any,
 ) -> dict[str, Any]:
     """A page of one of the latest published run's frames (``PublishedView.<frame_name>``),
     limited to what the caller may read of ``resource``, filtered and sorted."""
-    from citycarbon.web.grading.selectors import latest_published, published_view  # noqa: PLC0415
+    from citycarbon.web.grading.selectors import (  # noqa: PLC0415
+        latest_published,
+        narrowed,
+        published_view,
+    )
 
     ids = visible_enterprise_ids(principal(request), resource)
     run = latest_published()
     if run is None:
-        return page_of_frame(pl.DataFrame(), page, page_size)
-    frame = filtered(only_ids(getattr(published_view(run), frame_name), ids), **filters)
+        return page_of_frame(pl.DataFrame(), query.page, query.page_size)
+    filters = query.model_dump(exclude={"page", "page_size"})
+    frame = narrowed(getattr(published_view(run), frame_name), ids=ids, **filters)
     frame = frame.sort(sort, descending=descending)
-    return page_of_frame(frame.select(columns) if columns else frame, page, page_size)
+    return page_of_frame(frame.select(columns) if columns else frame, query.page, query.page_size)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from citycarbon.web.access.policy import scoped
 from citycarbon.web.api.common import (
     Page,
+    PublishedQuery,
     page_of_queryset,
     principal,
     published_page,
@@ -66,25 +67,12 @@ EMISSION_FIELDS = (
 
 
 @router.get("/emissions", response=Page, summary="Yearly emissions of the published run")
-def list_emissions(
-    request: HttpRequest,
-    enterprise: int | None = None,
-    year: int | None = None,
-    district: str | None = None,
-    industry: str | None = None,
-    page: int = 1,
-    page_size: int = 100,
-) -> dict[str, Any]:
+def list_emissions(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
     return published_page(
         request,
         "emissions",
         "emissions",
+        query,
         sort=["entity_id", "year"],
         columns=EMISSION_FIELDS,
-        page=page,
-        page_size=page_size,
-        year=year,
-        district=district,
-        industry=industry,
-        enterprise=enterprise,
     )

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from citycarbon.web.access.policy import scoped
 from citycarbon.web.api.common import Page, page_of_queryset, principal
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.enterprises.selectors import search
 
 router = Router(tags=["enterprises"])
 
@@ -54,12 +55,7 @@ def list_enterprises(
     page_size: int = 100,
 ) -> dict[str, Any]:
     qs = scoped(principal(request), "enterprises", Enterprise.objects.all(), via="")
-    if district:
-        qs = qs.filter(district__code=district)
-    if industry:
-        qs = qs.filter(industry__code__startswith=industry)
-    if q:
-        qs = qs.filter(name__icontains=q) | qs.filter(entity_id=q) | qs.filter(uscc=q)
+    qs = search(qs, district=district, industry=industry, q=q)
     out = page_of_queryset(qs.order_by("entity_id"), FIELDS, page, page_size)
     out["items"] = [_out(r) for r in out["items"]]
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+from django.db.models import Q, QuerySet
 
 from citycarbon.web.bulk import read_frame, table
 from citycarbon.web.enterprises.models import EconomicYear, Enterprise
@@ -47,3 +48,21 @@ def directory() -> pl.DataFrame:
         "industry_name": pl.String(),
     }
     return read_frame(sql, [], schema)
+
+
+def search(
+    queryset: QuerySet[Enterprise],
+    *,
+    district: str | None = None,
+    industry: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Enterprise]:
+    """Enterprises of ``queryset`` in a district, in an industry (any GB/T 4754 prefix), and
+    whose name contains ``q`` or whose entity id or USCC is ``q``."""
+    if district:
+        queryset = queryset.filter(district__code=district)
+    if industry:
+        queryset = queryset.filter(industry__code__startswith=industry)
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(entity_id=q) | Q(uscc=q))
+    return queryset

@@ -26,6 +26,7 @@ from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.models import EnergyRecord
 from citycarbon.web.energy.selectors import enterprise_records, factors_of
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.enterprises.selectors import search
 from citycarbon.web.grading.models import CarbonCode
 from citycarbon.web.grading.selectors import latest_published, published_view
 from citycarbon.web.grading.views import valid_until, verify_url
@@ -46,12 +47,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     grade = request.GET.get("grade", "")
     year = request.GET.get("year", "")
     q = request.GET.get("q", "").strip()
-    if district:
-        qs = qs.filter(district__code=district)
-    if industry:
-        qs = qs.filter(industry__code__startswith=industry)
-    if q:
-        qs = qs.filter(name__icontains=q) | qs.filter(entity_id=q) | qs.filter(uscc=q)
+    qs = search(qs, district=district, industry=industry, q=q)
     run = latest_published()
     codes: dict[int, CarbonCode] = {}
     if run is not None:
@@ -132,6 +128,7 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "intensity": [round(p["intensity_tco2_per_10k_yuan"], 3) for p in portraits],
     }
     is_owner = principal.role == Role.ENTERPRISE and principal.enterprise_id == enterprise.pk
+    consents = list(active_consents(enterprise.pk)) if is_owner else []
     context = {
         "enterprise": enterprise,
         "code": code,
@@ -145,10 +142,8 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "can_energy": allows(principal, "energy"),
         "can_whatif": code is not None and allows(principal, "energy"),
         "is_owner": is_owner,
-        "consents": active_consents(enterprise.pk) if is_owner else [],
-        "banks": Bank.objects.exclude(pk__in=active_consents(enterprise.pk).values("bank_id"))
-        if is_owner
-        else [],
+        "consents": consents,
+        "banks": Bank.objects.exclude(pk__in=[c.bank_id for c in consents]) if is_owner else [],
     }
     return render(request, "enterprises/detail.html", context)
 

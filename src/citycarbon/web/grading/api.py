@@ -6,33 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from citycarbon.web.access.policy import may_read_enterprise, require
-from citycarbon.web.api.common import MAX_PAGE_SIZE, Page, principal, published_page
+from citycarbon.web.api.common import (
+    MAX_PAGE_SIZE,
+    Page,
+    PublishedQuery,
+    principal,
+    published_page,
+)
 from citycarbon.web.grading.selectors import (
+    CODE_LOOKUP_FIELDS,
     latest_published_id,
     published_codes,
 )
 
 router = Router(tags=["carbon-efficiency codes"])
-
-CODE_FIELDS = (
-    "enterprise_id",
-    "year",
-    "level",
-    "grade",
-    "intensity_tco2_per_10k_yuan",
-    "industry_avg_intensity",
-    "k_value",
-    "peer_count",
-    "industry_level_used",
-    "industry_code_used",
-    "grade_confidence",
-    "grade_low",
-    "grade_high",
-    "grade_may_flip",
-)
 
 
 class CodeOut(Schema):
@@ -99,31 +89,16 @@ def codes_by_uscc(request: HttpRequest, uscc: str, year: int | None = None) -> l
 
 
 @router.get("/codes", response=Page, summary="Published codes, filterable")
-def list_codes(
-    request: HttpRequest,
-    year: int | None = None,
-    district: str | None = None,
-    industry: str | None = None,
-    grade: int | None = None,
-    enterprise: int | None = None,
-    page: int = 1,
-    page_size: int = 100,
-) -> dict[str, Any]:
-    cols = ["enterprise_pk", "entity_id", "uscc", "name", "district_code", "industry_code"]
-    cols += [c for c in CODE_FIELDS if c != "enterprise_id"]
+def list_codes(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
+    names = ("enterprise_pk", "entity_id", "uscc", "name", "district_code", "industry_code")
+    cols = (*names, *CODE_LOOKUP_FIELDS)
     return published_page(
         request,
         "codes",
         "portraits",
+        query,
         sort=["entity_id", "year"],
         columns=cols,
-        page=page,
-        page_size=page_size,
-        year=year,
-        district=district,
-        industry=industry,
-        grade=grade,
-        enterprise=enterprise,
     )
 
 
@@ -133,14 +108,9 @@ def list_codes(
     summary="An enterprise's carbon portrait (碳画像), one row per graded year",
 )
 def portrait(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
+    query = PublishedQuery(enterprise=enterprise_id, page_size=MAX_PAGE_SIZE)
     rows: list[dict[str, Any]] = published_page(
-        request,
-        "portraits",
-        "portraits",
-        sort=["year"],
-        page=1,
-        page_size=MAX_PAGE_SIZE,
-        enterprise=enterprise_id,
+        request, "portraits", "portraits", query, sort=["year"]
     )["items"]
     if not rows:
         raise Http404
@@ -148,41 +118,14 @@ def portrait(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
 
 
 @router.get("/portraits", response=Page, summary="Carbon portraits, filterable")
-def list_portraits(
-    request: HttpRequest,
-    year: int | None = None,
-    district: str | None = None,
-    industry: str | None = None,
-    grade: int | None = None,
-    enterprise: int | None = None,
-    page: int = 1,
-    page_size: int = 100,
-) -> dict[str, Any]:
+def list_portraits(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
     return published_page(
         request,
         "portraits",
         "portraits",
+        query,
         sort=["entity_id", "year"],
-        page=page,
-        page_size=page_size,
-        year=year,
-        district=district,
-        industry=industry,
-        grade=grade,
-        enterprise=enterprise,
     )
-
-
-def _list_filters(
-    year: int | None, district: str | None, industry: str | None, page: int, page_size: int
-) -> dict[str, Any]:
-    return {
-        "year": year,
-        "district": district,
-        "industry": industry,
-        "page": page,
-        "page_size": page_size,
-    }
 
 
 @router.get(
@@ -190,21 +133,14 @@ def _list_filters(
     response=Page,
     summary="二维能效对标较差企业清单: worse than the industry percentile on energy per 万元",
 )
-def poor_efficiency_list(
-    request: HttpRequest,
-    year: int | None = None,
-    district: str | None = None,
-    industry: str | None = None,
-    page: int = 1,
-    page_size: int = 100,
-) -> dict[str, Any]:
+def poor_efficiency_list(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
     return published_page(
         request,
         "lists",
         "poor_efficiency",
+        query,
         sort=["year", "worst_ratio_to_threshold"],
         descending=[False, True],
-        **_list_filters(year, district, industry, page, page_size),
     )
 
 
@@ -213,18 +149,11 @@ def poor_efficiency_list(
     response=Page,
     summary="三维绿能低使用率企业清单: green-energy share below the industry percentile",
 )
-def low_green_list(
-    request: HttpRequest,
-    year: int | None = None,
-    district: str | None = None,
-    industry: str | None = None,
-    page: int = 1,
-    page_size: int = 100,
-) -> dict[str, Any]:
+def low_green_list(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
     return published_page(
         request,
         "lists",
         "low_green",
+        query,
         sort=["year", "green_share", "entity_id"],
-        **_list_filters(year, district, industry, page, page_size),
     )

@@ -185,6 +185,34 @@ def published_view(run: GradingRun) -> PublishedView:
     return _view(run.pk)
 
 
+def narrowed(
+    frame: pl.DataFrame,
+    *,
+    ids: set[int] | None = None,
+    year: int | None = None,
+    district: str | None = None,
+    industry: str | None = None,
+    grade: int | None = None,
+    enterprise: int | None = None,
+) -> pl.DataFrame:
+    """Rows of a published-view frame for the enterprises in ``ids`` (None: all) matching
+    the filters; ``industry`` matches any GB/T 4754 code prefix (division "26", group
+    "265" or class "2651")."""
+    if ids is not None:
+        frame = frame.filter(pl.col("enterprise_pk").is_in(list(ids)))
+    if enterprise is not None:
+        frame = frame.filter(pl.col("enterprise_pk") == enterprise)
+    if year is not None:
+        frame = frame.filter(pl.col("year") == year)
+    if district:
+        frame = frame.filter(pl.col("district_code") == district)
+    if industry:
+        frame = frame.filter(pl.col("industry_code").str.starts_with(industry))
+    if grade is not None and "grade" in frame.columns:
+        frame = frame.filter(pl.col("grade") == grade)
+    return frame
+
+
 def _chart(frame: pl.DataFrame, key: str, label: str, value: str) -> dict[str, list[object]]:
     return {
         "keys": frame.get_column(key).to_list(),
@@ -207,11 +235,7 @@ def dashboard(
     division, grade and level counts, top emitters and the heads of both lists."""
 
     def within(frame: pl.DataFrame) -> pl.DataFrame:
-        if district:
-            frame = frame.filter(pl.col("district_code") == district)
-        if industry:
-            frame = frame.filter(pl.col("industry_code").str.starts_with(industry))
-        return frame
+        return narrowed(frame, district=district, industry=industry)
 
     emissions = within(view.emissions)
     this_year = emissions.filter(pl.col("year") == year)

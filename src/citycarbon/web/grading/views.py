@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,7 +13,12 @@ from django.views.decorators.http import require_GET
 from citycarbon.web.access.pages import current, page
 from citycarbon.web.access.policy import district_scope, visible_enterprise_ids
 from citycarbon.web.grading.models import CarbonCode
-from citycarbon.web.grading.selectors import dashboard, latest_published, published_view
+from citycarbon.web.grading.selectors import (
+    dashboard,
+    latest_published,
+    narrowed,
+    published_view,
+)
 from citycarbon.web.regions.models import District, Industry
 
 VERIFY_SALT = "citycarbon.verify"
@@ -86,14 +90,13 @@ def list_page(request: HttpRequest, kind: str) -> HttpResponse:
     view = published_view(run)
     year = _int(request.GET.get("year"))
     year = year if year in view.years else view.years[-1]
-    frame: pl.DataFrame = getattr(view, LIST_KINDS[kind]).filter(pl.col("year") == year)
-    ids = visible_enterprise_ids(current(request), "lists")
-    if ids is not None:
-        frame = frame.filter(pl.col("enterprise_pk").is_in(list(ids)))
-    if district := request.GET.get("district"):
-        frame = frame.filter(pl.col("district_code") == district)
-    if industry := request.GET.get("industry"):
-        frame = frame.filter(pl.col("industry_code").str.starts_with(industry))
+    frame = narrowed(
+        getattr(view, LIST_KINDS[kind]),
+        ids=visible_enterprise_ids(current(request), "lists"),
+        year=year,
+        district=request.GET.get("district"),
+        industry=request.GET.get("industry"),
+    )
     order = "worst_ratio_to_threshold" if kind == "poor-efficiency" else "energy_tce"
     frame = frame.sort(order, descending=True)
     return render(
