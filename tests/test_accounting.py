@@ -57,6 +57,19 @@ def test_feedstock_counts_energy_but_no_co2(factors: FactorSet) -> None:
     assert r["energy_tce"] == pytest.approx(12.143)
 
 
+def test_non_industrial_use_counts_like_fuel(factors: FactorSet) -> None:
+    both = [("a", "2024", "15", 1.0, "non_industrial"), ("a", "2024", "33", 1.0, "non_industrial")]
+    r = one(emissions_by_period(records(both), factors))
+    fuel = one(
+        emissions_by_period(
+            records([("a", "2024", "15", 1.0, "fuel"), ("a", "2024", "33", 1.0, "fuel")]), factors
+        )
+    )
+    assert r["scope1_tco2"] == pytest.approx(fuel["scope1_tco2"])
+    assert r["scope2_tco2"] == pytest.approx(5.306)
+    assert r["energy_tce"] == pytest.approx(12.143 + 1.229)
+
+
 def test_green_and_self_generated_electricity_are_netted_and_reported(
     factors: FactorSet,
 ) -> None:

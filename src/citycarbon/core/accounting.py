@@ -59,7 +59,7 @@ def _factor_frame(factors: FactorSet) -> pl.LazyFrame:
 def _record_terms(detail: bool) -> list[pl.Expr]:
     q = pl.col("quantity")
     purpose = pl.col("purpose")
-    combusted = (purpose == "fuel").cast(pl.Float64)
+    combusted = purpose.is_in(["fuel", "non_industrial"]).cast(pl.Float64)
     terms = [
         (q * pl.col("tce_per_unit")).alias("energy_tce"),
         (q * pl.col("scope1_tco2_per_unit") * combusted).alias("scope1_tco2"),

@@ -10,8 +10,12 @@ from typing import Final
 
 import polars as pl
 
-PURPOSES: Final = ("fuel", "feedstock", "green_purchase", "self_generated")
-"""What an energy record was used for. Records of different purposes are disjoint parts."""
+PURPOSES: Final = ("fuel", "feedstock", "green_purchase", "self_generated", "non_industrial")
+"""What an energy record was used for. Records of different purposes are disjoint parts.
+``fuel`` is industrial production use other than feedstock (205-1 工业生产消费 less 用作原材料);
+``non_industrial`` is 205-1 非工业生产消费 (canteens, dormitories, offices): burnt or bought
+like fuel and counted in energy and CO2 the same way, but kept apart so that it can be told
+from production use."""
 
 Purpose = pl.Enum(list(PURPOSES))
 

@@ -80,7 +80,7 @@ def validate(
     known_purpose = s("purpose").is_in(list(PURPOSES))
     electric = s("_method") == "electricity"
     purpose_ok = (
-        (s("purpose") == "fuel")
+        s("purpose").is_in(["fuel", "non_industrial"])
         | ((s("purpose") == "feedstock") & ~s("_method").is_in(["electricity", "heat"]))
         | (s("purpose").is_in(["green_purchase", "self_generated"]) & electric)
     )

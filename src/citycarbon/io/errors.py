@@ -32,8 +32,9 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     "not_number": ("数量不是有效数字", "quantity is not a valid number"),
     "negative": ("数量为负数", "quantity is negative"),
     "bad_purpose": (
-        "未知用途，应为 fuel、feedstock、green_purchase 或 self_generated",
-        "unknown purpose, expected fuel, feedstock, green_purchase or self_generated",
+        "未知用途，应为 fuel、feedstock、green_purchase、self_generated 或 non_industrial",
+        "unknown purpose, expected fuel, feedstock, green_purchase, self_generated or "
+        "non_industrial",
     ),
     "purpose_not_allowed": ("该能源不适用此用途", "purpose not allowed for this energy code"),
     "bad_year": ("年份格式错误，应为 YYYY", "malformed year, expected YYYY"),
