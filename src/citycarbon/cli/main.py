@@ -17,6 +17,7 @@ from citycarbon.cli.buildings import register as register_buildings
 from citycarbon.cli.console import bad_input_exits, err, out, progress_bar, reject, require_files
 from citycarbon.cli.demo import demo
 from citycarbon.cli.grading import register as register_grading
+from citycarbon.cli.imports import register as register_imports
 from citycarbon.cli.serve import register as register_serve
 from citycarbon.cli.whatif import register as register_whatif
 from citycarbon.core.factors import (
@@ -207,3 +208,4 @@ register_whatif(app)
 register_buildings(app)
 register_access(app)
 register_serve(app)
+register_imports(app)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "citycarbon.web.energy",
     "citycarbon.web.grading",
     "citycarbon.web.buildings",
+    "citycarbon.web.electricity",
 ]
 
 MIDDLEWARE = [
