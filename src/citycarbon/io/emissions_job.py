@@ -24,14 +24,14 @@ from citycarbon.core.periods import Grain
 from citycarbon.core.schemas import ENERGY_RECORDS, METHOD_VERSION
 from citycarbon.io.csvtable import check_header, parse_chunk
 from citycarbon.io.energy_csv import (
-    KEY_COLUMNS,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     Reference,
+    confirm_duplicates,
     key_hash,
     validate,
 )
-from citycarbon.io.errors import ERROR_SCHEMA, REASONS, RowError, errors_from_frame
+from citycarbon.io.errors import RowError, errors_from_frame, with_reasons
 from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 
 _COLUMNS: Final = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
@@ -119,7 +119,7 @@ def run_emissions(
             if skip_invalid:
                 bad = errors.get_column("row").unique().implode()
                 rejected_frames.append(
-                    _with_reasons(parsed.filter(pl.col("row").is_in(bad)), errors)
+                    with_reasons(parsed.filter(pl.col("row").is_in(bad)), errors)
                 )
             else:
                 failing = True
@@ -183,18 +183,6 @@ def run_emissions(
     )
 
 
-def _with_reasons(rows: pl.DataFrame, errors: pl.DataFrame) -> pl.DataFrame:
-    zh = {k: v[0] for k, v in REASONS.items()}
-    en = {k: v[1] for k, v in REASONS.items()}
-    reasons = errors.group_by("row").agg(
-        pl.col("column").str.join("; ").alias("error_columns"),
-        pl.col("code").str.join("; ").alias("error_codes"),
-        pl.col("code").replace_strict(zh, return_dtype=pl.String).str.join("; ").alias("reason_zh"),
-        pl.col("code").replace_strict(en, return_dtype=pl.String).str.join("; ").alias("reason_en"),
-    )
-    return rows.join(reasons, on="row", how="left")
-
-
 @dataclass
 class _Fix:
     entities: pl.Series | None = None
@@ -213,55 +201,11 @@ def _duplicates(
     recompute: bool,
 ) -> tuple[pl.DataFrame, _Fix]:
     """Confirm duplicate keys among valid rows; optionally recompute the entities they touch."""
-    # Sorting the hashes in place keeps memory at 8 bytes a row; equal neighbours are
-    # candidates, confirmed on the real keys below (a 64-bit hash can collide).
-    all_hashes = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
-    hashes.clear()
-    all_hashes.sort()
-    suspects = np.unique(all_hashes[1:][all_hashes[1:] == all_hashes[:-1]])
-    del all_hashes
-    if suspects.size == 0:
-        return pl.DataFrame(schema=ERROR_SCHEMA), _Fix()
-
-    suspect_set = pl.Series("key_hash", suspects).implode()
-    candidates: list[pl.DataFrame] = []
-    originals: list[pl.DataFrame] = []
-    for header, chunk in text.chunks():
-        parsed = parse_chunk(header, chunk, text.name, _COLUMNS)
-        valid, _ = validate(parsed, grain, ref)
-        hit = valid.filter(key_hash().is_in(suspect_set))
-        if not hit.is_empty():
-            candidates.append(hit)
-            originals.append(parsed.filter(pl.col("row").is_in(hit.get_column("row").implode())))
-    found = pl.concat(candidates)
-    groups = (
-        found.group_by(KEY_COLUMNS)
-        .agg(pl.col("row").sort().alias("_rows"))
-        .filter(pl.col("_rows").list.len() > 1)
-    )
-    dup = (
-        groups.explode("_rows")
-        .rename({"_rows": "row"})
-        .join(groups.select(*KEY_COLUMNS, "_rows"), on=KEY_COLUMNS)
-    )
-    errors = dup.select(
-        "row",
-        pl.lit("entity_id").alias("column"),
-        pl.concat_str(KEY_COLUMNS, separator="|").alias("value"),
-        pl.lit("duplicate_key").alias("code"),
-        pl.concat_str(
-            pl.lit("rows "), pl.col("_rows").cast(pl.List(pl.String)).list.join(", ")
-        ).alias("detail"),
-    ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
+    errors, rejected, dup = confirm_duplicates(text, hashes, grain, ref, _COLUMNS)
     fix = _Fix()
     if errors.is_empty():
         return errors, fix
-    fix.rejected = _with_reasons(
-        pl.concat(originals, how="diagonal_relaxed").filter(
-            pl.col("row").is_in(errors.get_column("row").implode())
-        ),
-        errors,
-    )
+    fix.rejected = rejected
     if recompute:
         affected = dup.get_column("entity_id").unique()
         keep: list[pl.DataFrame] = []

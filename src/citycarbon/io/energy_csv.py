@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+import numpy as np
 import polars as pl
 
 from citycarbon import data
 from citycarbon.core.periods import GRAIN_RANK, PERIOD_PATTERN, Grain, grain_rank_expr
 from citycarbon.core.schemas import PURPOSES, Purpose
-from citycarbon.io.csvtable import error_rows
-from citycarbon.io.errors import ERROR_SCHEMA
+from citycarbon.io.csvtable import error_rows, parse_chunk
+from citycarbon.io.errors import ERROR_SCHEMA, with_reasons
+from citycarbon.io.textfile import TextFile
 
 REQUIRED_COLUMNS: Final = ("entity_id", "period", "energy_code", "quantity")
 OPTIONAL_COLUMNS: Final = ("unit", "purpose")
@@ -128,3 +130,64 @@ def validate(
 def key_hash() -> pl.Expr:
     """A 64-bit hash of the natural key, for finding duplicate candidates across chunks."""
     return pl.struct(*KEY_COLUMNS).hash(seed=0x5EED).alias("key_hash")
+
+
+def confirm_duplicates(
+    text: TextFile,
+    hashes: list[np.ndarray],
+    grain: Grain,
+    ref: Reference,
+    columns: tuple[str, ...],
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Duplicate keys among the valid rows of ``text``, given the key hashes of those rows
+    (``key_hash``) chunk by chunk: ``(errors, rejected rows with reasons, duplicate records)``.
+
+    Sorting the hashes in place keeps memory at 8 bytes a row; equal neighbours are only
+    candidates, confirmed on the real keys in a second read (a 64-bit hash can collide)."""
+    all_hashes = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
+    hashes.clear()
+    all_hashes.sort()
+    suspects = np.unique(all_hashes[1:][all_hashes[1:] == all_hashes[:-1]])
+    del all_hashes
+    if suspects.size == 0:
+        return pl.DataFrame(schema=ERROR_SCHEMA), pl.DataFrame(), pl.DataFrame()
+
+    suspect_set = pl.Series("key_hash", suspects).implode()
+    candidates: list[pl.DataFrame] = []
+    originals: list[pl.DataFrame] = []
+    for header, chunk in text.chunks():
+        parsed = parse_chunk(header, chunk, text.name, columns)
+        valid, _ = validate(parsed, grain, ref)
+        hit = valid.filter(key_hash().is_in(suspect_set))
+        if not hit.is_empty():
+            candidates.append(hit)
+            originals.append(parsed.filter(pl.col("row").is_in(hit.get_column("row").implode())))
+    found = pl.concat(candidates)
+    groups = (
+        found.group_by(KEY_COLUMNS)
+        .agg(pl.col("row").sort().alias("_rows"))
+        .filter(pl.col("_rows").list.len() > 1)
+    )
+    dup = (
+        groups.explode("_rows")
+        .rename({"_rows": "row"})
+        .join(groups.select(*KEY_COLUMNS, "_rows"), on=KEY_COLUMNS)
+    )
+    errors = dup.select(
+        "row",
+        pl.lit("entity_id").alias("column"),
+        pl.concat_str(KEY_COLUMNS, separator="|").alias("value"),
+        pl.lit("duplicate_key").alias("code"),
+        pl.concat_str(
+            pl.lit("rows "), pl.col("_rows").cast(pl.List(pl.String)).list.join(", ")
+        ).alias("detail"),
+    ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
+    if errors.is_empty():
+        return errors, pl.DataFrame(), dup
+    rejected = with_reasons(
+        pl.concat(originals, how="diagonal_relaxed").filter(
+            pl.col("row").is_in(errors.get_column("row").implode())
+        ),
+        errors,
+    )
+    return errors, rejected, dup

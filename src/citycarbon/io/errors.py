@@ -109,3 +109,16 @@ def errors_from_frame(file: str, frame: pl.DataFrame) -> list[RowError]:
 
 def empty_errors() -> pl.DataFrame:
     return pl.DataFrame(schema=ERROR_SCHEMA)
+
+
+def with_reasons(rows: pl.DataFrame, errors: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` (with ``row``) joined to their reasons: codes, columns, zh and en text."""
+    zh = {k: v[0] for k, v in REASONS.items()}
+    en = {k: v[1] for k, v in REASONS.items()}
+    reasons = errors.group_by("row").agg(
+        pl.col("column").str.join("; ").alias("error_columns"),
+        pl.col("code").str.join("; ").alias("error_codes"),
+        pl.col("code").replace_strict(zh, return_dtype=pl.String).str.join("; ").alias("reason_zh"),
+        pl.col("code").replace_strict(en, return_dtype=pl.String).str.join("; ").alias("reason_en"),
+    )
+    return rows.join(reasons, on="row", how="left")
