@@ -2,12 +2,113 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from citycarbon.cli.console import bad_input_exits, err, fail, out, progress_bar, reject
+
+if TYPE_CHECKING:
+    from citycarbon.web.energy.ingest import ImportOutcome
 
 import_app = typer.Typer(
     help="Import data into the platform's database (all-or-nothing unless --partial).",
     no_args_is_help=True,
 )
+
+
+def energy_files(paths: list[Path]) -> list[Path]:
+    """The files named, folders expanded to their .csv, .xlsx and .xls files (sorted)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in (".csv", ".xlsx", ".xls")
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise fail(f"{path}: 文件不存在 / file not found")
+    if not found:
+        raise fail("没有可导入的文件 / no files to import")
+    return found
+
+
+@import_app.command("energy")
+def import_energy(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Energy CSV files (canonical columns) or folders.")
+    ],
+    partial: Annotated[
+        bool,
+        typer.Option(help="Import the good rows and quarantine the rejected ones."),
+    ] = False,
+    encoding: Annotated[
+        str | None, typer.Option(help="Force the input encoding (default: detect).")
+    ] = None,
+) -> None:
+    """Energy records into the platform: one import per file, all-or-nothing by default.
+
+    The same file again changes nothing; a file with records for an enterprise and period
+    already in the platform supersedes them (the old records stay in the history). With
+    --partial, rejected rows go to a quarantine that the upload page lets you download.
+    Bad input: exit code 2 with a row report, and that file imports nothing.
+    """
+    from citycarbon.web import bootstrap  # noqa: PLC0415  (Django is set up first)
+
+    bootstrap.migrate()
+    from citycarbon.web.audit.actions import Actor  # noqa: PLC0415
+    from citycarbon.web.energy.ingest import (  # noqa: PLC0415
+        EnergyImportRejectedError,
+        do_import_energy_file,
+    )
+    from citycarbon.web.enterprises.actions import ImportRejectedError  # noqa: PLC0415
+
+    actor = Actor.system("import")
+    failed = 0
+    for path in energy_files(paths):
+        try:
+            with bad_input_exits(), progress_bar() as bar:
+                task = bar.add_task(path.name, total=path.stat().st_size)
+
+                def show(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)  # noqa: B023
+
+                outcome = do_import_energy_file(
+                    path, actor=actor, partial=partial, encoding=encoding, progress=show
+                )
+        except EnergyImportRejectedError as exc:
+            reject(exc.errors, exc.error_count)
+            err.print(f"{path}: 未导入 / nothing imported", markup=False)
+            failed += 1
+            continue
+        except ImportRejectedError as exc:
+            err.print(f"{path}: {exc}", markup=False)
+            failed += 1
+            continue
+        except typer.Exit:
+            failed += 1
+            continue
+        out.print(_summary(path, outcome), markup=False)
+    out.print(f"database: {bootstrap.database_label()}", markup=False)
+    if failed:
+        raise typer.Exit(2)
+
+
+def _summary(path: Path, o: ImportOutcome) -> str:
+    if o.status == "unchanged":
+        return f"{path}: 已导入过，未作更改 / already imported, nothing changed"
+    text = f"{path}: {o.rows_imported}/{o.rows_read} 行已导入 / rows imported"
+    if o.pairs_superseded:
+        text += f"; 替换 {o.pairs_superseded} 个企业-期间 / enterprise-periods superseded"
+    if o.rows_quarantined and o.upload is not None:
+        upload = o.upload.pk
+        text += (
+            f"; {o.rows_quarantined} 行进入隔离区 / rows quarantined "
+            f"(upload {upload}: /energy/uploads/{upload}/)"
+        )
+    return text
 
 
 def register(app: typer.Typer) -> None:

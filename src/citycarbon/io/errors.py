@@ -51,6 +51,15 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "重复记录：主体、期间、能源代码和用途均相同",
         "duplicate row: same entity, period, energy code and purpose",
     ),
+    # imports into the platform
+    "unknown_enterprise": (
+        "平台中没有该企业（按主体编号或统一社会信用代码查找）",
+        "no such enterprise in the platform (looked up by entity id or USCC)",
+    ),
+    "not_own_enterprise": (
+        "只能上报本企业的数据",
+        "an enterprise may upload its own data only",
+    ),
 }
 
 ERROR_SCHEMA: Final = pl.Schema(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,95 @@ class EnergyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.period} {self.energy_code} {self.purpose}"
+
+
+class EnergyRecordHistory(models.Model):
+    """A record that a later import replaced: a corrected form or file for the same enterprise
+    and period supersedes every record of that pair. Rows are only ever added."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("period"), max_length=10)
+    energy_code = models.CharField(_("205-1 energy code"), max_length=2)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=[(p, p) for p in PURPOSES])
+    quantity = models.FloatField(_("quantity (standard unit)"))
+    data_import = models.ForeignKey(DataImport, on_delete=models.PROTECT, related_name="+")
+    replaced_by = models.ForeignKey(
+        DataImport, on_delete=models.PROTECT, related_name="replaced_energy_records"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=("enterprise", "period"), name="energy_history_pair")]
+        verbose_name = _("replaced energy record")
+        verbose_name_plural = _("replaced energy records")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.period} {self.energy_code} {self.purpose}"
+
+
+class UploadStatus(models.TextChoices):
+    IMPORTED = "imported", _("imported")
+    PARTIAL = "partial", _("partly imported, rest in quarantine")
+    UNCHANGED = "unchanged", _("already imported, nothing changed")
+
+
+class EnergyUpload(models.Model):
+    """One file brought in by a person or a command, and what became of it. A rejected
+    all-or-nothing upload writes nothing, so it has no row here."""
+
+    source = models.CharField(_("file"), max_length=300)
+    sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    file_format = models.CharField(_("format"), max_length=16)
+    status = models.CharField(_("status"), max_length=16, choices=UploadStatus.choices)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_imported = models.PositiveIntegerField(_("rows imported"), default=0)
+    rows_quarantined = models.PositiveIntegerField(_("rows in quarantine"), default=0)
+    pairs_superseded = models.PositiveIntegerField(_("enterprise-periods superseded"), default=0)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    data_import = models.ForeignKey(
+        DataImport, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Set when an enterprise uploaded its own data."),
+    )
+    actor_label = models.CharField(_("actor label"), max_length=150)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("-at", "-id")
+        verbose_name = _("energy upload")
+        verbose_name_plural = _("energy uploads")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.status}"
+
+
+class QuarantinedRow(models.Model):
+    """A row that a partial import set aside, as it was read, with why: the uploader downloads
+    these, fixes them and uploads them again."""
+
+    upload = models.ForeignKey(EnergyUpload, on_delete=models.CASCADE, related_name="quarantine")
+    row = models.PositiveIntegerField(_("row"))
+    fields = models.JSONField(_("fields as read"))
+    error_columns = models.CharField(_("columns"), max_length=300)
+    error_codes = models.CharField(_("error codes"), max_length=300)
+    reason_zh = models.TextField(_("reason (Chinese)"))
+    reason_en = models.TextField(_("reason (English)"))
+
+    class Meta:
+        ordering = ("upload", "row")
+        verbose_name = _("quarantined row")
+        verbose_name_plural = _("quarantined rows")
+
+    def __str__(self) -> str:
+        return f"{self.upload_id}:{self.row}"
 
 
 class AccountingRun(models.Model):

@@ -1,0 +1,455 @@
+"""Writes: energy records into the database from files and frames, with quarantine and
+supersede.
+
+One import is one ``DataImport`` (by the SHA-256 of its file or content: the same content
+again changes nothing). Records are written chunk by chunk with COPY on PostgreSQL; before a
+chunk is written, every record of another import for the same enterprise and period is moved
+to ``EnergyRecordHistory`` (a corrected form supersedes the old one, both stay visible). An
+import is all-or-nothing unless ``partial`` is asked for, in which case rejected rows go to
+``QuarantinedRow`` under the upload, ready to be downloaded, fixed and sent again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+from django.contrib.auth.models import User
+from django.db import IntegrityError, connection, transaction
+
+from citycarbon.io.energy_import import (
+    CheckedChunk,
+    checked_chunks,
+    duplicates,
+    file_sha256,
+    open_energy_file,
+)
+from citycarbon.io.errors import ERROR_SCHEMA, RowError, errors_from_frame, with_reasons
+from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES
+from citycarbon.web.audit.actions import Actor, record
+from citycarbon.web.audit.models import DataImport
+from citycarbon.web.bulk import insert_frame, table
+from citycarbon.web.energy.models import (
+    EnergyRecord,
+    EnergyRecordHistory,
+    EnergyUpload,
+    QuarantinedRow,
+    UploadStatus,
+)
+from citycarbon.web.enterprises.actions import ImportRejectedError
+from citycarbon.web.enterprises.models import Enterprise
+
+Progress = Callable[[int, int], None]
+MAX_KEPT_ERRORS: Final = 10_000
+"""Errors kept for the report of a rejected import; more are counted."""
+QUARANTINE_LIMIT: Final = 1_000_000
+"""A partial import that would set aside more rows than this is refused instead."""
+
+
+class EnergyImportRejectedError(ImportRejectedError):
+    """An all-or-nothing import with rejected rows: nothing was written."""
+
+    def __init__(self, errors: list[RowError], error_count: int) -> None:
+        shown = "; ".join(e.render() for e in errors[:5])
+        more = f" (+{error_count - 5} more)" if error_count > 5 else ""
+        super().__init__(f"{error_count} errors, nothing imported: {shown}{more}")
+        self.errors = errors
+        self.error_count = error_count
+
+
+class _DuplicateKeysError(Exception):
+    """The database's unique key refused a chunk: the batch repeats a key."""
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did."""
+
+    status: str
+    source: str
+    rows_read: int = 0
+    rows_imported: int = 0
+    rows_quarantined: int = 0
+    pairs_superseded: int = 0
+    upload: EnergyUpload | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Target:
+    """Who the records may belong to: entity id or USCC → enterprise pk."""
+
+    ids: dict[str, int]
+    own: int | None = None
+
+    @classmethod
+    def load(cls, enterprise: Enterprise | None) -> _Target:
+        ids: dict[str, int] = {}
+        for pk, entity_id, uscc in Enterprise.objects.values_list("pk", "entity_id", "uscc"):
+            ids[entity_id] = pk
+            if uscc:
+                ids[uscc] = pk
+        return cls(ids, enterprise.pk if enterprise is not None else None)
+
+    def resolve(self, chunk: CheckedChunk) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        """``(mapped records, extra errors, extra rejected rows)`` of a checked chunk."""
+        records = chunk.records.with_columns(
+            pl.col("entity_id")
+            .replace_strict(self.ids, default=None, return_dtype=pl.Int64)
+            .alias("enterprise_id")
+        )
+        unknown = records.filter(pl.col("enterprise_id").is_null())
+        foreign = (
+            records.filter(pl.col("enterprise_id") != self.own)
+            if self.own is not None
+            else records.clear()
+        )
+        errors = pl.concat(
+            [
+                _entity_errors(unknown, "unknown_enterprise"),
+                _entity_errors(foreign, "not_own_enterprise"),
+            ]
+        )
+        if errors.is_empty():
+            return records, errors, pl.DataFrame()
+        bad = errors["row"].implode()
+        return (
+            records.filter(~pl.col("row").is_in(bad)),
+            errors,
+            with_reasons(
+                records.filter(pl.col("row").is_in(bad)).select(
+                    "row",
+                    "entity_id",
+                    "period",
+                    "energy_code",
+                    pl.col("quantity").cast(pl.String),
+                    pl.col("purpose").cast(pl.String),
+                ),
+                errors,
+            ),
+        )
+
+
+def _entity_errors(frame: pl.DataFrame, code: str) -> pl.DataFrame:
+    return frame.select(
+        "row",
+        pl.lit("entity_id").alias("column"),
+        pl.col("entity_id").alias("value"),
+        pl.lit(code).alias("code"),
+        pl.lit(None, pl.String).alias("detail"),
+    ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
+
+
+class _Writer:
+    """Writes mapped chunks of one import inside its transaction."""
+
+    def __init__(self, batch: DataImport) -> None:
+        self.batch = batch
+        self.rows = 0
+        self.pairs_seen: set[tuple[int, str]] = set()
+        # Nothing to supersede in an empty table: the bulk first load skips the look-ups.
+        self.table_empty = not EnergyRecord.objects.exists()
+        self.superseded_imports: set[int] = set()
+        self.superseded_records = 0
+
+    def write(self, mapped: pl.DataFrame) -> None:
+        if mapped.is_empty():
+            return
+        if not self.table_empty:
+            self._supersede(mapped.select("enterprise_id", "period").unique())
+        frame = mapped.select(
+            "enterprise_id",
+            "period",
+            "energy_code",
+            pl.col("purpose").cast(pl.String),
+            "quantity",
+            pl.lit(self.batch.pk, pl.Int64).alias("data_import_id"),
+        )
+        try:
+            with transaction.atomic():
+                insert_frame(EnergyRecord, frame)
+        except IntegrityError as exc:
+            raise _DuplicateKeysError from exc
+        self.rows += frame.height
+
+    def _supersede(self, pairs: pl.DataFrame) -> None:
+        """Move the records of other imports for these (enterprise, period) pairs to history."""
+        records, history = table(EnergyRecord), table(EnergyRecordHistory)
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS cc_pairs (e bigint, p varchar(10))")
+            cursor.execute("DELETE FROM cc_pairs")
+            cursor.executemany("INSERT INTO cc_pairs (e, p) VALUES (%s, %s)", pairs.rows())
+            old = (
+                f"SELECT r.id FROM {records} r JOIN cc_pairs q "
+                "ON r.enterprise_id = q.e AND r.period = q.p WHERE r.data_import_id <> %s"
+            )
+            cursor.execute(
+                f"SELECT DISTINCT data_import_id FROM {records} WHERE id IN ({old})",
+                [self.batch.pk],
+            )
+            imports = {row[0] for row in cursor.fetchall()}
+            if not imports:
+                return
+            cursor.execute(
+                f"INSERT INTO {history} (enterprise_id, period, energy_code, purpose, quantity, "
+                "data_import_id, replaced_by_id) SELECT enterprise_id, period, energy_code, "
+                f"purpose, quantity, data_import_id, %s FROM {records} WHERE id IN ({old})",
+                [self.batch.pk, self.batch.pk],
+            )
+            self.superseded_records += cursor.rowcount
+            cursor.execute(f"DELETE FROM {records} WHERE id IN ({old})", [self.batch.pk])
+        self.superseded_imports |= imports
+
+    def superseded_pairs(self) -> int:
+        return (
+            EnergyRecordHistory.objects.filter(replaced_by=self.batch)
+            .values("enterprise", "period")
+            .distinct()
+            .count()
+        )
+
+
+@dataclass
+class _Collected:
+    errors: list[pl.DataFrame] = field(default_factory=list)
+    error_count: int = 0
+    rejected: list[pl.DataFrame] = field(default_factory=list)
+    rejected_rows: int = 0
+
+    def add(self, errors: pl.DataFrame, rejected: pl.DataFrame) -> None:
+        if errors.is_empty():
+            return
+        self.error_count += errors.height
+        if sum(f.height for f in self.errors) < MAX_KEPT_ERRORS:
+            self.errors.append(errors)
+        if not rejected.is_empty():
+            self.rejected.append(rejected)
+            self.rejected_rows += rejected.height
+
+
+@dataclass
+class _Request:
+    actor: Actor
+    source: str
+    sha256: str
+    file_format: str
+    partial: bool
+    enterprise: Enterprise | None
+    uploaded_by: User | None
+    warnings: list[str]
+
+
+def _import(
+    request: _Request,
+    chunks: Iterable[CheckedChunk],
+    *,
+    progress: Progress | None,
+    total: int,
+    prior: _Collected | None = None,
+) -> ImportOutcome:
+    """Write the chunks as one import in one transaction; raises on rejection."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                batch = DataImport.objects.create(
+                    kind="energy",
+                    source=request.source[:300],
+                    sha256=request.sha256,
+                    rows=0,
+                    actor_label=request.actor.label,
+                )
+        except IntegrityError:
+            # The same content was imported by someone else meanwhile.
+            return ImportOutcome(status=UploadStatus.UNCHANGED, source=request.source)
+        target = _Target.load(request.enterprise)
+        writer = _Writer(batch)
+        collected = prior or _Collected()
+        rows_read = 0
+        for chunk in chunks:
+            rows_read += chunk.rows
+            mapped, errors, rejected = target.resolve(chunk)
+            collected.add(chunk.errors, chunk.rejected)
+            collected.add(errors, rejected)
+            if request.partial or not collected.error_count:
+                writer.write(mapped)
+            if progress is not None:
+                progress(chunk.bytes_done, total)
+        if collected.error_count and not request.partial:
+            raise EnergyImportRejectedError(
+                errors_from_frame(request.source, pl.concat(collected.errors)),
+                collected.error_count,
+            )
+        if collected.rejected_rows > QUARANTINE_LIMIT:
+            msg = f"{collected.rejected_rows} rows rejected: too many to set aside, fix the file"
+            raise ImportRejectedError(msg)
+        batch.rows = writer.rows
+        batch.save(update_fields=["rows"])
+        pairs = writer.superseded_pairs() if writer.superseded_imports else 0
+        upload = EnergyUpload.objects.create(
+            source=request.source[:300],
+            sha256=request.sha256,
+            file_format=request.file_format,
+            status=UploadStatus.PARTIAL if collected.rejected_rows else UploadStatus.IMPORTED,
+            rows_read=rows_read,
+            rows_imported=writer.rows,
+            rows_quarantined=collected.rejected_rows,
+            pairs_superseded=pairs,
+            warnings=request.warnings[:1000],
+            data_import=batch,
+            uploaded_by=request.uploaded_by,
+            enterprise=request.enterprise,
+            actor_label=request.actor.label,
+        )
+        if collected.rejected:
+            _quarantine(upload, pl.concat(collected.rejected, how="diagonal_relaxed"))
+        after = {
+            "source": request.source,
+            "sha256": request.sha256,
+            "rows": writer.rows,
+            "quarantined": collected.rejected_rows,
+            "upload": upload.pk,
+        }
+        record(request.actor, "energy.import", "DataImport", batch.pk, after=after)
+        if writer.superseded_imports:
+            record(
+                request.actor,
+                "energy.supersede",
+                "DataImport",
+                batch.pk,
+                before={
+                    "imports": sorted(writer.superseded_imports),
+                    "records": writer.superseded_records,
+                },
+                after={"import": batch.pk, "enterprise_periods": pairs},
+            )
+    return ImportOutcome(
+        status=upload.status,
+        source=request.source,
+        rows_read=rows_read,
+        rows_imported=writer.rows,
+        rows_quarantined=collected.rejected_rows,
+        pairs_superseded=pairs,
+        upload=upload,
+        warnings=request.warnings,
+    )
+
+
+REASON_COLUMNS: Final = ("error_columns", "error_codes", "reason_zh", "reason_en")
+
+
+def _quarantine(upload: EnergyUpload, rejected: pl.DataFrame) -> None:
+    fields = [c for c in rejected.columns if c not in ("row", *REASON_COLUMNS)]
+    rows = rejected.sort("row").with_columns(
+        pl.struct(pl.col(fields).cast(pl.String)).struct.json_encode().alias("fields")
+    )
+    QuarantinedRow.objects.bulk_create(
+        (
+            QuarantinedRow(
+                upload=upload,
+                row=r["row"],
+                fields=r["fields"],
+                error_columns=(r["error_columns"] or "")[:300],
+                error_codes=(r["error_codes"] or "")[:300],
+                reason_zh=r["reason_zh"] or "",
+                reason_en=r["reason_en"] or "",
+            )
+            for r in rows.select("row", "fields", *REASON_COLUMNS).iter_rows(named=True)
+        ),
+        batch_size=2000,
+    )
+
+
+def do_import_energy_file(
+    path: Path,
+    *,
+    actor: Actor,
+    partial: bool = False,
+    enterprise: Enterprise | None = None,
+    uploaded_by: User | None = None,
+    source: str | None = None,
+    encoding: str | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    progress: Progress | None = None,
+) -> ImportOutcome:
+    """Import a canonical energy CSV (``entity_id`` may be the platform's entity id or the
+    USCC). ``enterprise``: the uploader is that enterprise and may bring in its own records
+    only. Raises ``InputFileError`` (file unreadable), ``EnergyImportRejectedError``
+    (all-or-nothing with bad rows) or ``ImportRejectedError``."""
+    name = source or path.name
+    text = open_energy_file(path, encoding=encoding, chunk_bytes=chunk_bytes)
+    sha = file_sha256(path)
+    if DataImport.objects.filter(kind="energy", sha256=sha).exists():
+        return ImportOutcome(status=UploadStatus.UNCHANGED, source=name)
+    request = _Request(actor, name, sha, "csv", partial, enterprise, uploaded_by, [])
+    try:
+        return _import(request, checked_chunks(text), progress=progress, total=text.size)
+    except _DuplicateKeysError:
+        errors, rejected = duplicates(text)
+        if errors.is_empty():
+            msg = "another import wrote records for the same enterprises meanwhile; try again"
+            raise ImportRejectedError(msg) from None
+        if not partial:
+            raise EnergyImportRejectedError(
+                errors_from_frame(name, errors), errors.height
+            ) from None
+        prior = _Collected()
+        prior.add(errors, rejected)
+        return _import(
+            request,
+            checked_chunks(text, skip_rows=errors["row"]),
+            progress=progress,
+            total=text.size,
+            prior=prior,
+        )
+
+
+def do_import_energy_records(
+    checked: CheckedChunk,
+    *,
+    actor: Actor,
+    source: str,
+    sha256: str,
+    file_format: str,
+    partial: bool = False,
+    enterprise: Enterprise | None = None,
+    uploaded_by: User | None = None,
+    warnings: list[str] | None = None,
+) -> ImportOutcome:
+    """Import records already read and checked (a 205-1 form, a generated frame) as one
+    import keyed by ``sha256``. Same rules as ``do_import_energy_file``."""
+    if DataImport.objects.filter(kind="energy", sha256=sha256).exists():
+        return ImportOutcome(status=UploadStatus.UNCHANGED, source=source)
+    keys = ["entity_id", "period", "energy_code", "purpose"]
+    repeated = pl.struct(keys).is_duplicated()
+    dup = checked.records.filter(repeated)
+    prior = _Collected()
+    if dup.height:
+        errors = dup.select(
+            "row",
+            pl.lit("entity_id").alias("column"),
+            pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator="|").alias("value"),
+            pl.lit("duplicate_key").alias("code"),
+            pl.lit(None, pl.String).alias("detail"),
+        ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
+        prior.add(
+            errors,
+            with_reasons(dup.with_columns(pl.col(pl.Float64, pl.Enum).cast(pl.String)), errors),
+        )
+        checked = CheckedChunk(
+            records=checked.records.filter(~repeated),
+            rejected=checked.rejected,
+            errors=checked.errors,
+            rows=checked.rows,
+            bytes_done=checked.bytes_done,
+        )
+    request = _Request(
+        actor, source, sha256, file_format, partial, enterprise, uploaded_by, warnings or []
+    )
+    try:
+        return _import(request, [checked], progress=None, total=0, prior=prior)
+    except _DuplicateKeysError:
+        msg = "another import wrote records for the same enterprises meanwhile; try again"
+        raise ImportRejectedError(msg) from None
