@@ -342,21 +342,19 @@ REASON_COLUMNS: Final = ("error_columns", "error_codes", "reason_zh", "reason_en
 
 def _quarantine(upload: EnergyUpload, rejected: pl.DataFrame) -> None:
     fields = [c for c in rejected.columns if c not in ("row", *REASON_COLUMNS)]
-    rows = rejected.sort("row").with_columns(
-        pl.struct(pl.col(fields).cast(pl.String)).struct.json_encode().alias("fields")
-    )
+    rows = rejected.sort("row").with_columns(pl.col(fields).cast(pl.String))
     QuarantinedRow.objects.bulk_create(
         (
             QuarantinedRow(
                 upload=upload,
                 row=r["row"],
-                fields=r["fields"],
+                fields={f: r[f] for f in fields},
                 error_columns=(r["error_columns"] or "")[:300],
                 error_codes=(r["error_codes"] or "")[:300],
                 reason_zh=r["reason_zh"] or "",
                 reason_en=r["reason_en"] or "",
             )
-            for r in rows.select("row", "fields", *REASON_COLUMNS).iter_rows(named=True)
+            for r in rows.iter_rows(named=True)
         ),
         batch_size=2000,
     )
