@@ -9,10 +9,12 @@ database's unique key, and ``duplicates`` finds them when it objects.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from queue import Full, Queue
+from typing import Final, TypeVar, cast
 
 import numpy as np
 import polars as pl
@@ -32,6 +34,7 @@ from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 
 COLUMNS: Final = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 RECORD_COLUMNS: Final = ("row", *ENERGY_RECORDS.names())
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -103,3 +106,43 @@ def duplicates(text: TextFile) -> tuple[pl.DataFrame, pl.DataFrame]:
         hashes.append(valid.select(key_hash()).to_series().to_numpy())
     errors, rejected, _ = confirm_duplicates(text, hashes, "year", ref, COLUMNS)
     return errors.cast(dict(ERROR_SCHEMA)), rejected  # type: ignore[arg-type]
+
+
+_DONE: Final = object()
+
+
+def prefetched(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """``items`` produced by a background thread, at most ``depth`` ahead of the consumer, so
+    that reading and checking the next chunk (Polars, which releases the GIL) overlaps with
+    writing the current one to the database. Errors in the producer are raised here."""
+    queue: Queue[object] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        queue.put(item, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put(exc)
+
+    thread = threading.Thread(target=produce, name="prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield cast("T", item)
+    finally:
+        stop.set()
+        thread.join(timeout=5)

@@ -9,6 +9,7 @@ from django.urls import include, path
 from citycarbon.web.access import views as access
 from citycarbon.web.api.v1 import api
 from citycarbon.web.audit import views as audit
+from citycarbon.web.energy import views as energy
 from citycarbon.web.enterprises import views as enterprises
 from citycarbon.web.grading import views as grading
 from citycarbon.web.timing import healthz
@@ -43,6 +44,13 @@ urlpatterns = [
         "enterprises/<int:enterprise_id>/consents/",
         enterprises.consent_change,
         name="consent_change",
+    ),
+    path("energy/uploads/", energy.upload_page, name="energy-uploads"),
+    path("energy/uploads/<int:upload_id>/", energy.upload_detail, name="energy-upload"),
+    path(
+        "energy/uploads/<int:upload_id>/quarantine.csv",
+        energy.quarantine_download,
+        name="energy-quarantine",
     ),
     path("audit/", audit.audit_log, name="audit"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -16,6 +16,10 @@ these and nothing else to decide.
 | lists       | all   | all       | own district  | —          | —              | —      |
 | buildings   | all   | all       | —             | —          | —              | —      |
 | audit       | all   | all       | —             | —          | —              | —      |
+| uploads     | all   | all       | —             | own        | —              | —      |
+
+``uploads`` is bringing energy data in (files and 205-1 forms) and reading the uploads and
+their quarantine: an enterprise uploads and reads its own only.
 
 The public sees only the verification page of a published code. Buildings carry no district
 yet, so they stay with the city.
@@ -41,6 +45,7 @@ Resource = Literal[
     "lists",
     "buildings",
     "audit",
+    "uploads",
 ]
 RESOURCES: Final[tuple[Resource, ...]] = (
     "dashboard",
@@ -52,13 +57,16 @@ RESOURCES: Final[tuple[Resource, ...]] = (
     "lists",
     "buildings",
     "audit",
+    "uploads",
 )
 
 MATRIX: Final[dict[str, frozenset[Resource]]] = {
     Role.ADMIN: frozenset(RESOURCES),
     Role.REGULATOR: frozenset(RESOURCES),
-    Role.DISTRICT: frozenset(RESOURCES) - {"buildings", "audit"},
-    Role.ENTERPRISE: frozenset({"enterprises", "energy", "emissions", "codes", "portraits"}),
+    Role.DISTRICT: frozenset(RESOURCES) - {"buildings", "audit", "uploads"},
+    Role.ENTERPRISE: frozenset(
+        {"enterprises", "energy", "emissions", "codes", "portraits", "uploads"}
+    ),
     Role.BANK: frozenset({"enterprises", "codes", "portraits"}),
 }
 

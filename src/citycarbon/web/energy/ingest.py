@@ -26,6 +26,7 @@ from citycarbon.io.energy_import import (
     duplicates,
     file_sha256,
     open_energy_file,
+    prefetched,
 )
 from citycarbon.io.errors import ERROR_SCHEMA, RowError, errors_from_frame, with_reasons
 from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES
@@ -383,7 +384,9 @@ def do_import_energy_file(
         return ImportOutcome(status=UploadStatus.UNCHANGED, source=name)
     request = _Request(actor, name, sha, "csv", partial, enterprise, uploaded_by, [])
     try:
-        return _import(request, checked_chunks(text), progress=progress, total=text.size)
+        return _import(
+            request, prefetched(checked_chunks(text)), progress=progress, total=text.size
+        )
     except _DuplicateKeysError:
         errors, rejected = duplicates(text)
         if errors.is_empty():
@@ -397,7 +400,7 @@ def do_import_energy_file(
         prior.add(errors, rejected)
         return _import(
             request,
-            checked_chunks(text, skip_rows=errors["row"]),
+            prefetched(checked_chunks(text, skip_rows=errors["row"])),
             progress=progress,
             total=text.size,
             prior=prior,
@@ -451,3 +454,24 @@ def do_import_energy_records(
     except _DuplicateKeysError:
         msg = "another import wrote records for the same enterprises meanwhile; try again"
         raise ImportRejectedError(msg) from None
+
+
+def import_uploaded_file(
+    path: Path,
+    *,
+    source: str,
+    actor: Actor,
+    partial: bool = False,
+    enterprise: Enterprise | None = None,
+    uploaded_by: User | None = None,
+) -> ImportOutcome:
+    """Import one uploaded file: a canonical energy CSV, or a 205-1 form (.xlsx, .xls, or a
+    CSV whose first line is not the canonical header)."""
+    return do_import_energy_file(
+        path,
+        actor=actor,
+        partial=partial,
+        enterprise=enterprise,
+        uploaded_by=uploaded_by,
+        source=source,
+    )

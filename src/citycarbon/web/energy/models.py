@@ -12,17 +12,30 @@ from citycarbon.web.enterprises.models import Enterprise
 
 
 class EnergyRecord(models.Model):
-    """One 205-1 record, quantity in the standard unit of its energy code."""
+    """One 205-1 record, quantity in the standard unit of its energy code.
+
+    Bulk-loaded by the millions (``ingest``): the two foreign keys are kept by the import
+    action, which maps every record to an enterprise and its import in the same transaction,
+    not by database constraints, whose per-row checks at commit cost more than the load
+    itself. The unique key's index also serves look-ups by enterprise."""
 
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, related_name="energy_records"
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="energy_records",
+        db_constraint=False,
+        db_index=False,
     )
     period = models.CharField(_("period"), max_length=10)
     energy_code = models.CharField(_("205-1 energy code"), max_length=2)
     purpose = models.CharField(_("purpose"), max_length=16, choices=[(p, p) for p in PURPOSES])
     quantity = models.FloatField(_("quantity (standard unit)"))
     data_import = models.ForeignKey(
-        DataImport, on_delete=models.PROTECT, related_name="energy_records"
+        DataImport,
+        on_delete=models.PROTECT,
+        related_name="energy_records",
+        db_constraint=False,
+        db_index=False,
     )
 
     class Meta:
