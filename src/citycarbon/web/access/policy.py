@@ -16,6 +16,8 @@ these and nothing else to decide.
 | lists       | all   | all       | own district  | —          | —              | —      |
 | buildings   | all   | all       | —             | —          | —              | —      |
 | audit       | all   | all       | —             | —          | —              | —      |
+| estimates   | all   | all       | own district  | —          | —              | —      |
+| balance     | all   | all       | own district  | —          | —              | —      |
 
 The public sees only the verification page of a published code. Buildings carry no district
 yet, so they stay with the city.
@@ -41,6 +43,8 @@ Resource = Literal[
     "lists",
     "buildings",
     "audit",
+    "estimates",
+    "balance",
 ]
 RESOURCES: Final[tuple[Resource, ...]] = (
     "dashboard",
@@ -52,6 +56,8 @@ RESOURCES: Final[tuple[Resource, ...]] = (
     "lists",
     "buildings",
     "audit",
+    "estimates",
+    "balance",
 )
 
 MATRIX: Final[dict[str, frozenset[Resource]]] = {
