@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "citycarbon.web.grading",
     "citycarbon.web.buildings",
     "citycarbon.web.electricity",
+    "citycarbon.web.estimates",
+    "citycarbon.web.balance",
 ]
 
 MIDDLEWARE = [

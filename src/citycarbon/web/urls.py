@@ -9,8 +9,10 @@ from django.urls import include, path
 from citycarbon.web.access import views as access
 from citycarbon.web.api.v1 import api
 from citycarbon.web.audit import views as audit
+from citycarbon.web.balance import views as balance
 from citycarbon.web.energy import views as energy
 from citycarbon.web.enterprises import views as enterprises
+from citycarbon.web.estimates import views as estimates
 from citycarbon.web.grading import views as grading
 from citycarbon.web.timing import healthz
 
@@ -53,6 +55,9 @@ urlpatterns = [
         name="energy-quarantine",
     ),
     path("audit/", audit.audit_log, name="audit"),
+    path("estimates/", estimates.estimates_page, name="estimates"),
+    path("balance/", balance.balance_page, name="balance"),
+    path("balance/<int:year>.xlsx", balance.balance_download, name="balance_download"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

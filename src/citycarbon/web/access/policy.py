@@ -17,6 +17,8 @@ these and nothing else to decide.
 | buildings   | all   | all       | —             | —          | —              | —      |
 | audit       | all   | all       | —             | —          | —              | —      |
 | uploads     | all   | all       | —             | own        | —              | —      |
+| estimates   | all   | all       | own district  | —          | —              | —      |
+| balance     | all   | all       | own district  | —          | —              | —      |
 
 ``uploads`` is bringing energy data in (files and 205-1 forms) and reading the uploads and
 their quarantine: an enterprise uploads and reads its own only.
@@ -46,6 +48,8 @@ Resource = Literal[
     "buildings",
     "audit",
     "uploads",
+    "estimates",
+    "balance",
 ]
 RESOURCES: Final[tuple[Resource, ...]] = (
     "dashboard",
@@ -58,6 +62,8 @@ RESOURCES: Final[tuple[Resource, ...]] = (
     "buildings",
     "audit",
     "uploads",
+    "estimates",
+    "balance",
 )
 
 MATRIX: Final[dict[str, frozenset[Resource]]] = {

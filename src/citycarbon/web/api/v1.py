@@ -10,6 +10,7 @@ from citycarbon.web.api.common import PrincipalAuth
 from citycarbon.web.buildings.api import router as buildings
 from citycarbon.web.energy.api import router as energy
 from citycarbon.web.enterprises.api import router as enterprises
+from citycarbon.web.estimates.api import router as estimates
 from citycarbon.web.grading.api import router as grading
 
 api = NinjaAPI(
@@ -23,7 +24,7 @@ api = NinjaAPI(
     auth=PrincipalAuth(),
     urls_namespace="api-v1",
 )
-for router in (enterprises, energy, grading, buildings):
+for router in (enterprises, energy, grading, buildings, estimates):
     api.add_router("", router)
 
 

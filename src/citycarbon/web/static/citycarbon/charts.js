@@ -1,5 +1,6 @@
 // Draw every <div class="chart" data-chart="bar|line|pie" data-source="JSON script id">.
-// The JSON holds labels, values and (optionally) keys; with data-link, a click on a bar or
+// The JSON holds labels, values and (optionally) keys, or series [{name, values}] to draw
+// instead of values; with data-link, a click on a bar or
 // slice opens the link with {key} replaced by that item's key (drill-down).
 (function () {
   "use strict";
@@ -27,6 +28,12 @@
         yAxis: horizontal ? cat : val,
         series: [{ type: kind, data: data.values, name: el.dataset.name || "" }]
       };
+      if (data.series) {
+        // Several named series on one axis (e.g. estimated and accounted), with a legend.
+        option.legend = { top: 0 };
+        option.grid.top = 30;
+        option.series = data.series.map(function (s) { return { type: kind, name: s.name, data: s.values }; });
+      }
     }
     chart.setOption(option);
     if (el.dataset.link && data.keys) {

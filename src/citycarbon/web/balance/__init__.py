@@ -1,0 +1,1 @@
+"""The simplified energy balance (能源平衡表) pages."""

@@ -1,0 +1,89 @@
+"""Pages: the energy balance (能源平衡表) and its Excel download."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from citycarbon.core.balance import COLUMNS, in_tce
+from citycarbon.io.balance_xlsx import write_balance_xlsx
+from citycarbon.web.access.pages import current, page
+from citycarbon.web.access.policy import Principal, district_scope
+from citycarbon.web.balance import selectors
+from citycarbon.web.regions.models import District
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _own_district(principal: Principal) -> str | None:
+    own = district_scope(principal)
+    return District.objects.get(pk=own).code if own is not None else None
+
+
+def _year(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _rows(frame: pl.DataFrame) -> list[dict[str, object]]:
+    return [
+        {
+            "code": r["energy_code"],
+            "name": r["name_zh"],
+            "unit": r["unit_zh"],
+            "values": [r[c] for c, _, _ in COLUMNS],
+        }
+        for r in frame.iter_rows(named=True)
+    ]
+
+
+@page("balance")
+@require_GET
+def balance_page(request: HttpRequest) -> HttpResponse:
+    found = selectors.balance(
+        _year(request.GET.get("year")), district=_own_district(current(request))
+    )
+    if found is None:
+        return render(request, "balance/balance.html", {"b": None})
+    tce = in_tce(found.table)
+    blocks = []
+    for scope in dict.fromkeys(found.table.get_column("scope").to_list()):
+        physical = found.table.filter(pl.col("scope") == scope)
+        standard = tce.filter(pl.col("scope") == scope)
+        blocks.append(
+            {
+                "scope": scope,
+                "name": found.scope_names.get(scope, ""),
+                "physical": _rows(physical),
+                "tce": _rows(standard),
+                "tce_total": [standard.get_column(c).sum() for c, _, _ in COLUMNS],
+            }
+        )
+    context = {"b": found, "blocks": blocks, "columns": COLUMNS}
+    return render(request, "balance/balance.html", context)
+
+
+@page("balance")
+@require_GET
+def balance_download(request: HttpRequest, year: int) -> HttpResponse:
+    found = selectors.balance(year, district=_own_district(current(request)))
+    if found is None or found.year != year:
+        raise Http404
+    buffer = io.BytesIO()
+    write_balance_xlsx(
+        found.table,
+        buffer,
+        year=year,
+        factor_set=found.factor_set,
+        input_sha256=found.input_sha256,
+        scope_names=found.scope_names,
+    )
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="energy-balance-{year}.xlsx"'
+    return response

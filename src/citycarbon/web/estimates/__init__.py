@@ -1,0 +1,1 @@
+"""Rapid estimates of emissions from grid electricity (速算)."""

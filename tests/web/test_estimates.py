@@ -1,0 +1,193 @@
+"""The rapid-estimate dashboard and API: who sees what, estimates against readings, the
+accounted figure replacing the estimate, daily estimates and no double counting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from citycarbon.web.access.actions import Binding, do_create_api_key
+from citycarbon.web.access.models import Role
+from citycarbon.web.audit.actions import Actor
+from citycarbon.web.electricity.models import (
+    ElectricityAccount,
+    ElectricityBatch,
+    ElectricityReading,
+)
+from citycarbon.web.energy.selectors import energy_records
+from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.estimates import selectors
+from citycarbon.web.regions.models import District
+from tests.web.conftest import LoadedCity
+
+pytestmark = pytest.mark.django_db
+ACTOR = Actor.system("test")
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def _start(period: str) -> datetime:
+    y, m, *d = (int(x) for x in period.split("-"))
+    return datetime(y, m, d[0] if d else 1, tzinfo=LOCAL)
+
+
+@pytest.fixture(scope="module")
+def readings(
+    loaded_city: LoadedCity, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[dict[str, float]]:
+    """Monthly readings for every demo enterprise from its 205-1 grid electricity (codes 33,
+    fuel and green purchase), 2024-01 to 2025-12, and January 2026 again as a month whose
+    forms have not arrived; the first enterprise also has daily readings on 1-3 January 2026
+    on the same account. Returns the first enterprise's kWh by period."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        selectors.forget()
+        kwh = (
+            energy_records()
+            .filter(
+                (pl.col("energy_code") == "33")
+                & pl.col("purpose").cast(pl.String).is_in(["fuel", "green_purchase"])
+            )
+            .group_by("entity_id", "period")
+            .agg((pl.col("quantity").sum() * 1e4).alias("kwh"))
+        )
+        jan = kwh.filter(pl.col("period") == "2025-01").with_columns(period=pl.lit("2026-01"))
+        kwh = pl.concat([kwh, jan])
+        batch = ElectricityBatch.objects.create(
+            source="test", sha256="0" * 64, rows=kwh.height, actor_label="test"
+        )
+        accounts = {
+            e.entity_id: ElectricityAccount.objects.create(account_no=f"A{e.pk}", enterprise=e)
+            for e in Enterprise.objects.all()
+        }
+        rows = [
+            ElectricityReading(
+                account=accounts[entity],
+                start=_start(period),
+                grain="month",
+                kwh=value,
+                batch=batch,
+            )
+            for entity, period, value in kwh.iter_rows()
+        ]
+        first = loaded_city.first.entity_id
+        rows += [
+            ElectricityReading(
+                account=accounts[first],
+                start=_start(f"2026-01-0{d}"),
+                grain="day",
+                kwh=1000.0 * d,
+                batch=batch,
+            )
+            for d in (1, 2, 3)
+        ]
+        ElectricityReading.objects.bulk_create(rows)
+        # an unmapped account's readings count nowhere
+        stray = ElectricityAccount.objects.create(account_no="UNMAPPED")
+        ElectricityReading.objects.create(
+            account=stray, start=_start("2026-01"), grain="month", kwh=1e9, batch=batch
+        )
+        mine = kwh.filter(pl.col("entity_id") == first)
+        yield dict(mine.select("period", "kwh").iter_rows())
+        selectors.forget()
+
+
+def key(role: str, city: LoadedCity) -> str:
+    district = District.objects.order_by("code").first()
+    binding = {
+        "regulator": Binding(Role.REGULATOR),
+        "district": Binding(Role.DISTRICT, district=district),
+        "enterprise": Binding(Role.ENTERPRISE, enterprise=city.first),
+        "bank": Binding(Role.BANK, bank=city.bank),
+    }[role]
+    return do_create_api_key(binding, actor=ACTOR)[1]
+
+
+def api(client: Client, api_key: str | None, **params: object) -> object:
+    headers = {"X-API-Key": api_key} if api_key else {}
+    return client.get("/api/v1/estimates", {"page_size": 500, **params}, headers=headers)
+
+
+def test_api_roles(loaded_city: LoadedCity, readings: dict[str, float], client: Client) -> None:
+    assert api(client, None).status_code == 401  # type: ignore[attr-defined]
+    for role in ("enterprise", "bank"):
+        assert api(client, key(role, loaded_city)).status_code == 403  # type: ignore[attr-defined]
+    everyone = api(client, key("regulator", loaded_city), period="2026-01").json()  # type: ignore[attr-defined]
+    assert everyone["count"] == Enterprise.objects.count()
+    own = District.objects.order_by("code").first()
+    assert own is not None
+    mine = api(client, key("district", loaded_city), period="2026-01").json()  # type: ignore[attr-defined]
+    assert mine["count"] == Enterprise.objects.filter(district=own).count() > 0
+    assert {i["district_code"] for i in mine["items"]} == {own.code}
+    # a district cannot widen its view with the district filter
+    other = District.objects.exclude(pk=own.pk).order_by("code").first()
+    assert other is not None
+    narrowed = api(client, key("district", loaded_city), district=other.code).json()  # type: ignore[attr-defined]
+    assert narrowed["count"] == 0
+
+
+def test_estimate_accounted_and_reported(
+    loaded_city: LoadedCity, readings: dict[str, float], client: Client
+) -> None:
+    reg = key("regulator", loaded_city)
+    first = loaded_city.first.entity_id
+
+    def row(period: str) -> dict[str, object]:
+        items = api(client, reg, period=period).json()["items"]  # type: ignore[attr-defined]
+        return next(i for i in items if i["entity_id"] == first)
+
+    jan25 = row("2025-01")
+    assert jan25["reported_source"] == "accounted"
+    assert jan25["reported_tco2"] == jan25["accounted_tco2"]
+    assert jan25["estimated_tco2"] == pytest.approx(
+        readings["2025-01"] / 1000 * jan25["tco2_per_mwh"]  # type: ignore[operator]
+    )
+    jan26 = row("2026-01")
+    assert jan26["reported_source"] == "estimated"
+    assert jan26["accounted_tco2"] is None
+    # the monthly reading counts once, not again with the daily readings of the same account
+    assert jan26["kwh"] == pytest.approx(readings["2025-01"])
+    assert jan26["estimated_tco2"] == pytest.approx(jan25["estimated_tco2"])
+    day = row("2026-01-02")
+    assert day["kwh"] == 2000.0
+    assert day["estimated_tco2"] == pytest.approx(2.0 * day["tco2_per_mwh"])  # type: ignore[operator]
+    view = selectors.estimates_view()
+    assert view.fit_year == 2025
+    assert view.backtest is not None and view.backtest.test_year == 2025
+
+
+def login(client: Client, username: str) -> None:
+    client.force_login(User.objects.get(username=username))
+
+
+def test_page_roles_and_content(
+    loaded_city: LoadedCity, readings: dict[str, float], client: Client
+) -> None:
+    assert client.get("/estimates/").status_code == 302
+    for username in ("enterprise1", "bank"):
+        login(client, username)
+        assert client.get("/estimates/").status_code == 403
+    login(client, "regulator")
+    page = client.get("/estimates/", {"month": "2026-01"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="chart-months"' in html and 'id="chart-days"' in html
+    assert 'id="backtest"' in html and "MAPE" in html
+    for d in District.objects.all():
+        assert d.name_zh in html
+    login(client, "district")
+    own = District.objects.order_by("code").first()
+    assert own is not None
+    html = client.get("/estimates/", {"district": "", "month": "2026-01"}).content.decode()
+    others = District.objects.exclude(pk=own.pk)
+    by_district = html[html.index('id="by-district"') : html.index('id="by-division"')]
+    assert own.name_zh in by_district
+    assert not any(d.name_zh in by_district for d in others)
+    backtest = html[html.index('id="backtest"') :]
+    assert own.code in backtest
+    assert not any(f"<td>{d.code}</td>" in backtest for d in others)
+    assert "<td>city</td>" not in backtest
