@@ -16,9 +16,10 @@ from citycarbon.core.factors import FactorSet
 from citycarbon.web.access.actions import Binding, do_create_user, do_grant_consent
 from citycarbon.web.access.models import Bank, Role
 from citycarbon.web.audit.actions import Actor, record, snapshot
+from citycarbon.web.audit.models import DataImport
 from citycarbon.web.buildings.actions import do_grade_buildings, do_import_buildings
-from citycarbon.web.energy.actions import do_account, do_import_energy
-from citycarbon.web.enterprises.actions import do_import_enterprises
+from citycarbon.web.energy.actions import do_account, do_import_energy, records_sha256
+from citycarbon.web.enterprises.actions import ImportRejectedError, do_import_enterprises
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.grading.actions import do_grade, do_publish
 from citycarbon.web.grading.models import GradingRun
@@ -47,9 +48,13 @@ def load_demo(
 ) -> DemoLoad:
     """Load ``city`` (and its ``buildings`` frame), account, grade and publish. Each step is its
     own audited action; running it again with the same city changes nothing."""
+    records = energy_records(city.energy).collect()
+    earlier = DataImport.objects.filter(kind="energy", actor_label=ACTOR.label)
+    if earlier.exists() and not earlier.filter(sha256=records_sha256(records)).exists():
+        msg = "its energy records differ from this city's"
+        raise ImportRejectedError(msg)
     regions = do_sync_regions(city.districts, city.industries, actor=ACTOR)
     ent = do_import_enterprises(city.enterprises, city.economics, actor=ACTOR, source=source)
-    records = energy_records(city.energy).collect()
     en = do_import_energy(records, actor=ACTOR, source=source)
     accounting, accounted = do_account(factors, actor=ACTOR)
     grading, graded = do_grade(accounting, actor=ACTOR)
