@@ -244,7 +244,7 @@ def form_layout(
         if blank_rows:
             lay.add(blank)
     if summary_row:
-        totals = sum(it.total or 0 for it in items)
+        totals = sum(it.total for it in items if isinstance(it.total, float))
         lay.add(
             [
                 "能源合计" if c == "name" else number(totals) if c == "total" else None
