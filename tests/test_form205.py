@@ -328,7 +328,9 @@ def test_jumps_and_duplicates_across_forms(tmp_path: Path) -> None:
             tmp_path / f"m{month}.xlsx", USCC_A, NAME, f"2025-{month}", [Item("33", total=total)]
         )
     write_form_csv(tmp_path / "again.csv", USCC_A, NAME, "2025-02", [Item("33", total=500.0)])
-    batch = read_forms([tmp_path])
+    seen: list[tuple[int, int, str]] = []
+    batch = read_forms([tmp_path], progress=lambda *args: seen.append(args))
+    assert [(d, t) for d, t, _ in seen] == [(1, 3), (2, 3), (3, 3)]
     found = batch.issues.select("source", "code", "level").rows()
     again, m02 = str(tmp_path / "again.csv"), str(tmp_path / "m02.xlsx")
     assert (m02, "form_duplicate", "error") in found
