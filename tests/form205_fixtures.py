@@ -186,6 +186,7 @@ def form_layout(
     numeric_codes: bool = False,
     leading_blank_rows: int = 0,
     uscc_text: str | None = None,
+    extra_header: str | None = None,
 ) -> Layout:
     """The cells of a form; every keyword makes it awkward in one way real files are."""
     lay = Layout()
@@ -200,7 +201,11 @@ def form_layout(
     if title:
         r = lay.add(row("工业企业能源购进、消费与库存"))
         lay.merges.append((r, 0, r, width - 1))
-        lay.add(row(*([None] * (width - 3)), "表号：205-1表", None, "有效期至：2026年12月"))
+        lay.add(
+            row(
+                extra_header, *([None] * (width - 4)), "表号：205-1表", None, "有效期至：2026年12月"
+            )
+        )
     uscc_cell = uscc_text if uscc_text is not None else uscc
     if inline_labels:
         lay.add(row(f"单位详细名称：{name}", *([None] * 5), f"统一社会信用代码：{uscc_cell}"))

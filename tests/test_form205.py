@@ -184,6 +184,8 @@ def test_period_formats(text: str, period: str | None) -> None:
 def test_period_written_in_the_form(tmp_path: Path) -> None:
     assert one(tmp_path, ITEMS, period_text="2025年第二季度").period == "2025-Q2"
     assert one(tmp_path, ITEMS, period_text="报告期：2024年度").period == "2024"
+    dated = one(tmp_path, ITEMS, period="2025-Q3", extra_header="填报时间：2026年1月15日")
+    assert dated.period == "2025-Q3"
     with pytest.raises(InputFileError) as exc:
         one(tmp_path, ITEMS, period_text="报告期：2025年1-6月")
     assert exc.value.errors[0].code == "form_bad_period"

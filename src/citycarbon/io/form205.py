@@ -158,7 +158,7 @@ _NAME_LABELS: Final = ("单位详细名称", "企业详细名称", "单位名称
 _USCC_LABELS: Final = ("统一社会信用代码", "社会信用代码", "信用代码")
 _PERIOD_LABELS: Final = ("报告期别", "报告期", "统计期间", "统计期", "所属期", "期别", "时间")
 _ALL_LABELS: Final = (*_NAME_LABELS, *_USCC_LABELS, *_PERIOD_LABELS)
-_NOT_PERIOD: Final = ("有效期", "文号", "批准", "日期", "制定", "制表")
+_NOT_PERIOD: Final = ("有效期", "文号", "批准", "日期", "制定", "制表", "填报时间", "报出")
 _CN_DIGITS: Final = {"一": "1", "二": "2", "三": "3", "四": "4"}
 _QUARTER_OF_RANGE: Final = {(1, 3): 1, (4, 6): 2, (7, 9): 3, (10, 12): 4}
 _PERIOD_CORE: Final = (
@@ -424,12 +424,18 @@ def _header_columns(grid: Grid, top: int, merges: Merges) -> tuple[dict[str, int
     return columns, r
 
 
-def _labelled_value(grid: Grid, rows: range, labels: Iterable[str]) -> tuple[str, str] | None:
-    """Text after the first of ``labels`` in the header block, with its cell reference."""
+def _labelled_value(
+    grid: Grid, rows: range, labels: Iterable[str], exclude: Iterable[str] = ()
+) -> tuple[str, str] | None:
+    """Text after the first of ``labels`` in the header block, with its cell reference;
+    cells holding any of ``exclude`` are passed over."""
     label_list = tuple(labels)
+    excluded = tuple(exclude)
     for i in rows:
         for j, cell in enumerate(grid[i]):
             k = _key(cell)
+            if any(w in k for w in excluded):
+                continue
             hit = next((lab for lab in label_list if lab in k), None)
             if hit is None:
                 continue
@@ -496,7 +502,7 @@ def _period_from(m: re.Match[str]) -> str | None:
 
 def _find_period(grid: Grid, rows: range, source: str) -> tuple[str, str] | str:
     """The period and its cell, or the reason why none was found."""
-    labelled = _labelled_value(grid, rows, _PERIOD_LABELS)
+    labelled = _labelled_value(grid, rows, _PERIOD_LABELS, _NOT_PERIOD)
     if labelled is not None:
         period = parse_period(labelled[0])
         if period is None:
