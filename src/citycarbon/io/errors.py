@@ -60,6 +60,53 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "只能上报本企业的数据",
         "an enterprise may upload its own data only",
     ),
+    # 205-1 forms
+    "form_file_not_found": ("文件不存在", "file not found"),
+    "form_empty": ("文件为空", "the file is empty"),
+    "form_corrupt": (
+        "Excel 文件已损坏或不完整，无法打开",
+        "the Excel file is corrupt or truncated and cannot be opened",
+    ),
+    "form_no_sheet": ("工作表不存在", "no such sheet"),
+    "form_not_found": (
+        "未找到 205-1 表（工业企业能源购进、消费与库存）",
+        "no sheet looks like form 205-1 (energy purchase, consumption and stocks)",
+    ),
+    "form_bad_period": (
+        "报告期无法识别，应如 2025年、2025年3月、2025年1-3月 或 2025年第一季度",
+        "reporting period not recognised, expected e.g. 2025年, 2025年3月, 2025年1-3月 or "
+        "2025年第一季度",
+    ),
+    "form_bad_uscc": (
+        "统一社会信用代码校验位错误",
+        "the unified social credit code fails its check characters",
+    ),
+    "form_duplicate_item": ("同一能源代码在表中出现多次", "the energy code appears more than once"),
+    "form_duplicate": (
+        "同一企业同一报告期的 205-1 表出现多次",
+        "more than one 205-1 form for the same enterprise and period",
+    ),
+    "stock_balance": (
+        "库存不平衡：年初库存量 + 购进量 − 消费量合计 ≠ 年末库存量",
+        "stocks do not balance: opening + purchases − total consumption ≠ closing",
+    ),
+    "consumption_parts": (
+        "消费量合计 ≠ 工业生产消费 + 非工业生产消费",
+        "total consumption ≠ industrial + non-industrial consumption",
+    ),
+    "feedstock_exceeds": (
+        "用作原材料大于工业生产消费（或消费量合计）",
+        "feedstock use exceeds industrial consumption (or total consumption)",
+    ),
+    "feedstock_not_allowed": (
+        "电力、热力和余热余压不能用作原材料",
+        "electricity, heat and recovered heat cannot be used as feedstock",
+    ),
+    "coefficient_mismatch": (
+        "参考折标系数与能源目录相差过大",
+        "reference coefficient far from the catalogue value",
+    ),
+    "month_jump": ("与上月相比变化过大", "large change from the previous month"),
 }
 
 ERROR_SCHEMA: Final = pl.Schema(
