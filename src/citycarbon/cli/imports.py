@@ -38,7 +38,8 @@ def energy_files(paths: list[Path]) -> list[Path]:
 @import_app.command("energy")
 def import_energy(
     paths: Annotated[
-        list[Path], typer.Argument(help="Energy CSV files (canonical columns) or folders.")
+        list[Path],
+        typer.Argument(help="Canonical energy CSV files, 205-1 forms (.xlsx/.xls/.csv), folders."),
     ],
     partial: Annotated[
         bool,
@@ -62,6 +63,8 @@ def import_energy(
     from citycarbon.web.energy.ingest import (  # noqa: PLC0415
         EnergyImportRejectedError,
         do_import_energy_file,
+        do_import_form_file,
+        is_canonical_csv,
     )
     from citycarbon.web.enterprises.actions import ImportRejectedError  # noqa: PLC0415
 
@@ -75,9 +78,12 @@ def import_energy(
                 def show(done: int, total: int) -> None:
                     bar.update(task, completed=done, total=total)  # noqa: B023
 
-                outcome = do_import_energy_file(
-                    path, actor=actor, partial=partial, encoding=encoding, progress=show
-                )
+                if is_canonical_csv(path):
+                    outcome = do_import_energy_file(
+                        path, actor=actor, partial=partial, encoding=encoding, progress=show
+                    )
+                else:
+                    outcome = do_import_form_file(path, actor=actor, partial=partial)
         except EnergyImportRejectedError as exc:
             reject(exc.errors, exc.error_count)
             err.print(f"{path}: 未导入 / nothing imported", markup=False)
@@ -91,6 +97,8 @@ def import_energy(
             failed += 1
             continue
         out.print(_summary(path, outcome), markup=False)
+        for warning in outcome.warnings[:20]:
+            err.print(f"  warning: {warning}", markup=False, soft_wrap=True)
     out.print(f"database: {bootstrap.database_label()}", markup=False)
     if failed:
         raise typer.Exit(2)

@@ -20,7 +20,9 @@ import polars as pl
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 
+from citycarbon.io import form205
 from citycarbon.io.energy_import import (
+    RECORD_COLUMNS,
     CheckedChunk,
     checked_chunks,
     duplicates,
@@ -28,8 +30,15 @@ from citycarbon.io.energy_import import (
     open_energy_file,
     prefetched,
 )
-from citycarbon.io.errors import ERROR_SCHEMA, RowError, errors_from_frame, with_reasons
-from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES
+from citycarbon.io.errors import (
+    ERROR_SCHEMA,
+    InputFileError,
+    RowError,
+    errors_from_frame,
+    with_reasons,
+)
+from citycarbon.io.form205 import CheckOptions, Form205, read_forms
+from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.bulk import insert_frame, table
@@ -456,6 +465,166 @@ def do_import_energy_records(
         raise ImportRejectedError(msg) from None
 
 
+def _previous_months(forms: list[Form205]) -> pl.DataFrame:
+    """Stored records of the month before each monthly form, keyed by the form's USCC, for
+    the month-on-month check."""
+    wanted: set[tuple[str, str]] = set()
+    for form in forms:
+        if len(form.period) == 7 and form.period[4] == "-":
+            year, month = int(form.period[:4]), int(form.period[5:])
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+            wanted.add((form.uscc, f"{year}-{month:02d}"))
+    rows = [
+        (uscc, period, code, quantity)
+        for uscc, period in wanted
+        for code, quantity in EnergyRecord.objects.filter(
+            enterprise__uscc=uscc, period=period
+        ).values_list("energy_code", "quantity")
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "entity_id": pl.String,
+            "period": pl.String,
+            "energy_code": pl.String,
+            "quantity": pl.Float64,
+        },
+        orient="row",
+    )
+
+
+def _form_chunk(
+    path: Path, forms: list[Form205], options: CheckOptions
+) -> tuple[CheckedChunk, list[str]]:
+    """The records of a workbook's forms as one checked chunk, and its warnings as text."""
+    batch = read_forms([path], options=options)
+    issues = form205.with_reasons(batch.issues)
+    records = batch.records
+    stored = _previous_months(forms)
+    if stored.height:
+        jumps = form205.check_jumps(
+            pl.concat([records.select(stored.columns), stored]), options.jump_factor
+        ).join(records.select("period").unique(), on="period", how="semi")
+        warnings_extra = [
+            f"{j['entity_id']} {j['energy_code']} {j['previous_period']}→{j['period']}: "
+            f"{j['previous_quantity']:g} → {j['quantity']:g} (×{j['ratio']:.2f}) "
+            "环比变化超出阈值 / month-on-month change beyond the factor"
+            for j in jumps.iter_rows(named=True)
+        ]
+    else:
+        warnings_extra = []
+    warnings = [
+        form205.render_issue(i)
+        for i in issues.filter(pl.col("level") == form205.WARNING).iter_rows(named=True)
+    ] + warnings_extra
+    errors = issues.filter(pl.col("level") == form205.ERROR)
+    where = pl.concat_str(
+        [
+            pl.when(pl.col("sheet") != "").then(pl.col("sheet") + "!").otherwise(pl.lit("")),
+            pl.col("cell").fill_null(""),
+            pl.lit(" "),
+            pl.coalesce(pl.col("label"), pl.col("column"), pl.lit("")),
+        ]
+    ).str.strip_chars()
+    error_frame = errors.select(
+        "row",
+        where.alias("column"),
+        "value",
+        "code",
+        "detail",
+    ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
+    whole_form = errors.filter(pl.col("row") == 0).select("sheet").unique()
+    bad = errors.select("sheet", "row").unique()
+    kept = records.join(bad, on=["sheet", "row"], how="anti").join(
+        whole_form, on="sheet", how="anti"
+    )
+    items = pl.concat(
+        [
+            f.items.select(
+                "row",
+                pl.lit(f.sheet).alias("sheet"),
+                pl.lit(f.uscc).alias("uscc"),
+                pl.lit(f.period).alias("period"),
+                pl.all().exclude("row").cast(pl.String),
+            )
+            for f in forms
+        ],
+        how="diagonal_relaxed",
+    )
+    rejected_items = items.join(bad, on=["sheet", "row"], how="semi").select(
+        [c for c in items.columns if not c.endswith("_cell")]
+    )
+    rejected = (
+        rejected_items.join(
+            errors.group_by("sheet", "row").agg(
+                pl.col("column").fill_null("").str.join("; ").alias("error_columns"),
+                pl.col("code").str.join("; ").alias("error_codes"),
+                pl.col("reason_zh").str.join("; "),
+                pl.col("reason_en").str.join("; "),
+            ),
+            on=["sheet", "row"],
+            how="left",
+        )
+        if rejected_items.height
+        else pl.DataFrame()
+    )
+    chunk = CheckedChunk(
+        records=kept.select(RECORD_COLUMNS),
+        rejected=rejected,
+        errors=error_frame,
+        rows=int(items.height),
+        bytes_done=path.stat().st_size,
+    )
+    return chunk, warnings
+
+
+def do_import_form_file(
+    path: Path,
+    *,
+    actor: Actor,
+    partial: bool = False,
+    enterprise: Enterprise | None = None,
+    uploaded_by: User | None = None,
+    source: str | None = None,
+    options: CheckOptions | None = None,
+) -> ImportOutcome:
+    """Import a 205-1 form file (every sheet of it that is a form) as one import: records
+    by the form's USCC, purposes fuel / feedstock / non_industrial. Errors of a form row reject
+    the file, or with ``partial`` quarantine that row; warnings (coefficients, month-on-month
+    jumps, also against the stored month before) are kept on the upload. Raises
+    ``InputFileError`` when the file is not a readable form."""
+    name = source or path.name
+    options = options or CheckOptions()
+    forms = form205.read_form_sheets(path)
+    sha = forms[0].sha256
+    if DataImport.objects.filter(kind="energy", sha256=sha).exists():
+        return ImportOutcome(status=UploadStatus.UNCHANGED, source=name)
+    chunk, warnings = _form_chunk(path, forms, options)
+    return do_import_energy_records(
+        chunk,
+        actor=actor,
+        source=name,
+        sha256=sha,
+        file_format="form205",
+        partial=partial,
+        enterprise=enterprise,
+        uploaded_by=uploaded_by,
+        warnings=warnings,
+    )
+
+
+def is_canonical_csv(path: Path) -> bool:
+    """Whether ``path`` is a CSV whose first line names the canonical energy columns."""
+    if path.suffix.lower() != ".csv":
+        return False
+    try:
+        header = TextFile(path).header().decode("utf-8")
+    except InputFileError:
+        return False
+    names = {c.strip() for c in header.split(",")}
+    return {"entity_id", "period", "energy_code", "quantity"} <= names
+
+
 def import_uploaded_file(
     path: Path,
     *,
@@ -465,9 +634,18 @@ def import_uploaded_file(
     enterprise: Enterprise | None = None,
     uploaded_by: User | None = None,
 ) -> ImportOutcome:
-    """Import one uploaded file: a canonical energy CSV, or a 205-1 form (.xlsx, .xls, or a
-    CSV whose first line is not the canonical header)."""
-    return do_import_energy_file(
+    """Import one file: a canonical energy CSV, or a 205-1 form (.xlsx, .xls, or a CSV whose
+    first line is not the canonical header)."""
+    if is_canonical_csv(path):
+        return do_import_energy_file(
+            path,
+            actor=actor,
+            partial=partial,
+            enterprise=enterprise,
+            uploaded_by=uploaded_by,
+            source=source,
+        )
+    return do_import_form_file(
         path,
         actor=actor,
         partial=partial,
