@@ -16,9 +16,15 @@ these and nothing else to decide.
 | lists       | all   | all       | own district  | —          | —              | —      |
 | buildings   | all   | all       | —             | —          | —              | —      |
 | audit       | all   | all       | —             | —          | —              | —      |
+| electricity | all   | all       | own district¹ | —          | —              | —      |
 
 The public sees only the verification page of a published code. Buildings carry no district
 yet, so they stay with the city.
+
+¹ Electricity accounts mapped to an enterprise of the district, and their readings. Writing
+readings (the grid feed) needs more than reading: an API key of role admin or regulator that
+names the ``electricity`` scope explicitly (``may_write_readings``). Mapping accounts to
+enterprises is for the city roles (``may_map_accounts``).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ Resource = Literal[
     "lists",
     "buildings",
     "audit",
+    "electricity",
 ]
 RESOURCES: Final[tuple[Resource, ...]] = (
     "dashboard",
@@ -52,6 +59,7 @@ RESOURCES: Final[tuple[Resource, ...]] = (
     "lists",
     "buildings",
     "audit",
+    "electricity",
 )
 
 MATRIX: Final[dict[str, frozenset[Resource]]] = {
@@ -98,6 +106,23 @@ def require(principal: Principal | None, resource: Resource) -> Principal:
     if principal is None or not allows(principal, resource):
         raise DeniedError(resource)
     return principal
+
+
+def may_write_readings(principal: Principal | None) -> bool:
+    """Whether ``principal`` may send electricity readings: only an API key of role admin or
+    regulator whose scopes name ``electricity`` (a key without scopes, or a signed-in user,
+    may read but not write)."""
+    return (
+        principal is not None
+        and principal.city_wide
+        and principal.scopes is not None
+        and "electricity" in principal.scopes
+    )
+
+
+def may_map_accounts(principal: Principal | None) -> bool:
+    """Whether ``principal`` may map electricity accounts to enterprises (the city roles)."""
+    return principal is not None and principal.city_wide and allows(principal, "electricity")
 
 
 def enterprise_filter(principal: Principal, via: str = "") -> Q | None:

@@ -56,6 +56,7 @@ class ElectricityBatch(models.Model):
     inserted = models.PositiveIntegerField(_("new readings"), default=0)
     corrected = models.PositiveIntegerField(_("corrections"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    new_accounts = models.PositiveIntegerField(_("new accounts"), default=0)
     at = models.DateTimeField(_("time"), auto_now_add=True)
     actor_label = models.CharField(_("actor label"), max_length=150)
 
