@@ -213,3 +213,21 @@ def read_readings(
             valid = valid.filter(~pl.col("row").is_in(dup["row"].implode()))
     errors = pl.concat(error_parts).unique()
     return readings(valid), errors_from_frame(text.name, errors), text.sha256
+
+
+def canonical(frame: pl.DataFrame) -> pl.DataFrame:
+    """Readings (``READINGS``) as the canonical CSV's text columns, ``start`` spelled for its
+    grain in Asia/Shanghai time."""
+    start = pl.col("start").dt.convert_time_zone(TIME_ZONE)
+    return frame.select(
+        "account_no",
+        pl.when(pl.col("grain") == "month")
+        .then(start.dt.strftime("%Y-%m"))
+        .when(pl.col("grain") == "day")
+        .then(start.dt.strftime("%Y-%m-%d"))
+        .otherwise(start.dt.strftime("%Y-%m-%d %H:%M"))
+        .alias("start"),
+        "grain",
+        "kwh",
+        pl.col("account_name").fill_null(""),
+    )

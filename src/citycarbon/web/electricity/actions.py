@@ -45,36 +45,40 @@ def _db_time(start: pl.Expr) -> pl.Expr:
     return utc.dt.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _stage(cur: Any, frame: pl.DataFrame) -> None:
-    """Create the session's staging table and fill it with ``frame`` (``cur``: a Django
-    cursor)."""
+def _temp_table(cur: Any, name: str, columns: dict[str, str], frame: pl.DataFrame) -> None:
+    """Make the temporary table ``name`` (``columns``: name → SQL type) and fill it with
+    ``frame`` (the columns' leading part, in order): COPY on PostgreSQL, executemany on
+    SQLite. ``cur`` is a Django cursor."""
+    cur.execute(f"DROP TABLE IF EXISTS {name}")
+    spec = ", ".join(f"{c} {t}" for c, t in columns.items())
+    names = ", ".join(frame.columns)
     if connection.vendor == "postgresql":
-        cur.execute(f"DROP TABLE IF EXISTS {STAGING}")
-        cur.execute(
-            f"CREATE TEMPORARY TABLE {STAGING} (account_no varchar(32) NOT NULL, "
-            "account_name varchar(200) NOT NULL, start timestamptz NOT NULL, "
-            "grain varchar(8) NOT NULL, kwh double precision NOT NULL, account_id bigint) "
-            "ON COMMIT DROP"
-        )
-        sql = (
-            f"COPY {STAGING} (account_no, account_name, start, grain, kwh) "
-            "FROM STDIN (FORMAT csv, HEADER false)"
-        )
+        cur.execute(f"CREATE TEMPORARY TABLE {name} ({spec}) ON COMMIT DROP")
+        sql = f"COPY {name} ({names}) FROM STDIN (FORMAT csv, HEADER false, NULL '\\N')"
         with connection.wrap_database_errors, cur.copy(sql) as copy:
-            copy.write(frame.write_csv(include_header=False))
-        cur.execute(f"ANALYZE {STAGING}")
+            copy.write(frame.write_csv(include_header=False, null_value="\\N"))
+        cur.execute(f"ANALYZE {name}")
     else:
-        cur.execute(f"DROP TABLE IF EXISTS temp.{STAGING}")
-        cur.execute(
-            f"CREATE TEMPORARY TABLE {STAGING} (account_no text NOT NULL, "
-            "account_name text NOT NULL, start text NOT NULL, grain text NOT NULL, "
-            "kwh real NOT NULL, account_id integer)"
-        )
-        cur.executemany(
-            f"INSERT INTO {STAGING} (account_no, account_name, start, grain, kwh) "
-            "VALUES (%s, %s, %s, %s, %s)",
-            frame.rows(),
-        )
+        cur.execute(f"CREATE TEMPORARY TABLE {name} ({spec})")
+        marks = ", ".join(["%s"] * frame.width)
+        cur.executemany(f"INSERT INTO {name} ({names}) VALUES ({marks})", frame.rows())
+
+
+def _staging_columns() -> dict[str, str]:
+    pg = connection.vendor == "postgresql"
+    return {
+        "account_no": "varchar(32) NOT NULL",
+        "account_name": "varchar(200) NOT NULL",
+        "start": ("timestamptz" if pg else "text") + " NOT NULL",
+        "grain": "varchar(8) NOT NULL",
+        "kwh": ("double precision" if pg else "real") + " NOT NULL",
+    }
+
+
+def readings_sha256(frame: pl.DataFrame) -> str:
+    """The content hash of a batch of readings (order of rows does not matter)."""
+    frame = frame.select(list(READINGS.names())).cast(dict(READINGS))  # type: ignore[arg-type]
+    return content_sha256(frame.with_columns(pl.col("start").dt.convert_time_zone("UTC")))
 
 
 @transaction.atomic
@@ -92,7 +96,7 @@ def do_ingest_readings(frame: pl.DataFrame, *, actor: Actor, source: str) -> Ele
     if frame.select(pl.struct(list(KEY_COLUMNS)).is_duplicated().any()).item():
         msg = "readings frame has duplicate keys (account, start, grain)"
         raise ValueError(msg)
-    sha = content_sha256(frame.with_columns(pl.col("start").dt.convert_time_zone("UTC")))
+    sha = readings_sha256(frame)
     staged = frame.select(
         "account_no",
         pl.col("account_name").fill_null(""),
@@ -109,7 +113,7 @@ def do_ingest_readings(frame: pl.DataFrame, *, actor: Actor, source: str) -> Ele
         batch = ElectricityBatch.objects.create(
             source=source[:300], sha256=sha, rows=frame.height, actor_label=actor.label
         )
-        _stage(cur, staged)
+        _temp_table(cur, STAGING, _staging_columns(), staged)
         cur.execute(
             f"INSERT INTO {accounts} (account_no, name, first_seen) "
             f"SELECT account_no, MAX(account_name), %s FROM {STAGING} GROUP BY account_no "
@@ -123,28 +127,30 @@ def do_ingest_readings(frame: pl.DataFrame, *, actor: Actor, source: str) -> Ele
             f"WHERE s.account_no = {accounts}.account_no) WHERE name = '' AND account_no IN "
             f"(SELECT account_no FROM {STAGING} WHERE account_name <> '')"
         )
-        cur.execute(
-            f"UPDATE {STAGING} SET account_id = (SELECT a.id FROM {accounts} a "
-            f"WHERE a.account_no = {STAGING}.account_no)"
+        # Readings joined to their current row by key; staging rows find their account id
+        # by number (a hash join, no per-row look-up).
+        staged_ids = (
+            f"(SELECT a.id AS account_id, s.start, s.grain, s.kwh FROM {STAGING} s "
+            f"JOIN {accounts} a ON a.account_no = s.account_no)"
         )
         same_key = "r.account_id = s.account_id AND r.start = s.start AND r.grain = s.grain"
         cur.execute(
             f"INSERT INTO {history} (account_id, start, grain, kwh, version, batch_id, "
             f"replaced_by_id) SELECT r.account_id, r.start, r.grain, r.kwh, r.version, "
-            f"r.batch_id, %s FROM {readings} r JOIN {STAGING} s ON {same_key} "
+            f"r.batch_id, %s FROM {readings} r JOIN {staged_ids} s ON {same_key} "
             "WHERE r.kwh <> s.kwh",
             [batch.pk],
         )
         corrected = max(cur.rowcount, 0)
         cur.execute(
             f"UPDATE {readings} AS r SET kwh = s.kwh, version = r.version + 1, batch_id = %s "
-            f"FROM {STAGING} s WHERE {same_key} AND r.kwh <> s.kwh",
+            f"FROM {staged_ids} s WHERE {same_key} AND r.kwh <> s.kwh",
             [batch.pk],
         )
         cur.execute(
             f"INSERT INTO {readings} (account_id, start, grain, kwh, version, batch_id) "
-            f"SELECT account_id, start, grain, kwh, 1, %s FROM {STAGING} WHERE true "
-            "ON CONFLICT (account_id, start, grain) DO NOTHING",
+            f"SELECT s.account_id, s.start, s.grain, s.kwh, 1, %s FROM {staged_ids} s "
+            "WHERE true ON CONFLICT (account_id, start, grain) DO NOTHING",
             [batch.pk],
         )
         inserted = max(cur.rowcount, 0)
@@ -252,7 +258,7 @@ def do_map_accounts(mapping: Mapping[str, str], *, actor: Actor) -> int:
         msg = "unknown " + ", ".join(sorted(set(problems))[:20])
         raise MappingError(msg)
     now = timezone.now()
-    changed = []
+    changed: list[ElectricityAccount] = []
     before: dict[str, str | None] = {}
     after: dict[str, str | None] = {}
     for account_no, ref in mapping.items():
@@ -265,8 +271,8 @@ def do_map_accounts(mapping: Mapping[str, str], *, actor: Actor) -> int:
         account.enterprise_id = new_id
         account.mapped_at = now if new_id is not None else None
         changed.append(account)
-    ElectricityAccount.objects.bulk_update(changed, ["enterprise", "mapped_at"], batch_size=2000)
     if changed:
+        _apply_mapping(changed)
         record(
             actor,
             "electricity.map_many",
@@ -276,3 +282,38 @@ def do_map_accounts(mapping: Mapping[str, str], *, actor: Actor) -> int:
             after={"enterprise_of_account": after},
         )
     return len(changed)
+
+
+def _apply_mapping(changed: list[ElectricityAccount]) -> None:
+    """Write the accounts' new enterprise and mapping time in one statement."""
+    pg = connection.vendor == "postgresql"
+    frame = pl.DataFrame(
+        {
+            "account_no": [a.account_no for a in changed],
+            "enterprise_id": [a.enterprise_id for a in changed],
+            "mapped_at": [
+                (a.mapped_at.isoformat() if pg else str(a.mapped_at.replace(tzinfo=None)))
+                if a.mapped_at is not None
+                else None
+                for a in changed
+            ],
+        },
+        schema={"account_no": pl.String, "enterprise_id": pl.Int64, "mapped_at": pl.String},
+    )
+    accounts = table(ElectricityAccount)
+    with connection.cursor() as cur:
+        _temp_table(
+            cur,
+            "electricity_mapping",
+            {
+                "account_no": "varchar(32) NOT NULL",
+                "enterprise_id": "bigint",
+                "mapped_at": "timestamptz" if pg else "text",
+            },
+            frame,
+        )
+        cur.execute(
+            f"UPDATE {accounts} SET enterprise_id = m.enterprise_id, mapped_at = m.mapped_at "
+            f"FROM electricity_mapping m WHERE {accounts}.account_no = m.account_no"
+        )
+        cur.execute("DROP TABLE IF EXISTS electricity_mapping")
