@@ -24,6 +24,7 @@ from citycarbon.web.electricity.models import (
     ElectricityReading,
     ElectricityReadingHistory,
 )
+from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.regions.models import District
 from tests.web.conftest import LoadedCity
 
@@ -190,26 +191,46 @@ def test_district_reads_its_mapped_accounts_enterprise_none(
     district = District.objects.get(pk=loaded_city.first.district_id)
     key = do_create_api_key(Binding(Role.DISTRICT, district=district), actor=ACTOR)[1]
     headers = {"X-API-Key": key}
-    accounts = client.get("/api/v1/electricity/accounts", headers=headers).json()
-    assert [a["account_no"] for a in accounts["items"]] == ["D1"]
-    rows = client.get("/api/v1/electricity/readings", headers=headers).json()
+    accounts = client.get(
+        "/api/v1/electricity/accounts", {"page_size": 500}, headers=headers
+    ).json()
+    numbers = {a["account_no"] for a in accounts["items"]}
+    assert "D1" in numbers and not numbers & {"D2", "U1"}
+    in_district = set(
+        Enterprise.objects.filter(district=district).values_list("entity_id", flat=True)
+    )
+    assert {a["entity_id"] for a in accounts["items"]} <= in_district  # mapped ones only
+    rows = client.get("/api/v1/electricity/readings", {"account": "D1"}, headers=headers).json()
     assert rows["count"] == 2 and {r["account"] for r in rows["items"]} == {"D1"}
     assert rows["items"][0]["start"] == "2026-01-01T00:00:00+08:00"
+    for other in ("D2", "U1"):
+        hidden = client.get("/api/v1/electricity/readings", {"account": other}, headers=headers)
+        assert hidden.json()["count"] == 0
     narrowed = client.get(
         "/api/v1/electricity/readings",
-        {"start_from": "2026-02", "start_to": "2026-03"},
+        {"account": "D1", "start_from": "2026-02", "start_to": "2026-03"},
         headers=headers,
     ).json()
     assert narrowed["count"] == 1
-    regulator = writer_key(scopes=())
-    all_rows = client.get("/api/v1/electricity/readings", headers={"X-API-Key": regulator})
-    assert all_rows.json()["count"] == 6
+    regulator = {"X-API-Key": writer_key(scopes=())}
+    for account in ("D1", "D2", "U1"):
+        seen = client.get("/api/v1/electricity/readings", {"account": account}, headers=regulator)
+        assert seen.json()["count"] == 2
     by_enterprise = client.get(
         "/api/v1/electricity/readings",
-        {"enterprise": loaded_city.other_district.pk},
-        headers={"X-API-Key": regulator},
+        {
+            "enterprise": loaded_city.other_district.pk,
+            "grain": "month",
+            "start_from": "2026-01",
+            "start_to": "2026-03",
+            "page_size": 500,
+        },
+        headers=regulator,
     )
-    assert {r["account"] for r in by_enterprise.json()["items"]} == {"D2"}
+    assert "D2" in {r["account"] for r in by_enterprise.json()["items"]}
+    assert {r["enterprise_id"] for r in by_enterprise.json()["items"]} == {
+        loaded_city.other_district.pk
+    }
     ent_key = do_create_api_key(
         Binding(Role.ENTERPRISE, enterprise=loaded_city.first), actor=ACTOR
     )[1]

@@ -16,6 +16,7 @@ from citycarbon.cli.access import register as register_access
 from citycarbon.cli.buildings import register as register_buildings
 from citycarbon.cli.console import bad_input_exits, err, out, progress_bar, reject, require_files
 from citycarbon.cli.demo import demo
+from citycarbon.cli.electricity import register as register_electricity
 from citycarbon.cli.grading import register as register_grading
 from citycarbon.cli.imports import register as register_imports
 from citycarbon.cli.serve import register as register_serve
@@ -209,3 +210,4 @@ register_buildings(app)
 register_access(app)
 register_serve(app)
 register_imports(app)
+register_electricity(app)
