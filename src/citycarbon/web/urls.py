@@ -9,6 +9,7 @@ from django.urls import include, path
 from citycarbon.web.access import views as access
 from citycarbon.web.api.v1 import api
 from citycarbon.web.audit import views as audit
+from citycarbon.web.electricity import views as electricity
 from citycarbon.web.enterprises import views as enterprises
 from citycarbon.web.grading import views as grading
 from citycarbon.web.timing import healthz
@@ -45,6 +46,7 @@ urlpatterns = [
         name="consent_change",
     ),
     path("audit/", audit.audit_log, name="audit"),
+    path("electricity/accounts/", electricity.accounts_page, name="electricity_accounts"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
