@@ -8,6 +8,7 @@ from typing import Annotated
 
 import polars as pl
 import typer
+from rich.progress import TaskID
 from rich.table import Table
 
 from citycarbon.cli.console import (
@@ -50,11 +51,11 @@ def import_electricity(
     with bad_input_exits(), progress_bar() as bar:
         for path in files:
             task = bar.add_task(f"checking {path.name}", total=path.stat().st_size)
-            frame, file_errors, sha = read_readings(
-                path,
-                encoding=encoding,
-                progress=lambda done, total, t=task: bar.update(t, completed=done, total=total),
-            )
+
+            def advance(done: int, total: int, task: TaskID = task) -> None:
+                bar.update(task, completed=done, total=total)
+
+            frame, file_errors, sha = read_readings(path, encoding=encoding, progress=advance)
             frames.append((path, frame, sha))
             errors += file_errors
     if errors:

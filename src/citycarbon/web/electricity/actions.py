@@ -241,10 +241,11 @@ def do_map_accounts(mapping: Mapping[str, str], *, actor: Actor) -> int:
     many accounts changed."""
     if not mapping:
         return 0
-    by_ref = {
-        **dict(Enterprise.objects.values_list("uscc", "pk")),
-        **dict(Enterprise.objects.values_list("entity_id", "pk")),
-    }
+    by_ref: dict[str, int] = {}
+    for entity_id, uscc, pk in Enterprise.objects.values_list("entity_id", "uscc", "pk"):
+        by_ref[entity_id] = pk
+        if uscc:
+            by_ref.setdefault(uscc, pk)
     entity_of = dict(Enterprise.objects.values_list("pk", "entity_id"))
     accounts = {
         a.account_no: a

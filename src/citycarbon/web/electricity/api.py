@@ -206,7 +206,7 @@ def list_accounts(
     """Accounts the caller may read, unmapped first, with how many readings they hold and
     the kWh of their month readings; `mapped=false` lists those still to be mapped."""
     qs = selectors.accounts(principal(request), mapped)
-    out = page_of_queryset(qs, ACCOUNT_FIELDS, page, page_size)  # type: ignore[arg-type]
+    out = page_of_queryset(qs, ACCOUNT_FIELDS, page, page_size)
     for row in out["items"]:
         row["entity_id"] = row.pop("enterprise__entity_id")
     return out
@@ -264,7 +264,7 @@ def list_readings(
         "kwh",
         "version",
     )
-    out = page_of_queryset(qs, fields, page, page_size)  # type: ignore[arg-type]
+    out = page_of_queryset(qs, fields, page, page_size)
     tz = ZoneInfo(TIME_ZONE)
     out["items"] = [
         {
