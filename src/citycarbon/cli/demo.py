@@ -19,11 +19,14 @@ from citycarbon.core.democity import (
     CITY_NAME,
     SYNTHETIC_LABEL,
     DemoCity,
+    DemoElectricity,
+    electricity_readings,
     energy_records,
     generate_buildings,
     generate_city,
 )
 from citycarbon.core.factors import DEFAULT_FACTOR_SET, FactorSet, load_factor_set
+from citycarbon.io.electricity_csv import canonical
 from citycarbon.io.emissions_job import run_emissions
 from citycarbon.io.files import write_csv, write_text
 
@@ -76,6 +79,9 @@ def demo(
             ("industries", city.industries),
         ):
             write_csv(frame, out_dir / f"{name}.csv")
+        grid = electricity_readings(city, seed=seed)
+        write_csv(canonical(grid.readings), out_dir / "electricity_readings.csv")
+        write_csv(grid.accounts.drop("account_name"), out_dir / "electricity_accounts.csv")
         write_text(
             f"{SYNTHETIC_LABEL}\n"
             f"seed={seed} enterprises={enterprises} factor_set={factors.label}\n",
@@ -83,8 +89,9 @@ def demo(
         )
     console.print(
         f"{city.enterprises.height:,} enterprises in {city.industries.height} industries and "
-        f"{city.districts.height} districts; {city.energy.height:,} 205-1 energy records → "
-        f"{out_dir}/"
+        f"{city.districts.height} districts; {city.energy.height:,} 205-1 energy records; "
+        f"{grid.readings.height:,} grid electricity readings of {grid.accounts.height:,} "
+        f"accounts → {out_dir}/"
     )
 
     with progress_bar() as bar:
@@ -155,7 +162,7 @@ def demo(
             {"median_kgco2_per_m2": ".1f"},
         )
     )
-    _load_database(console, city, building_rows, factors, seed)
+    _load_database(console, city, building_rows, factors, seed, grid)
     console.print(
         f"factor set {run.factor_set} (sha256 {run.factor_set_hash[:12]}…), "
         f"input sha256 {run.input_sha256[:12]}… — files in {out_dir}/. {SYNTHETIC_LABEL}"
@@ -165,7 +172,12 @@ def demo(
 
 
 def _load_database(
-    console: Console, city: DemoCity, buildings: pl.DataFrame, factors: FactorSet, seed: int
+    console: Console,
+    city: DemoCity,
+    buildings: pl.DataFrame,
+    factors: FactorSet,
+    seed: int,
+    grid: DemoElectricity,
 ) -> None:
     """Load the city into the configured database (idempotent) and say what changed."""
     # Django is configured by bootstrap; the models can be imported only after that.
@@ -177,7 +189,13 @@ def _load_database(
 
     try:
         with console.status("loading the database / 写入数据库 …"):
-            load = load_demo(city, buildings, factors, source=f"citycarbon demo --seed {seed}")
+            load = load_demo(
+                city,
+                buildings,
+                factors,
+                source=f"citycarbon demo --seed {seed}",
+                electricity=grid,
+            )
     except ImportRejectedError as exc:
         raise fail(
             f"database {bootstrap.database_label()} holds a different demo city ({exc}). "
@@ -190,6 +208,7 @@ def _load_database(
         "accounting": load.accounted,
         "grading": load.graded,
         "publishing": load.published,
+        "grid electricity readings": load.electricity_readings,
     }
     done = [k for k, v in steps.items() if v]
     console.print(

@@ -107,6 +107,29 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "reference coefficient far from the catalogue value",
     ),
     "month_jump": ("与上月相比变化过大", "large change from the previous month"),
+    # electricity readings
+    "empty_account": ("户号为空", "electricity account number is empty"),
+    "text_too_long": ("文本过长（最多字符数）", "text is too long (most characters allowed)"),
+    "bad_grain": (
+        "粒度错误，应为 month、day 或 15min",
+        "unknown grain, expected month, day or 15min",
+    ),
+    "missing_start": ("起始时间为空", "start is empty"),
+    "bad_start": (
+        "起始时间与粒度不符：月为 YYYY-MM，日为 YYYY-MM-DD，15分钟为 YYYY-MM-DD HH:MM "
+        "或带时区偏移的 ISO 8601",
+        "start does not match the grain: YYYY-MM for month, YYYY-MM-DD for day, "
+        "YYYY-MM-DD HH:MM or ISO 8601 with offset for 15min",
+    ),
+    "off_quarter_hour": (
+        "15分钟读数的起始时间须为整刻钟（00、15、30、45 分）",
+        "a 15-minute reading must start on a quarter hour (:00, :15, :30, :45)",
+    ),
+    "missing_kwh": ("电量（kwh）为空", "kwh is empty"),
+    "duplicate_reading": (
+        "重复读数：户号、起始时间和粒度均相同",
+        "duplicate reading: same account, start and grain",
+    ),
 }
 
 ERROR_SCHEMA: Final = pl.Schema(

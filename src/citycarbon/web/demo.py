@@ -11,13 +11,15 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from citycarbon.core.democity import DemoCity, energy_records
+from citycarbon.core.democity import DemoCity, DemoElectricity, electricity_readings, energy_records
 from citycarbon.core.factors import FactorSet
 from citycarbon.web.access.actions import Binding, do_create_user, do_grant_consent
 from citycarbon.web.access.models import Bank, Role
 from citycarbon.web.audit.actions import Actor, record, snapshot
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.buildings.actions import do_grade_buildings, do_import_buildings
+from citycarbon.web.electricity.actions import do_ingest_readings, do_map_accounts, readings_sha256
+from citycarbon.web.electricity.models import ElectricityBatch
 from citycarbon.web.energy.actions import do_account, do_import_energy, records_sha256
 from citycarbon.web.enterprises.actions import ImportRejectedError, do_import_enterprises
 from citycarbon.web.enterprises.models import Enterprise
@@ -41,12 +43,22 @@ class DemoLoad:
     published: bool
     building_codes_written: int
     grading_run: GradingRun
+    electricity_readings: int = 0
+    """Readings the grid feed added (0 when this feed was loaded before)."""
+    accounts_mapped: int = 0
 
 
 def load_demo(
-    city: DemoCity, buildings: pl.DataFrame, factors: FactorSet, *, source: str
+    city: DemoCity,
+    buildings: pl.DataFrame,
+    factors: FactorSet,
+    *,
+    source: str,
+    electricity: DemoElectricity | None = None,
 ) -> DemoLoad:
-    """Load ``city`` (and its ``buildings`` frame), account, grade and publish. Each step is its
+    """Load ``city`` (and its ``buildings`` frame), account, grade and publish, then the grid
+    company's readings (``electricity``, default generated from the city with the default
+    seed) with the city's accounts mapped and the unknown ones left unmapped. Each step is its
     own audited action; running it again with the same city changes nothing."""
     records = energy_records(city.energy).collect()
     earlier = DataImport.objects.filter(kind="energy", actor_label=ACTOR.label)
@@ -61,6 +73,12 @@ def load_demo(
     published = do_publish(grading, actor=ACTOR)
     do_import_buildings(buildings, actor=ACTOR, source=source)
     codes = do_grade_buildings(factors, actor=ACTOR)
+    grid = electricity if electricity is not None else electricity_readings(city)
+    fed = 0
+    if not ElectricityBatch.objects.filter(sha256=readings_sha256(grid.readings)).exists():
+        fed = do_ingest_readings(grid.readings, actor=ACTOR, source=source).inserted
+    known = grid.accounts.filter(pl.col("entity_id").is_not_null())
+    mapped = do_map_accounts(dict(known.select("account_no", "entity_id").iter_rows()), actor=ACTOR)
     return DemoLoad(
         regions_changed=regions,
         enterprises_imported=ent is not None,
@@ -70,6 +88,8 @@ def load_demo(
         published=published,
         building_codes_written=codes,
         grading_run=grading,
+        electricity_readings=fed,
+        accounts_mapped=mapped,
     )
 
 

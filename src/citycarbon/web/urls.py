@@ -10,6 +10,7 @@ from citycarbon.web.access import views as access
 from citycarbon.web.api.v1 import api
 from citycarbon.web.audit import views as audit
 from citycarbon.web.balance import views as balance
+from citycarbon.web.electricity import views as electricity
 from citycarbon.web.energy import views as energy
 from citycarbon.web.enterprises import views as enterprises
 from citycarbon.web.estimates import views as estimates
@@ -58,6 +59,7 @@ urlpatterns = [
     path("estimates/", estimates.estimates_page, name="estimates"),
     path("balance/", balance.balance_page, name="balance"),
     path("balance/<int:year>.xlsx", balance.balance_download, name="balance_download"),
+    path("electricity/accounts/", electricity.accounts_page, name="electricity_accounts"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from citycarbon.web.access.models import Role
-from citycarbon.web.access.policy import RESOURCES, allows
+from citycarbon.web.access.policy import RESOURCES, allows, may_map_accounts
 from citycarbon.web.access.selectors import principal_of_user
 
 
@@ -15,4 +15,5 @@ def principal(request: HttpRequest) -> dict[str, object]:
         "principal": found,
         "role_label": Role(found.role).label if found is not None else "",
         "can": {r: allows(found, r) for r in RESOURCES},
+        "can_map_accounts": may_map_accounts(found),
     }

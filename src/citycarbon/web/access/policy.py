@@ -19,12 +19,18 @@ these and nothing else to decide.
 | uploads     | all   | all       | —             | own        | —              | —      |
 | estimates   | all   | all       | own district  | —          | —              | —      |
 | balance     | all   | all       | own district  | —          | —              | —      |
+| electricity | all   | all       | own district¹ | —          | —              | —      |
 
 ``uploads`` is bringing energy data in (files and 205-1 forms) and reading the uploads and
 their quarantine: an enterprise uploads and reads its own only.
 
 The public sees only the verification page of a published code. Buildings carry no district
 yet, so they stay with the city.
+
+¹ Electricity accounts mapped to an enterprise of the district, and their readings. Writing
+readings (the grid feed) needs more than reading: an API key of role admin or regulator that
+names the ``electricity`` scope explicitly (``may_write_readings``). Mapping accounts to
+enterprises is for the city roles (``may_map_accounts``).
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ Resource = Literal[
     "uploads",
     "estimates",
     "balance",
+    "electricity",
 ]
 RESOURCES: Final[tuple[Resource, ...]] = (
     "dashboard",
@@ -64,6 +71,7 @@ RESOURCES: Final[tuple[Resource, ...]] = (
     "uploads",
     "estimates",
     "balance",
+    "electricity",
 )
 
 MATRIX: Final[dict[str, frozenset[Resource]]] = {
@@ -112,6 +120,23 @@ def require(principal: Principal | None, resource: Resource) -> Principal:
     if principal is None or not allows(principal, resource):
         raise DeniedError(resource)
     return principal
+
+
+def may_write_readings(principal: Principal | None) -> bool:
+    """Whether ``principal`` may send electricity readings: only an API key of role admin or
+    regulator whose scopes name ``electricity`` (a key without scopes, or a signed-in user,
+    may read but not write)."""
+    return (
+        principal is not None
+        and principal.city_wide
+        and principal.scopes is not None
+        and "electricity" in principal.scopes
+    )
+
+
+def may_map_accounts(principal: Principal | None) -> bool:
+    """Whether ``principal`` may map electricity accounts to enterprises (the city roles)."""
+    return principal is not None and principal.city_wide and allows(principal, "electricity")
 
 
 def enterprise_filter(principal: Principal, via: str = "") -> Q | None:

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from citycarbon.web.access.policy import DeniedError
 from citycarbon.web.api.common import PrincipalAuth
 from citycarbon.web.buildings.api import router as buildings
+from citycarbon.web.electricity.api import router as electricity
 from citycarbon.web.energy.api import router as energy
 from citycarbon.web.enterprises.api import router as enterprises
 from citycarbon.web.estimates.api import router as estimates
@@ -24,7 +25,7 @@ api = NinjaAPI(
     auth=PrincipalAuth(),
     urls_namespace="api-v1",
 )
-for router in (enterprises, energy, grading, buildings, estimates):
+for router in (enterprises, energy, grading, buildings, estimates, electricity):
     api.add_router("", router)
 
 

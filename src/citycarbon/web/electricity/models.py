@@ -56,6 +56,7 @@ class ElectricityBatch(models.Model):
     inserted = models.PositiveIntegerField(_("new readings"), default=0)
     corrected = models.PositiveIntegerField(_("corrections"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    new_accounts = models.PositiveIntegerField(_("new accounts"), default=0)
     at = models.DateTimeField(_("time"), auto_now_add=True)
     actor_label = models.CharField(_("actor label"), max_length=150)
 
@@ -79,7 +80,12 @@ class ElectricityReading(models.Model):
     grain = models.CharField(_("grain"), max_length=8, choices=ReadingGrain.choices)
     kwh = models.FloatField(_("energy (kWh)"))
     version = models.PositiveIntegerField(_("version"), default=1)
-    batch = models.ForeignKey(ElectricityBatch, on_delete=models.PROTECT, related_name="+")
+    # No database constraint: every reading's batch is made first in the same transaction by
+    # ``do_ingest_readings``, and batches are never deleted. Checking it per row at commit
+    # added about 0.6 s to a load of 100,000 readings on PostgreSQL.
+    batch = models.ForeignKey(
+        ElectricityBatch, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
 
     class Meta:
         constraints = [

@@ -1,0 +1,280 @@
+"""API: the grid company's electricity readings in, accounts and readings out.
+
+``POST /electricity/readings`` takes up to ``MAX_READINGS`` readings per request. The body is
+parsed once with the standard JSON parser and turned into one Polars frame (no model per
+reading), checked by the same function as the CSV import, and applied as one batch.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from ninja import Router, Schema
+
+from citycarbon.io.electricity_csv import GRAINS, TIME_ZONE, readings, validate_readings
+from citycarbon.io.errors import REASONS
+from citycarbon.web.access.policy import may_write_readings
+from citycarbon.web.api.common import Page, page_of_queryset, principal
+from citycarbon.web.audit.actions import Actor
+from citycarbon.web.electricity import selectors
+from citycarbon.web.electricity.actions import do_ingest_readings
+
+router = Router(tags=["electricity"])
+
+MAX_READINGS: Final = 100_000
+MAX_BODY_BYTES: Final = 64 * 1024 * 1024
+MAX_REPORTED_ERRORS: Final = 1000
+FIELDS_IN: Final = {
+    "account": "account_no",
+    "start": "start",
+    "grain": "grain",
+    "kwh": "kwh",
+    "account_name": "account_name",
+}
+FIELD_OUT: Final = {v: k for k, v in FIELDS_IN.items()}
+
+
+class ReadingIn(Schema):
+    """One reading (documentation only: the body is parsed without a model per reading)."""
+
+    account: str
+    start: str
+    grain: str
+    kwh: float
+    account_name: str | None = None
+
+
+class ReadingsIn(Schema):
+    readings: list[ReadingIn]
+
+
+class IngestOut(Schema):
+    batch: int
+    received: int
+    inserted: int
+    corrected: int
+    unchanged: int
+    new_accounts: int
+
+
+def _problem(status: int, detail: str, **extra: Any) -> HttpResponse:
+    return JsonResponse(
+        {"detail": detail, **extra}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _text(values: list[Any]) -> pl.Series:
+    return pl.Series([None if v is None else str(v) for v in values], dtype=pl.String)
+
+
+def _frame(items: list[Any]) -> pl.DataFrame:
+    """The readings as text columns with ``row`` = index in the array."""
+    columns: dict[str, pl.Series] = {"row": pl.Series(range(len(items)), dtype=pl.Int64)}
+    for key, column in FIELDS_IN.items():
+        columns[column] = _text([it.get(key) if type(it) is dict else None for it in items])
+    return pl.DataFrame(columns)
+
+
+def _row_errors(errors: pl.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {
+            "index": row,
+            "field": FIELD_OUT.get(column, column),
+            "value": value,
+            "code": code,
+            "reason_zh": REASONS[code][0] + (f"（{detail}）" if detail else ""),
+            "reason_en": REASONS[code][1] + (f" ({detail})" if detail else ""),
+        }
+        for row, column, value, code, detail in errors.sort("row", "column")
+        .head(MAX_REPORTED_ERRORS)
+        .iter_rows()
+    ]
+
+
+class RefusedError(Exception):
+    """A request refused before its readings are checked."""
+
+    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.extra = status, detail, extra
+
+
+def _readings_of(request: HttpRequest) -> list[Any]:
+    """The ``readings`` array of the body, parsed once; refuses what is too big or not it."""
+    too_big = f"request body over {MAX_BODY_BYTES} bytes; send fewer readings"
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        raise RefusedError(413, too_big)
+    try:
+        body = request.read(MAX_BODY_BYTES + 1)
+    except RawPostDataException:
+        body = request.body
+    if len(body) > MAX_BODY_BYTES:
+        raise RefusedError(413, too_big)
+    try:
+        payload = json.loads(body)
+    except ValueError as exc:
+        raise RefusedError(400, "the body is not valid JSON") from exc
+    items = payload.get("readings") if isinstance(payload, dict) else None
+    if not isinstance(items, list):
+        raise RefusedError(400, 'expected a JSON object {"readings": [ … ]}')
+    if len(items) > MAX_READINGS:
+        raise RefusedError(
+            413,
+            f"{len(items):,} readings in one request; at most {MAX_READINGS:,} — split them "
+            f"into several requests / 单次最多 {MAX_READINGS:,} 条读数，请分批发送",
+            max_readings=MAX_READINGS,
+        )
+    if not items:
+        raise RefusedError(422, "no readings", errors=[], error_count=0)
+    return items
+
+
+@router.post(
+    "/electricity/readings",
+    response={200: IngestOut},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ReadingsIn.model_json_schema()}},
+        }
+    },
+    summary="Send electricity readings (grid feed); needs a key with the electricity scope",
+)
+def post_readings(request: HttpRequest) -> Any:
+    """Up to 100,000 readings per request: `{"readings": [{"account", "start", "grain",
+    "kwh", "account_name"?}, …]}`. All or nothing: any bad reading → 422 with every row
+    error (index in the array, field, reason in Chinese and English) and nothing written.
+    A reading whose key (account, start, grain) is stored with another kWh is a correction:
+    the old value is kept in history. Sending the same readings again changes nothing."""
+    who = principal(request)
+    if not may_write_readings(who):
+        return _problem(
+            403,
+            "sending readings needs an API key of role admin or regulator with the "
+            "electricity scope (citycarbon apikey create --scope electricity)",
+        )
+    try:
+        items = _readings_of(request)
+    except RefusedError as exc:
+        return _problem(exc.status, exc.detail, **exc.extra)
+    valid, errors = validate_readings(_frame(items))
+    if errors.height:
+        return _problem(
+            422,
+            f"{errors.height} errors in {errors['row'].n_unique()} readings; nothing written",
+            errors=_row_errors(errors),
+            error_count=errors.height,
+        )
+    batch = do_ingest_readings(
+        readings(valid), actor=Actor(label=who.label), source=f"api:{who.label}"
+    )
+    return {
+        "batch": batch.pk,
+        "received": batch.rows,
+        "inserted": batch.inserted,
+        "corrected": batch.corrected,
+        "unchanged": batch.unchanged,
+        "new_accounts": batch.new_accounts,
+    }
+
+
+ACCOUNT_FIELDS: Final = (
+    "id",
+    "account_no",
+    "name",
+    "enterprise_id",
+    "enterprise__entity_id",
+    "first_seen",
+    "mapped_at",
+    "readings_count",
+    "month_kwh",
+)
+
+
+@router.get("/electricity/accounts", response=Page, summary="Electricity accounts (户号)")
+def list_accounts(
+    request: HttpRequest, mapped: bool | None = None, page: int = 1, page_size: int = 100
+) -> dict[str, Any]:
+    """Accounts the caller may read, unmapped first, with how many readings they hold and
+    the kWh of their month readings; `mapped=false` lists those still to be mapped."""
+    qs = selectors.accounts(principal(request), mapped)
+    out = page_of_queryset(qs, ACCOUNT_FIELDS, page, page_size)
+    for row in out["items"]:
+        row["entity_id"] = row.pop("enterprise__entity_id")
+    return out
+
+
+def _moment(text: str | None) -> datetime | None:
+    """``YYYY-MM``, ``YYYY-MM-DD`` or a date-time (Asia/Shanghai unless it has an offset)."""
+    if not text:
+        return None
+    tz = ZoneInfo(TIME_ZONE)
+    text = text.strip()
+    if len(text) == 7 and (d := parse_date(text + "-01")) is not None:
+        return datetime(d.year, d.month, 1, tzinfo=tz)
+    if (d := parse_date(text)) is not None:
+        return datetime(d.year, d.month, d.day, tzinfo=tz)
+    moment = parse_datetime(text)
+    if moment is None:
+        msg = f"not a date or time: {text!r}"
+        raise ValueError(msg)
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=tz)
+
+
+@router.get("/electricity/readings", response=Page, summary="Electricity readings")
+def list_readings(
+    request: HttpRequest,
+    enterprise: int | None = None,
+    account: str | None = None,
+    grain: str | None = None,
+    start_from: str | None = None,
+    start_to: str | None = None,
+    page: int = 1,
+    page_size: int = 100,
+) -> Any:
+    """Current readings the caller may read; `start_from` inclusive, `start_to` exclusive
+    (`YYYY-MM`, `YYYY-MM-DD` or a date-time, Asia/Shanghai)."""
+    if grain and grain not in GRAINS:
+        return _problem(422, f"grain must be one of {', '.join(GRAINS)}")
+    try:
+        lo, hi = _moment(start_from), _moment(start_to)
+    except ValueError as exc:
+        return _problem(422, str(exc))
+    qs = selectors.readings(
+        principal(request),
+        enterprise=enterprise,
+        account=account,
+        grain=grain,
+        start_from=lo,
+        start_to=hi,
+    ).order_by("account__account_no", "grain", "start")
+    fields = (
+        "account__account_no",
+        "account__enterprise_id",
+        "start",
+        "grain",
+        "kwh",
+        "version",
+    )
+    out = page_of_queryset(qs, fields, page, page_size)
+    tz = ZoneInfo(TIME_ZONE)
+    out["items"] = [
+        {
+            "account": r["account__account_no"],
+            "enterprise_id": r["account__enterprise_id"],
+            "start": r["start"].astimezone(tz).isoformat(),
+            "grain": r["grain"],
+            "kwh": r["kwh"],
+            "version": r["version"],
+        }
+        for r in out["items"]
+    ]
+    return out
