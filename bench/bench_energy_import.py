@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -108,12 +107,21 @@ def bare_copy(url: str, path: Path) -> float:
     return seconds
 
 
+_MEASURED = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], check=False)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(done.returncode)\n"
+)
+
+
 def timed_import(env: dict[str, str], path: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of ``citycarbon import energy`` in a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds and peak RSS (MB) of ``citycarbon import energy`` in a child process
+    (its peak read by a parent of its own, so that each run is measured alone)."""
     t0 = time.perf_counter()
+    command = [sys.executable, "-m", "citycarbon.cli", "import", "energy", str(path)]
     done = subprocess.run(
-        [sys.executable, "-m", "citycarbon.cli", "import", "energy", str(path)],
+        [sys.executable, "-c", _MEASURED, *command],
         check=False,
         env=env,
         capture_output=True,
@@ -123,8 +131,8 @@ def timed_import(env: dict[str, str], path: Path) -> tuple[float, float]:
     if done.returncode:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(done.returncode)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    peak_kb = int(done.stderr.strip().splitlines()[-1])
+    return seconds, peak_kb / 1024
 
 
 def main() -> None:

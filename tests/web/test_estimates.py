@@ -19,6 +19,7 @@ from citycarbon.web.electricity.models import (
     ElectricityAccount,
     ElectricityBatch,
     ElectricityReading,
+    ElectricityReadingHistory,
 )
 from citycarbon.web.energy.selectors import energy_records
 from citycarbon.web.enterprises.models import Enterprise
@@ -46,6 +47,11 @@ def readings(
     on the same account. Returns the first enterprise's kWh by period."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         selectors.forget()
+        # The demo load brings readings of its own; these tests want readings they know.
+        ElectricityReadingHistory.objects.all().delete()
+        ElectricityReading.objects.all().delete()
+        ElectricityAccount.objects.all().delete()
+        ElectricityBatch.objects.all().delete()
         kwh = (
             energy_records()
             .filter(
