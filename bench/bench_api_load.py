@@ -26,8 +26,6 @@ import asyncio
 import os
 import random
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,23 +34,13 @@ import urllib.request
 from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 import psycopg
 
-from bench.common import machine, today
+from bench.common import HOST, fresh_database, machine, serving, today
 
 WORK = Path("bench/_work/load")
-HOST = "127.0.0.1"
-
-
-def fresh_database(url: str) -> None:
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def citycarbon(env: dict[str, str], *args: str) -> str:
@@ -64,12 +52,6 @@ def citycarbon(env: dict[str, str], *args: str) -> str:
         check=True,
     )
     return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -223,21 +205,7 @@ def main() -> None:
         .execute("SELECT uscc FROM enterprises_enterprise WHERE uscc IS NOT NULL")
         .fetchall()
     ]
-    port = free_port()
-    workers = ("--workers", str(args.workers))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "citycarbon.cli", "serve", "--port", str(port), *workers],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.3)
+    with serving(env, args.workers) as port:
         headers = f"X-API-Key: {key}\r\n"
         lookups = [f"/api/v1/codes/uscc/{u}" for u in usccs]
         load(port, lookups[:200], headers, args.clients, 3.0, 5_000)  # warm-up
@@ -248,9 +216,6 @@ def main() -> None:
             for rate in args.rates
         }
         dash = dashboard_times(port, "regulator", regulator.group(1), 20)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
     print(f"\n{today()} · {machine()} · gunicorn gthread, {args.workers} workers × 4 threads")
     print(f"clients {args.clients}, {args.seconds:g} s per measurement, loopback\n")

@@ -22,9 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -34,8 +31,8 @@ import numpy as np
 import polars as pl
 import psycopg
 
-from bench.bench_api_load import HOST, citycarbon, free_port, fresh_database
-from bench.common import machine, today
+from bench.bench_api_load import citycarbon
+from bench.common import HOST, fresh_database, machine, serving, today
 
 WORK = Path("bench/_work/electricity")
 MONTHS = 10
@@ -118,31 +115,12 @@ def main() -> None:
     corrected = frame.with_columns(
         pl.when(pl.Series(changed)).then(pl.col("kwh") + 1.0).otherwise(pl.col("kwh"))
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "citycarbon.cli", "serve"),
-            *("--port", str(port), "--workers", str(args.workers)),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.3)
+    with serving(env, args.workers) as port:
         runs = [
             ("new readings", *post(port, key, frame)),
             ("same again (unchanged)", *post(port, key, frame)),
             (f"{int(changed.sum()):,} corrections", *post(port, key, corrected)),
         ]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
     reference = bare_copy(args.database_url, frame)
 
     print(f"\n{today()} · {machine()} · gunicorn gthread, {args.workers} workers × 4 threads")

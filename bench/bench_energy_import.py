@@ -27,23 +27,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import polars as pl
 import psycopg
 
-from bench.common import CODES, machine, province_records, today
+from bench.common import CODES, fresh_database, machine, province_records, today
 
 WORK = Path("bench/_work/import")
-
-
-def fresh_database(url: str) -> None:
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def make_file(rows: int) -> tuple[Path, int]:

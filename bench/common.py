@@ -5,9 +5,16 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import signal
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from urllib.parse import urlparse
 
 import numpy as np
 import polars as pl
@@ -67,3 +74,52 @@ def machine() -> str:
 
 def today() -> str:
     return date.today().isoformat()
+
+
+HOST = "127.0.0.1"
+"""Benchmarks that serve the platform listen here only."""
+
+
+def fresh_database(url: str) -> None:
+    """Drop and create the PostgreSQL database that ``url`` names."""
+    import psycopg  # noqa: PLC0415  (only the benchmarks that use PostgreSQL need it)
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(env: dict[str, str], workers: int) -> Iterator[int]:
+    """``citycarbon serve`` on a free loopback port, answering ``/healthz`` (30 s at most to
+    start), stopped on the way out; yields the port."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "citycarbon.cli", "serve"),
+            *("--port", str(port), "--workers", str(workers)),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.3)
+        yield port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)

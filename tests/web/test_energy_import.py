@@ -4,6 +4,7 @@ partial import with quarantine, enterprises limited to their own data, concurren
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -20,6 +21,7 @@ from citycarbon.web.energy.ingest import (
     EnergyImportRejectedError,
     ImportOutcome,
     do_import_energy_file,
+    import_uploaded_file,
 )
 from citycarbon.web.energy.models import (
     EnergyRecord,
@@ -28,6 +30,7 @@ from citycarbon.web.energy.models import (
     QuarantinedRow,
 )
 from citycarbon.web.enterprises.models import Enterprise
+from tests.form205_fixtures import Item, write_form_xlsx
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -190,16 +193,28 @@ def test_chunked_import_equals_one_chunk(city: DemoCity, tmp_path: Path) -> None
     assert stored["quantity"].sum() == pytest.approx(sum(range(240)))
 
 
+def same_csv(city: DemoCity, tmp_path: Path) -> Path:
+    codes = ("01", "33")
+    lines = [f"DEMO{i:05d},2026-06,{code},{i}.5,,fuel" for i in range(1, 21) for code in codes]
+    return write(tmp_path / "same.csv", *lines)
+
+
+def same_form(city: DemoCity, tmp_path: Path) -> Path:
+    entity = Enterprise.objects.get(entity_id="DEMO00001")
+    assert entity.uscc
+    items = [Item("01", total=1.5), Item("33", total=2.5)]
+    return write_form_xlsx(tmp_path / "same.xlsx", entity.uscc, entity.name, "2026-06", items)
+
+
 @pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="concurrent writers need PostgreSQL"
 )
+@pytest.mark.parametrize(("make", "records"), [(same_csv, 40), (same_form, 2)])
 def test_two_uploads_of_the_same_file_at_once_leave_one_copy(
-    city: DemoCity, tmp_path: Path
+    city: DemoCity, tmp_path: Path, make: Callable[[DemoCity, Path], Path], records: int
 ) -> None:
-    codes = ("01", "33")
-    lines = [f"DEMO{i:05d},2026-06,{code},{i}.5,,fuel" for i in range(1, 21) for code in codes]
-    f = write(tmp_path / "same.csv", *lines)
-    g = tmp_path / "same-copy.csv"
+    f = make(city, tmp_path)
+    g = tmp_path / f"copy{f.suffix}"
     g.write_bytes(f.read_bytes())
     outcomes: list[ImportOutcome] = []
     failures: list[BaseException] = []
@@ -208,7 +223,7 @@ def test_two_uploads_of_the_same_file_at_once_leave_one_copy(
     def upload(path: Path) -> None:
         try:
             barrier.wait(timeout=10)
-            outcomes.append(do_import_energy_file(path, actor=ACTOR))
+            outcomes.append(import_uploaded_file(path, source=f.name, actor=ACTOR))
         except BaseException as exc:  # reported by the assertion below
             failures.append(exc)
         finally:
@@ -221,5 +236,5 @@ def test_two_uploads_of_the_same_file_at_once_leave_one_copy(
         t.join(timeout=60)
     assert not failures
     assert sorted(o.status for o in outcomes) == ["imported", "unchanged"]
-    assert EnergyRecord.objects.filter(period="2026-06").count() == 40
-    assert DataImport.objects.filter(source__startswith="same").count() == 1
+    assert EnergyRecord.objects.filter(period="2026-06").count() == records
+    assert DataImport.objects.filter(source=f.name).count() == 1

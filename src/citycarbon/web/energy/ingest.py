@@ -19,6 +19,7 @@ from typing import Final
 import polars as pl
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from citycarbon.io import form205
 from citycarbon.io.energy_import import (
@@ -153,6 +154,18 @@ def _entity_errors(frame: pl.DataFrame, code: str) -> pl.DataFrame:
     ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
 
 
+def _estimated_rows() -> int:
+    """The planner's row count of the records table (PostgreSQL; 0 elsewhere or unknown)."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table(EnergyRecord)]
+        )
+        row = cursor.fetchone()
+    return max(0, int(row[0])) if row else 0
+
+
 class _Writer:
     """Writes mapped chunks of one import inside its transaction."""
 
@@ -162,6 +175,7 @@ class _Writer:
         self.pairs_seen: set[tuple[int, str]] = set()
         # Nothing to supersede in an empty table: the bulk first load skips the look-ups.
         self.table_empty = not EnergyRecord.objects.exists()
+        self.rows_before = 0 if self.table_empty else _estimated_rows()
         self.superseded_imports: set[int] = set()
         self.superseded_records = 0
 
@@ -187,31 +201,66 @@ class _Writer:
 
     def _supersede(self, pairs: pl.DataFrame) -> None:
         """Move the records of other imports for these (enterprise, period) pairs to history."""
-        records, history = table(EnergyRecord), table(EnergyRecordHistory)
         with connection.cursor() as cursor:
             cursor.execute("CREATE TEMP TABLE IF NOT EXISTS cc_pairs (e bigint, p varchar(10))")
             cursor.execute("DELETE FROM cc_pairs")
-            cursor.executemany("INSERT INTO cc_pairs (e, p) VALUES (%s, %s)", pairs.rows())
-            old = (
-                f"SELECT r.id FROM {records} r JOIN cc_pairs q "
-                "ON r.enterprise_id = q.e AND r.period = q.p WHERE r.data_import_id <> %s"
-            )
+            if connection.vendor == "postgresql":
+                with cursor.copy("COPY cc_pairs (e, p) FROM STDIN") as copy:
+                    for row in pairs.iter_rows():
+                        copy.write_row(row)
+                # Statistics, so that the planner walks the key index for the few pairs
+                # instead of scanning the table.
+                cursor.execute("ANALYZE cc_pairs")
+                moved = self._move_postgresql(cursor)
+            else:
+                cursor.executemany("INSERT INTO cc_pairs (e, p) VALUES (%s, %s)", pairs.rows())
+                moved = self._move_sqlite(cursor)
+        for data_import, count in moved:
+            self.superseded_imports.add(data_import)
+            self.superseded_records += count
+
+    _COLUMNS = "enterprise_id, period, energy_code, purpose, quantity, data_import_id"
+
+    def _move_postgresql(self, cursor: CursorWrapper) -> list[tuple[int, int]]:
+        records, history = table(EnergyRecord), table(EnergyRecordHistory)
+        cursor.execute(
+            f"WITH moved AS (DELETE FROM {records} r USING cc_pairs q "
+            "WHERE r.enterprise_id = q.e AND r.period = q.p AND r.data_import_id <> %s "
+            f"RETURNING r.{self._COLUMNS.replace(', ', ', r.')}), "
+            f"kept AS (INSERT INTO {history} ({self._COLUMNS}, replaced_by_id) "
+            f"SELECT {self._COLUMNS}, %s FROM moved RETURNING data_import_id) "
+            "SELECT data_import_id, count(*) FROM kept GROUP BY data_import_id",
+            [self.batch.pk, self.batch.pk],
+        )
+        return [(int(i), int(n)) for i, n in cursor.fetchall()]
+
+    def _move_sqlite(self, cursor: CursorWrapper) -> list[tuple[int, int]]:
+        records, history = table(EnergyRecord), table(EnergyRecordHistory)
+        old = (
+            f"SELECT r.id FROM {records} r JOIN cc_pairs q "
+            "ON r.enterprise_id = q.e AND r.period = q.p WHERE r.data_import_id <> %s"
+        )
+        cursor.execute(
+            f"SELECT data_import_id, count(*) FROM {records} WHERE id IN ({old}) "
+            "GROUP BY data_import_id",
+            [self.batch.pk],
+        )
+        moved = [(int(i), int(n)) for i, n in cursor.fetchall()]
+        if moved:
             cursor.execute(
-                f"SELECT DISTINCT data_import_id FROM {records} WHERE id IN ({old})",
-                [self.batch.pk],
-            )
-            imports = {row[0] for row in cursor.fetchall()}
-            if not imports:
-                return
-            cursor.execute(
-                f"INSERT INTO {history} (enterprise_id, period, energy_code, purpose, quantity, "
-                "data_import_id, replaced_by_id) SELECT enterprise_id, period, energy_code, "
-                f"purpose, quantity, data_import_id, %s FROM {records} WHERE id IN ({old})",
+                f"INSERT INTO {history} ({self._COLUMNS}, replaced_by_id) "
+                f"SELECT {self._COLUMNS}, %s FROM {records} WHERE id IN ({old})",
                 [self.batch.pk, self.batch.pk],
             )
-            self.superseded_records += cursor.rowcount
             cursor.execute(f"DELETE FROM {records} WHERE id IN ({old})", [self.batch.pk])
-        self.superseded_imports |= imports
+        return moved
+
+    def analyse_if_grown(self) -> None:
+        """Fresh statistics after an import that grew the table by more than a tenth, so that
+        the next import's look-ups are planned on the table as it is (PostgreSQL)."""
+        if connection.vendor == "postgresql" and self.rows > self.rows_before / 10:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {table(EnergyRecord)}")
 
     def superseded_pairs(self) -> int:
         return (
@@ -295,6 +344,7 @@ def _import(
         if collected.rejected_rows > QUARANTINE_LIMIT:
             msg = f"{collected.rejected_rows} rows rejected: too many to set aside, fix the file"
             raise ImportRejectedError(msg)
+        writer.analyse_if_grown()
         batch.rows = writer.rows
         batch.save(update_fields=["rows"])
         pairs = writer.superseded_pairs() if writer.superseded_imports else 0
