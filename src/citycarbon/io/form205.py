@@ -1147,7 +1147,6 @@ def read_forms(
     Two forms of one enterprise and period are an error; month-on-month jumps between the
     forms read are warnings.
     """
-    options = options or CheckOptions()
     files = form_files(paths)
     forms: list[Form205] = []
     failures: list[InputFileError] = []
@@ -1158,6 +1157,18 @@ def read_forms(
             failures.append(exc)
         if progress is not None:
             progress(done, len(files), str(path))
+    return checked_batch(forms, options, failures)
+
+
+def checked_batch(
+    forms: list[Form205],
+    options: CheckOptions | None = None,
+    failures: list[InputFileError] | None = None,
+) -> FormBatch:
+    """Check and convert forms already read: their records, every issue of each form, two
+    forms of one enterprise and period (error) and month-on-month jumps between them
+    (warnings)."""
+    options = options or CheckOptions()
     records = pl.concat([pl.DataFrame(schema=RECORDS_SCHEMA), *(form_records(f) for f in forms)])
     issues = pl.concat(
         [
@@ -1167,7 +1178,7 @@ def read_forms(
             _jump_issues(forms, records, options.jump_factor),
         ]
     )
-    return FormBatch(forms=forms, records=records, issues=issues, failures=failures)
+    return FormBatch(forms=forms, records=records, issues=issues, failures=failures or [])
 
 
 def failure_issues(failures: Sequence[InputFileError]) -> pl.DataFrame:

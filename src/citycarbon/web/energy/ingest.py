@@ -22,6 +22,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from citycarbon.io import form205
+from citycarbon.io.csvtable import check_header, error_rows
+from citycarbon.io.energy_csv import KEY_COLUMNS, REQUIRED_COLUMNS
 from citycarbon.io.energy_import import (
     RECORD_COLUMNS,
     CheckedChunk,
@@ -38,7 +40,7 @@ from citycarbon.io.errors import (
     errors_from_frame,
     with_reasons,
 )
-from citycarbon.io.form205 import CheckOptions, Form205, read_forms
+from citycarbon.io.form205 import CheckOptions, Form205
 from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import DataImport
@@ -112,16 +114,13 @@ class _Target:
             .replace_strict(self.ids, default=None, return_dtype=pl.Int64)
             .alias("enterprise_id")
         )
-        unknown = records.filter(pl.col("enterprise_id").is_null())
-        foreign = (
-            records.filter(pl.col("enterprise_id") != self.own)
-            if self.own is not None
-            else records.clear()
-        )
+        mapped = pl.col("enterprise_id")
+        foreign = mapped != self.own if self.own is not None else pl.lit(value=False)
+        none = pl.lit(None, pl.String)
         errors = pl.concat(
             [
-                _entity_errors(unknown, "unknown_enterprise"),
-                _entity_errors(foreign, "not_own_enterprise"),
+                error_rows(records, mapped.is_null(), "entity_id", "unknown_enterprise", none),
+                error_rows(records, foreign, "entity_id", "not_own_enterprise", none),
             ]
         )
         if errors.is_empty():
@@ -142,16 +141,6 @@ class _Target:
                 errors,
             ),
         )
-
-
-def _entity_errors(frame: pl.DataFrame, code: str) -> pl.DataFrame:
-    return frame.select(
-        "row",
-        pl.lit("entity_id").alias("column"),
-        pl.col("entity_id").alias("value"),
-        pl.lit(code).alias("code"),
-        pl.lit(None, pl.String).alias("detail"),
-    ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
 
 
 def _estimated_rows() -> int:
@@ -482,15 +471,16 @@ def do_import_energy_records(
     import keyed by ``sha256``. Same rules as ``do_import_energy_file``."""
     if DataImport.objects.filter(kind="energy", sha256=sha256).exists():
         return ImportOutcome(status=UploadStatus.UNCHANGED, source=source)
-    keys = ["entity_id", "period", "energy_code", "purpose"]
-    repeated = pl.struct(keys).is_duplicated()
+    repeated = pl.struct(KEY_COLUMNS).is_duplicated()
     dup = checked.records.filter(repeated)
     prior = _Collected()
     if dup.height:
         errors = dup.select(
             "row",
             pl.lit("entity_id").alias("column"),
-            pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator="|").alias("value"),
+            pl.concat_str([pl.col(k).cast(pl.String) for k in KEY_COLUMNS], separator="|").alias(
+                "value"
+            ),
             pl.lit("duplicate_key").alias("code"),
             pl.lit(None, pl.String).alias("detail"),
         ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
@@ -524,15 +514,11 @@ def _previous_months(forms: list[Form205]) -> pl.DataFrame:
             year, month = int(form.period[:4]), int(form.period[5:])
             year, month = (year - 1, 12) if month == 1 else (year, month - 1)
             wanted.add((form.uscc, f"{year}-{month:02d}"))
-    rows = [
-        (uscc, period, code, quantity)
-        for uscc, period in wanted
-        for code, quantity in EnergyRecord.objects.filter(
-            enterprise__uscc=uscc, period=period
-        ).values_list("energy_code", "quantity")
-    ]
+    stored = EnergyRecord.objects.filter(
+        enterprise__uscc__in={u for u, _ in wanted}, period__in={p for _, p in wanted}
+    ).values_list("enterprise__uscc", "period", "energy_code", "quantity")
     return pl.DataFrame(
-        rows,
+        [row for row in stored if (row[0], row[1]) in wanted],
         schema={
             "entity_id": pl.String,
             "period": pl.String,
@@ -547,7 +533,7 @@ def _form_chunk(
     path: Path, forms: list[Form205], options: CheckOptions
 ) -> tuple[CheckedChunk, list[str]]:
     """The records of a workbook's forms as one checked chunk, and its warnings as text."""
-    batch = read_forms([path], options=options)
+    batch = form205.checked_batch(forms, options)
     issues = form205.with_reasons(batch.issues)
     records = batch.records
     stored = _previous_months(forms)
@@ -668,11 +654,11 @@ def is_canonical_csv(path: Path) -> bool:
     if path.suffix.lower() != ".csv":
         return False
     try:
-        header = TextFile(path).header().decode("utf-8")
+        text = TextFile(path)
+        check_header(text.header(), text.name, REQUIRED_COLUMNS)
     except InputFileError:
         return False
-    names = {c.strip() for c in header.split(",")}
-    return {"entity_id", "period", "energy_code", "quantity"} <= names
+    return True
 
 
 def import_uploaded_file(
