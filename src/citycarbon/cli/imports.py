@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from citycarbon.cli.console import bad_input_exits, err, fail, out, progress_bar, reject
+from citycarbon.io.form205 import form_files
 
 if TYPE_CHECKING:
     from citycarbon.web.energy.ingest import ImportOutcome
@@ -20,16 +21,10 @@ import_app = typer.Typer(
 
 def energy_files(paths: list[Path]) -> list[Path]:
     """The files named, folders expanded to their .csv, .xlsx and .xls files (sorted)."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in (".csv", ".xlsx", ".xls")
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise fail(f"{path}: 文件不存在 / file not found")
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise fail(f"{missing[0]}: 文件不存在 / file not found")
+    found = form_files(paths)
     if not found:
         raise fail("没有可导入的文件 / no files to import")
     return found

@@ -10,14 +10,17 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from citycarbon.io.errors import InputFileError, RowError
+from citycarbon.io.form205 import SUFFIXES
+from citycarbon.web.access.models import Role
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import Principal
+from citycarbon.web.access.policy import Principal, scoped
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.ingest import EnergyImportRejectedError, import_uploaded_file
 from citycarbon.web.energy.models import EnergyUpload
@@ -25,14 +28,11 @@ from citycarbon.web.enterprises.actions import ImportRejectedError
 from citycarbon.web.enterprises.models import Enterprise
 
 MAX_SHOWN_ERRORS = 200
-SUFFIXES = (".csv", ".xlsx", ".xls")
 
 
-def _uploads(principal: Principal) -> Any:
-    uploads = EnergyUpload.objects.select_related("enterprise")
-    if principal.role == "enterprise":
-        return uploads.filter(enterprise_id=principal.enterprise_id or 0)
-    return uploads
+def _uploads(principal: Principal) -> QuerySet[EnergyUpload]:
+    """The uploads ``principal`` may read: all for the city roles, an enterprise's own."""
+    return scoped(principal, "uploads", EnergyUpload.objects.select_related("enterprise"))
 
 
 @page("uploads")
@@ -65,7 +65,7 @@ def _receive(
     name = Path(upload.name or "upload").name
     enterprise = (
         Enterprise.objects.filter(pk=principal.enterprise_id or 0).first()
-        if principal.role == "enterprise"
+        if principal.role == Role.ENTERPRISE
         else None
     )
     with tempfile.TemporaryDirectory(prefix="citycarbon-upload-") as tmp:
@@ -97,11 +97,7 @@ def _receive(
 
 
 def _visible_upload(request: HttpRequest, upload_id: int) -> EnergyUpload:
-    upload = get_object_or_404(EnergyUpload.objects.select_related("enterprise"), pk=upload_id)
-    principal = current(request)
-    if principal.role == "enterprise" and upload.enterprise_id != principal.enterprise_id:
-        raise Http404
-    return upload
+    return get_object_or_404(_uploads(current(request)), pk=upload_id)
 
 
 @page("uploads")
