@@ -9,17 +9,11 @@ from typing import Final
 import polars as pl
 
 from citycarbon.core.schemas import ENERGY_RECORDS
-from citycarbon.io.csvtable import check_header, parse_chunk, read_whole
-from citycarbon.io.energy_csv import (
-    KEY_COLUMNS,
-    OPTIONAL_COLUMNS,
-    REQUIRED_COLUMNS,
-    Reference,
-    validate,
-)
+from citycarbon.io.csvtable import read_whole
+from citycarbon.io.energy_csv import KEY_COLUMNS
+from citycarbon.io.energy_import import checked_chunks, open_energy_file
 from citycarbon.io.errors import ERROR_SCHEMA, RowError, errors_from_frame
 from citycarbon.io.grading_inputs import INDUSTRY_PATTERN, finish_checks
-from citycarbon.io.textfile import TextFile
 
 ENTERPRISES_REQUIRED: Final = ("entity_id", "industry_code")
 ENTERPRISES_OPTIONAL: Final = ("district_code",)
@@ -58,21 +52,13 @@ def read_energy_whole(
 ) -> tuple[pl.DataFrame, list[RowError]]:
     """Every valid record of an energy CSV (``ENERGY_RECORDS``) and the errors, duplicate
     keys included; for files that fit in memory (the balance of a city's year)."""
-    text = TextFile(path, encoding=encoding)
-    check_header(text.header(), text.name, REQUIRED_COLUMNS)
-    ref = Reference()
-    valid_parts: list[pl.DataFrame] = []
-    error_parts: list[pl.DataFrame] = [pl.DataFrame(schema=ERROR_SCHEMA)]
-    for header, chunk in text.chunks():
-        parsed = parse_chunk(header, chunk, text.name, (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS))
-        valid, errors = validate(parsed, "year", ref)
-        valid_parts.append(valid)
-        error_parts.append(errors)
+    chunks = list(checked_chunks(open_energy_file(path, encoding=encoding)))
     valid = (
-        pl.concat(valid_parts)
-        if valid_parts
+        pl.concat([c.records for c in chunks])
+        if chunks
         else pl.DataFrame(schema={"row": pl.Int64, **dict(ENERGY_RECORDS)})
     )
+    error_parts = [pl.DataFrame(schema=ERROR_SCHEMA), *(c.errors for c in chunks)]
     dup = valid.filter(pl.len().over(KEY_COLUMNS) > 1)
     error_parts.append(
         dup.select(
