@@ -107,7 +107,8 @@ def _view(fingerprint: tuple[object, ...]) -> EstimatesView:
     else:
         ratios = rapid.fit_ratios(rapid.year_pairs(accounted, monthly_kwh, year), ent)
     test = None
-    later = [y for y in rapid.complete_years(accounted) if y - 1 in rapid.complete_years(accounted)]
+    complete = rapid.complete_years(accounted)
+    later = [y for y in complete if y - 1 in complete]
     for y in reversed(later):
         if not rapid.year_pairs(accounted, monthly_kwh, y - 1).is_empty():
             test = rapid.backtest(accounted, monthly_kwh, ent, test_year=y)
@@ -154,7 +155,7 @@ def _round(values: list[float | None]) -> list[float | None]:
 
 def month_chart(monthly: pl.DataFrame) -> dict[str, Any]:
     """Estimated, accounted and reported tCO2 by month, as the chart script takes series."""
-    sums = rapid.aggregate(monthly.drop("enterprise_pk", "name", "district_name"), ["period"])
+    sums = rapid.aggregate(monthly, ["period"])
     return {
         "labels": sums.get_column("period").to_list(),
         "keys": sums.get_column("period").to_list(),
@@ -167,7 +168,7 @@ def month_chart(monthly: pl.DataFrame) -> dict[str, Any]:
 
 
 def day_chart(daily: pl.DataFrame) -> dict[str, Any]:
-    sums = rapid.aggregate(daily.drop("enterprise_pk", "name", "district_name"), ["period"])
+    sums = rapid.aggregate(daily, ["period"])
     return {
         "labels": sums.get_column("period").to_list(),
         "values": _round(sums.get_column("estimated_tco2").to_list()),
@@ -176,7 +177,7 @@ def day_chart(daily: pl.DataFrame) -> dict[str, Any]:
 
 def breakdown(monthly: pl.DataFrame, by: str) -> list[dict[str, object]]:
     """Sums of one month's rows by ``district_code`` or ``division``."""
-    return rapid.aggregate(monthly.drop("enterprise_pk", "name", "district_name"), [by]).to_dicts()
+    return rapid.aggregate(monthly, [by]).to_dicts()
 
 
 def backtest_rows(test: rapid.Backtest, *, district: str | None) -> list[dict[str, object]]:
