@@ -26,11 +26,6 @@ class Balance:
     scope_names: dict[str, str]
 
 
-def years() -> list[int]:
-    records = energy.energy_records()
-    return sorted({int(p[:4]) for p in records.get_column("period").unique().to_list()})
-
-
 def balance(year: int | None, *, district: str | None) -> Balance | None:
     """The balance of ``year`` (default: the latest year with records); only the block of
     ``district`` when given, else the city and every district. None when there are no
