@@ -61,13 +61,14 @@ def load_demo(
     seed) with the city's accounts mapped and the unknown ones left unmapped. Each step is its
     own audited action; running it again with the same city changes nothing."""
     records = energy_records(city.energy).collect()
+    sha = records_sha256(records)
     earlier = DataImport.objects.filter(kind="energy", actor_label=ACTOR.label)
-    if earlier.exists() and not earlier.filter(sha256=records_sha256(records)).exists():
+    if earlier.exists() and not earlier.filter(sha256=sha).exists():
         msg = "its energy records differ from this city's"
         raise ImportRejectedError(msg)
     regions = do_sync_regions(city.districts, city.industries, actor=ACTOR)
     ent = do_import_enterprises(city.enterprises, city.economics, actor=ACTOR, source=source)
-    en = do_import_energy(records, actor=ACTOR, source=source)
+    en = do_import_energy(records, actor=ACTOR, source=source, sha256=sha)
     accounting, accounted = do_account(factors, actor=ACTOR)
     grading, graded = do_grade(accounting, actor=ACTOR)
     published = do_publish(grading, actor=ACTOR)
