@@ -42,6 +42,7 @@ from django.db.models import Model, Q, QuerySet
 
 from citycarbon.web.access.models import Consent, Role
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.regions.models import District
 
 Resource = Literal[
     "dashboard",
@@ -173,6 +174,12 @@ def scoped(
 def district_scope(principal: Principal) -> int | None:
     """The one district a principal's city figures are limited to (None: the whole city)."""
     return principal.district_id if principal.role == Role.DISTRICT else None
+
+
+def district_code_scope(principal: Principal) -> str | None:
+    """The code (GB/T 2260) of the district of ``district_scope`` (None: the whole city)."""
+    own = district_scope(principal)
+    return District.objects.get(pk=own).code if own is not None else None
 
 
 def may_read_enterprise(principal: Principal | None, resource: Resource, pk: int) -> bool:

@@ -12,16 +12,10 @@ from django.views.decorators.http import require_GET
 from citycarbon.core.balance import COLUMNS, in_tce
 from citycarbon.io.balance_xlsx import write_balance_xlsx
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import Principal, district_scope
+from citycarbon.web.access.policy import district_code_scope
 from citycarbon.web.balance import selectors
-from citycarbon.web.regions.models import District
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _own_district(principal: Principal) -> str | None:
-    own = district_scope(principal)
-    return District.objects.get(pk=own).code if own is not None else None
 
 
 def _year(value: str | None) -> int | None:
@@ -47,7 +41,7 @@ def _rows(frame: pl.DataFrame) -> list[dict[str, object]]:
 @require_GET
 def balance_page(request: HttpRequest) -> HttpResponse:
     found = selectors.balance(
-        _year(request.GET.get("year")), district=_own_district(current(request))
+        _year(request.GET.get("year")), district=district_code_scope(current(request))
     )
     if found is None:
         return render(request, "balance/balance.html", {"b": None})
@@ -72,7 +66,7 @@ def balance_page(request: HttpRequest) -> HttpResponse:
 @page("balance")
 @require_GET
 def balance_download(request: HttpRequest, year: int) -> HttpResponse:
-    found = selectors.balance(year, district=_own_district(current(request)))
+    found = selectors.balance(year, district=district_code_scope(current(request)))
     if found is None or found.year != year:
         raise Http404
     buffer = io.BytesIO()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import district_scope
+from citycarbon.web.access.policy import district_code_scope
 from citycarbon.web.estimates import selectors
 from citycarbon.web.regions.models import District, Industry
 
@@ -19,8 +19,7 @@ from citycarbon.web.regions.models import District, Industry
 def estimates_page(request: HttpRequest) -> HttpResponse:
     principal = current(request)
     view = selectors.estimates_view()
-    own = district_scope(principal)
-    own_code = District.objects.get(pk=own).code if own is not None else None
+    own_code = district_code_scope(principal)
     district = own_code or (request.GET.get("district") or None)
     industry = request.GET.get("industry") or None
     frame = selectors.narrowed(view.monthly, district=district, industry=industry)
@@ -37,7 +36,9 @@ def estimates_page(request: HttpRequest) -> HttpResponse:
     for row in by_division:
         row["name"] = names.get(str(row["division"]), "")
     daily = selectors.narrowed(view.daily, period=month or "", district=district, industry=industry)
-    districts = District.objects.all() if own is None else District.objects.filter(pk=own)
+    districts = (
+        District.objects.all() if own_code is None else District.objects.filter(code=own_code)
+    )
     chart = selectors.month_chart(frame)
     for series, name in zip(chart["series"], (_("Estimated"), _("Accounted")), strict=True):
         series["name"] = name

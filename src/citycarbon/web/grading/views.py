@@ -11,7 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import district_scope, visible_enterprise_ids
+from citycarbon.web.access.policy import (
+    district_code_scope,
+    district_scope,
+    visible_enterprise_ids,
+)
 from citycarbon.web.grading.models import CarbonCode
 from citycarbon.web.grading.selectors import (
     dashboard,
@@ -57,7 +61,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     year = _int(request.GET.get("year"))
     year = year if year in view.years else view.years[-1]
     own = district_scope(principal)
-    own_code = District.objects.get(pk=own).code if own is not None else None
+    own_code = district_code_scope(principal)
     district = own_code or (request.GET.get("district") or None)
     industry = request.GET.get("industry") or None
     names = dict(Industry.objects.values_list("code", "name_zh"))
