@@ -22,19 +22,15 @@ from citycarbon.core.accounting import partial_emissions, sum_emissions
 from citycarbon.core.factors import FactorSet
 from citycarbon.core.periods import Grain
 from citycarbon.core.schemas import ENERGY_RECORDS, METHOD_VERSION
-from citycarbon.io.csvtable import check_header, parse_chunk
 from citycarbon.io.energy_csv import (
-    OPTIONAL_COLUMNS,
-    REQUIRED_COLUMNS,
     Reference,
     confirm_duplicates,
     key_hash,
-    validate,
 )
-from citycarbon.io.errors import RowError, errors_from_frame, with_reasons
+from citycarbon.io.energy_import import COLUMNS, checked_chunks, open_energy_file
+from citycarbon.io.errors import RowError, errors_from_frame
 from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 
-_COLUMNS: Final = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 MAX_KEPT_ERRORS: Final = 100_000
 """Errors kept for the report; more are counted, not kept."""
 
@@ -98,29 +94,24 @@ def run_emissions(
     fields plus reasons) and the rest are accounted. Raises ``InputFileError`` when the file
     as a whole cannot be read.
     """
-    text = TextFile(path, encoding=encoding, chunk_bytes=chunk_bytes)
+    text = open_energy_file(path, encoding=encoding, chunk_bytes=chunk_bytes)
     ref = Reference()
     partials: list[pl.DataFrame] = []
     hashes: list[np.ndarray] = []
     error_frames: list[pl.DataFrame] = []
     rejected_frames: list[pl.DataFrame] = []
     error_count = rows_read = 0
-    check_header(text.header(), text.name, REQUIRED_COLUMNS)
     failing = False
 
-    for header, chunk in text.chunks():
-        parsed = parse_chunk(header, chunk, text.name, _COLUMNS)
-        rows_read += parsed.height
-        valid, errors = validate(parsed, grain, ref)
+    for chunk in checked_chunks(text, grain=grain, ref=ref):
+        rows_read += chunk.rows
+        valid, errors = chunk.records, chunk.errors
         if not errors.is_empty():
             error_count += errors.height
             if sum(f.height for f in error_frames) < MAX_KEPT_ERRORS:
                 error_frames.append(errors)
             if skip_invalid:
-                bad = errors.get_column("row").unique().implode()
-                rejected_frames.append(
-                    with_reasons(parsed.filter(pl.col("row").is_in(bad)), errors)
-                )
+                rejected_frames.append(chunk.rejected)
             else:
                 failing = True
         hashes.append(valid.select(key_hash()).to_series().to_numpy())
@@ -201,7 +192,7 @@ def _duplicates(
     recompute: bool,
 ) -> tuple[pl.DataFrame, _Fix]:
     """Confirm duplicate keys among valid rows; optionally recompute the entities they touch."""
-    errors, rejected, dup = confirm_duplicates(text, hashes, grain, ref, _COLUMNS)
+    errors, rejected, dup = confirm_duplicates(text, hashes, grain, ref, COLUMNS)
     fix = _Fix()
     if errors.is_empty():
         return errors, fix
@@ -210,10 +201,9 @@ def _duplicates(
         affected = dup.get_column("entity_id").unique()
         keep: list[pl.DataFrame] = []
         dup_rows = errors.get_column("row").implode()
-        for header, chunk in text.chunks():
-            valid, _ = validate(parse_chunk(header, chunk, text.name, _COLUMNS), grain, ref)
+        for chunk in checked_chunks(text, grain=grain, ref=ref):
             keep.append(
-                valid.filter(
+                chunk.records.filter(
                     pl.col("entity_id").is_in(affected.implode()) & ~pl.col("row").is_in(dup_rows)
                 )
             )
@@ -228,14 +218,10 @@ def read_entity_records(
     path: Path, entity_id: str, year: int, *, encoding: str | None = None
 ) -> pl.DataFrame:
     """Validated records (``ENERGY_RECORDS``) of one entity and year, read chunk by chunk."""
-    text = TextFile(path, encoding=encoding)
-    check_header(text.header(), text.name, REQUIRED_COLUMNS)
-    ref = Reference()
     parts = []
-    for header, chunk in text.chunks():
-        valid, _ = validate(parse_chunk(header, chunk, text.name, _COLUMNS), "year", ref)
+    for chunk in checked_chunks(open_energy_file(path, encoding=encoding)):
         parts.append(
-            valid.filter(
+            chunk.records.filter(
                 (pl.col("entity_id") == entity_id) & pl.col("period").str.starts_with(str(year))
             ).select(ENERGY_RECORDS.names())
         )

@@ -16,9 +16,9 @@ from pathlib import Path
 from queue import Full, Queue
 from typing import Final, TypeVar, cast
 
-import numpy as np
 import polars as pl
 
+from citycarbon.core.periods import Grain
 from citycarbon.core.schemas import ENERGY_RECORDS
 from citycarbon.io.csvtable import check_header, parse_chunk
 from citycarbon.io.energy_csv import (
@@ -70,14 +70,20 @@ def open_energy_file(
     return text
 
 
-def checked_chunks(text: TextFile, *, skip_rows: pl.Series | None = None) -> Iterator[CheckedChunk]:
-    """Every chunk of ``text`` checked; rows in ``skip_rows`` (line numbers) are left out of
-    the records (they were rejected by an earlier pass)."""
-    ref = Reference()
+def checked_chunks(
+    text: TextFile,
+    *,
+    grain: Grain = "year",
+    skip_rows: pl.Series | None = None,
+    ref: Reference | None = None,
+) -> Iterator[CheckedChunk]:
+    """Every chunk of ``text`` checked for results at ``grain``; rows in ``skip_rows`` (line
+    numbers) are left out of the records (they were rejected by an earlier pass)."""
+    ref = ref or Reference()
     skip = skip_rows.implode() if skip_rows is not None and skip_rows.len() else None
     for header, chunk in text.chunks():
         parsed = parse_chunk(header, chunk, text.name, COLUMNS)
-        valid, errors = validate(parsed, "year", ref)
+        valid, errors = validate(parsed, grain, ref)
         if skip is not None:
             valid = valid.filter(~pl.col("row").is_in(skip))
         rejected = (
@@ -100,10 +106,9 @@ def duplicates(text: TextFile) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rows of ``text`` whose key (entity, period, code, purpose) is repeated among its valid
     rows: ``(errors, rejected rows with reasons)``; both empty when there are none."""
     ref = Reference()
-    hashes: list[np.ndarray] = []
-    for header, chunk in text.chunks():
-        valid, _ = validate(parse_chunk(header, chunk, text.name, COLUMNS), "year", ref)
-        hashes.append(valid.select(key_hash()).to_series().to_numpy())
+    hashes = [
+        c.records.select(key_hash()).to_series().to_numpy() for c in checked_chunks(text, ref=ref)
+    ]
     errors, rejected, _ = confirm_duplicates(text, hashes, "year", ref, COLUMNS)
     return errors.cast(dict(ERROR_SCHEMA)), rejected  # type: ignore[arg-type]
 
