@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 
 from citycarbon.web.access.policy import Principal, scoped
 from citycarbon.web.electricity.models import ElectricityAccount, ElectricityReading
@@ -12,16 +22,20 @@ def accounts(
     principal: Principal | None, mapped: bool | None = None
 ) -> QuerySet[ElectricityAccount]:
     """Accounts ``principal`` may read (a district reads its district's mapped accounts),
-    with ``readings`` and ``kwh`` (month readings only, so that finer grains of the same
-    period are not counted twice); unmapped ones first, then by account number."""
+    with ``readings_count`` and ``month_kwh`` (month readings only, so that finer grains of
+    the same period are not counted twice); unmapped ones first, then by account number.
+
+    The two figures are per-account subqueries on the reading key's index rather than a join
+    grouped over every reading, so that counting the accounts (for paging) reads no readings."""
     qs = scoped(principal, "electricity", ElectricityAccount.objects.all(), via="enterprise")
     if mapped is not None:
         qs = qs.filter(enterprise__isnull=not mapped)
+    own = ElectricityReading.objects.filter(account=OuterRef("pk")).order_by().values("account")
     return (
         qs.select_related("enterprise")
         .annotate(
-            readings_count=Count("readings"),
-            month_kwh=Sum("readings__kwh", filter=Q(readings__grain="month")),
+            readings_count=Coalesce(Subquery(own.annotate(n=Count("*")).values("n")), 0),
+            month_kwh=Subquery(own.filter(grain="month").annotate(s=Sum("kwh")).values("s")),
         )
         .order_by(ExpressionWrapper(Q(enterprise__isnull=False), BooleanField()), "account_no")
     )
