@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from ninja import Router, Schema
 
 from citycarbon.io.electricity_csv import GRAINS, TIME_ZONE, readings, validate_readings
-from citycarbon.io.errors import REASONS
+from citycarbon.io.errors import RowError
 from citycarbon.web.access.policy import may_write_readings
 from citycarbon.web.api.common import Page, page_of_queryset, principal
 from citycarbon.web.audit.actions import Actor
@@ -84,19 +84,22 @@ def _frame(items: list[Any]) -> pl.DataFrame:
 
 
 def _row_errors(errors: pl.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {
-            "index": row,
-            "field": FIELD_OUT.get(column, column),
-            "value": value,
-            "code": code,
-            "reason_zh": REASONS[code][0] + (f"（{detail}）" if detail else ""),
-            "reason_en": REASONS[code][1] + (f" ({detail})" if detail else ""),
-        }
-        for row, column, value, code, detail in errors.sort("row", "column")
-        .head(MAX_REPORTED_ERRORS)
-        .iter_rows()
-    ]
+    reported = []
+    for row, column, value, code, detail in (
+        errors.sort("row", "column").head(MAX_REPORTED_ERRORS).iter_rows()
+    ):
+        error = RowError("", row, column, code, detail=detail or "")
+        reported.append(
+            {
+                "index": row,
+                "field": FIELD_OUT.get(column, column),
+                "value": value,
+                "code": code,
+                "reason_zh": error.reason_zh,
+                "reason_en": error.reason_en,
+            }
+        )
+    return reported
 
 
 class RefusedError(Exception):
