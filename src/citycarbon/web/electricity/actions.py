@@ -258,11 +258,12 @@ def do_map_accounts(mapping: Mapping[str, str], *, actor: Actor) -> int:
     if not mapping:
         return 0
     by_ref: dict[str, int] = {}
+    entity_of: dict[int, str] = {}
     for entity_id, uscc, pk in Enterprise.objects.values_list("entity_id", "uscc", "pk"):
         by_ref[entity_id] = pk
+        entity_of[pk] = entity_id
         if uscc:
             by_ref.setdefault(uscc, pk)
-    entity_of = dict(Enterprise.objects.values_list("pk", "entity_id"))
     accounts = {
         a.account_no: a
         for a in ElectricityAccount.objects.select_for_update().filter(account_no__in=list(mapping))
