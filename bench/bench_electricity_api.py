@@ -52,9 +52,13 @@ def readings(n: int, seed: int = 1) -> pl.DataFrame:
     )
 
 
-def post(port: int, key: str, frame: pl.DataFrame) -> tuple[float, float, dict[str, object]]:
+def body_of(frame: pl.DataFrame) -> bytes:
+    """The request body that sends ``frame``'s readings."""
+    return json.dumps({"readings": frame.to_dicts()}).encode()
+
+
+def post(port: int, key: str, body: bytes) -> tuple[float, float, dict[str, object]]:
     """Client wall time, server time (``Server-Timing``) in seconds, and the answer."""
-    body = json.dumps({"readings": frame.to_dicts()}).encode()
     request = urllib.request.Request(
         f"http://{HOST}:{port}/api/v1/electricity/readings",
         data=body,
@@ -115,16 +119,17 @@ def main() -> None:
     corrected = frame.with_columns(
         pl.when(pl.Series(changed)).then(pl.col("kwh") + 1.0).otherwise(pl.col("kwh"))
     )
+    body = body_of(frame)
     with serving(env, args.workers) as port:
         runs = [
-            ("new readings", *post(port, key, frame)),
-            ("same again (unchanged)", *post(port, key, frame)),
-            (f"{int(changed.sum()):,} corrections", *post(port, key, corrected)),
+            ("new readings", *post(port, key, body)),
+            ("same again (unchanged)", *post(port, key, body)),
+            (f"{int(changed.sum()):,} corrections", *post(port, key, body_of(corrected))),
         ]
     reference = bare_copy(args.database_url, frame)
 
     print(f"\n{today()} · {machine()} · gunicorn gthread, {args.workers} workers × 4 threads")
-    print(f"{frame.height:,} readings per request, {len(json.dumps(frame.to_dicts())):,} bytes")
+    print(f"{frame.height:,} readings per request, {len(body):,} bytes")
     print(f"reference: bare COPY of the same rows into an unindexed table {reference:.3f} s\n")
     for label, wall, server_s, answer in runs:
         counts = {k: answer[k] for k in ("inserted", "corrected", "unchanged", "new_accounts")}
