@@ -14,16 +14,16 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def insert_frame(model: type[models.Model], frame: pl.DataFrame) -> int:
-    """Insert every row of ``frame`` (columns named like the table's columns) into the table
-    of ``model``; returns the number of rows. Runs in the caller's transaction."""
+def insert_rows(quoted_table: str, frame: pl.DataFrame) -> int:
+    """Insert every row of ``frame`` into the table ``quoted_table`` (columns named like the
+    frame's); returns the number of rows. Runs in the caller's transaction."""
     if frame.is_empty():
         return 0
-    table = _quote(model._meta.db_table)
     columns = ", ".join(_quote(c) for c in frame.columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, HEADER false, NULL '\\N')"
+            options = "(FORMAT csv, HEADER false, NULL '\\N')"
+            sql = f"COPY {quoted_table} ({columns}) FROM STDIN {options}"
             # Django's error wrapper, so that a violated constraint is an IntegrityError on
             # every database.
             with connection.wrap_database_errors, cursor.copy(sql) as copy:
@@ -31,10 +31,47 @@ def insert_frame(model: type[models.Model], frame: pl.DataFrame) -> int:
         else:
             marks = ", ".join(["%s"] * frame.width)
             cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                f"INSERT INTO {quoted_table} ({columns}) VALUES ({marks})",
                 frame.rows(),
             )
     return frame.height
+
+
+def insert_frame(model: type[models.Model], frame: pl.DataFrame) -> int:
+    """Insert every row of ``frame`` (columns named like the table's columns) into the table
+    of ``model``; returns the number of rows. Runs in the caller's transaction."""
+    return insert_rows(table(model), frame)
+
+
+def temp_table(name: str, columns: dict[str, str], frame: pl.DataFrame) -> None:
+    """Make the temporary table ``name`` anew (``columns``: name → SQL type; dropped at commit
+    on PostgreSQL) and fill it with ``frame``, whose columns are the leading ones in order.
+    On PostgreSQL it is analysed, so that joins with it are planned on its real size."""
+    spec = ", ".join(f"{c} {t}" for c, t in columns.items())
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        drop = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({spec}){drop}")
+    insert_rows(name, frame)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {name}")
+
+
+def refresh_statistics(model: type[models.Model], added: int) -> None:
+    """ANALYZE ``model``'s table on PostgreSQL when ``added`` rows grew it by more than a
+    tenth (judged on the planner's row count, which inserts do not change), so that the next
+    batch's joins are planned on the table as it is and not as it was before a bulk load."""
+    if connection.vendor != "postgresql" or added == 0:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table]
+        )
+        row = cursor.fetchone()
+        known = max(float(row[0]), 0.0) if row else 0.0
+        if added > 0.1 * known + 1000:
+            cursor.execute(f"ANALYZE {table(model)}")
 
 
 def read_frame(

@@ -11,7 +11,7 @@ value is copied to history exactly once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
 
 import polars as pl
 from django.db import connection, transaction
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from citycarbon.io.electricity_csv import KEY_COLUMNS, READINGS
 from citycarbon.web.audit.actions import Actor, record
-from citycarbon.web.bulk import content_sha256, table
+from citycarbon.web.bulk import content_sha256, refresh_statistics, table, temp_table
 from citycarbon.web.electricity.models import (
     ElectricityAccount,
     ElectricityBatch,
@@ -45,25 +45,6 @@ def _db_time(start: pl.Expr) -> pl.Expr:
     return utc.dt.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _temp_table(cur: Any, name: str, columns: dict[str, str], frame: pl.DataFrame) -> None:
-    """Make the temporary table ``name`` (``columns``: name → SQL type) and fill it with
-    ``frame`` (the columns' leading part, in order): COPY on PostgreSQL, executemany on
-    SQLite. ``cur`` is a Django cursor."""
-    cur.execute(f"DROP TABLE IF EXISTS {name}")
-    spec = ", ".join(f"{c} {t}" for c, t in columns.items())
-    names = ", ".join(frame.columns)
-    if connection.vendor == "postgresql":
-        cur.execute(f"CREATE TEMPORARY TABLE {name} ({spec}) ON COMMIT DROP")
-        sql = f"COPY {name} ({names}) FROM STDIN (FORMAT csv, HEADER false, NULL '\\N')"
-        with connection.wrap_database_errors, cur.copy(sql) as copy:
-            copy.write(frame.write_csv(include_header=False, null_value="\\N"))
-        cur.execute(f"ANALYZE {name}")
-    else:
-        cur.execute(f"CREATE TEMPORARY TABLE {name} ({spec})")
-        marks = ", ".join(["%s"] * frame.width)
-        cur.executemany(f"INSERT INTO {name} ({names}) VALUES ({marks})", frame.rows())
-
-
 def _staging_columns() -> dict[str, str]:
     pg = connection.vendor == "postgresql"
     return {
@@ -73,20 +54,6 @@ def _staging_columns() -> dict[str, str]:
         "grain": "varchar(8) NOT NULL",
         "kwh": ("double precision" if pg else "real") + " NOT NULL",
     }
-
-
-def _refresh_statistics(
-    cur: Any, model: type[ElectricityReading | ElectricityAccount], added: int
-) -> None:
-    """ANALYZE ``model``'s table on PostgreSQL when this batch grew it by more than a tenth.
-    Without it, the planner of the next batch (before autovacuum has run) took the
-    (grain, start) index for the key join and probed 10,000 rows per reading."""
-    if connection.vendor != "postgresql" or added == 0:
-        return
-    cur.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
-    known = max(float(cur.fetchone()[0]), 0.0)
-    if added > 0.1 * known + 1000:
-        cur.execute(f"ANALYZE {table(model)}")
 
 
 def readings_sha256(frame: pl.DataFrame) -> str:
@@ -127,7 +94,7 @@ def do_ingest_readings(frame: pl.DataFrame, *, actor: Actor, source: str) -> Ele
         batch = ElectricityBatch.objects.create(
             source=source[:300], sha256=sha, rows=frame.height, actor_label=actor.label
         )
-        _temp_table(cur, STAGING, _staging_columns(), staged)
+        temp_table(STAGING, _staging_columns(), staged)
         cur.execute(
             f"INSERT INTO {accounts} (account_no, name, first_seen) "
             f"SELECT account_no, MAX(account_name), %s FROM {STAGING} GROUP BY account_no "
@@ -169,8 +136,8 @@ def do_ingest_readings(frame: pl.DataFrame, *, actor: Actor, source: str) -> Ele
         )
         inserted = max(cur.rowcount, 0)
         cur.execute(f"DROP TABLE IF EXISTS {STAGING}")
-        _refresh_statistics(cur, ElectricityReading, inserted)
-        _refresh_statistics(cur, ElectricityAccount, new_accounts)
+        refresh_statistics(ElectricityReading, inserted)
+        refresh_statistics(ElectricityAccount, new_accounts)
     batch.inserted, batch.corrected = inserted, corrected
     batch.unchanged = frame.height - inserted - corrected
     batch.new_accounts = new_accounts
@@ -320,8 +287,7 @@ def _apply_mapping(changed: list[ElectricityAccount]) -> None:
     )
     accounts = table(ElectricityAccount)
     with connection.cursor() as cur:
-        _temp_table(
-            cur,
+        temp_table(
             "electricity_mapping",
             {
                 "account_no": "varchar(32) NOT NULL",

@@ -44,7 +44,7 @@ from citycarbon.io.form205 import CheckOptions, Form205
 from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import DataImport
-from citycarbon.web.bulk import insert_frame, table
+from citycarbon.web.bulk import insert_frame, refresh_statistics, table, temp_table
 from citycarbon.web.energy.models import (
     EnergyRecord,
     EnergyRecordHistory,
@@ -143,28 +143,14 @@ class _Target:
         )
 
 
-def _estimated_rows() -> int:
-    """The planner's row count of the records table (PostgreSQL; 0 elsewhere or unknown)."""
-    if connection.vendor != "postgresql":
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table(EnergyRecord)]
-        )
-        row = cursor.fetchone()
-    return max(0, int(row[0])) if row else 0
-
-
 class _Writer:
     """Writes mapped chunks of one import inside its transaction."""
 
     def __init__(self, batch: DataImport) -> None:
         self.batch = batch
         self.rows = 0
-        self.pairs_seen: set[tuple[int, str]] = set()
         # Nothing to supersede in an empty table: the bulk first load skips the look-ups.
         self.table_empty = not EnergyRecord.objects.exists()
-        self.rows_before = 0 if self.table_empty else _estimated_rows()
         self.superseded_imports: set[int] = set()
         self.superseded_records = 0
 
@@ -190,19 +176,17 @@ class _Writer:
 
     def _supersede(self, pairs: pl.DataFrame) -> None:
         """Move the records of other imports for these (enterprise, period) pairs to history."""
+        # Analysed on PostgreSQL, so that the planner walks the key index for the few pairs
+        # instead of scanning the table.
+        temp_table(
+            "cc_pairs",
+            {"e": "bigint", "p": "varchar(10)"},
+            pairs.select(pl.col("enterprise_id").alias("e"), pl.col("period").alias("p")),
+        )
         with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS cc_pairs (e bigint, p varchar(10))")
-            cursor.execute("DELETE FROM cc_pairs")
             if connection.vendor == "postgresql":
-                with cursor.copy("COPY cc_pairs (e, p) FROM STDIN") as copy:
-                    for row in pairs.iter_rows():
-                        copy.write_row(row)
-                # Statistics, so that the planner walks the key index for the few pairs
-                # instead of scanning the table.
-                cursor.execute("ANALYZE cc_pairs")
                 moved = self._move_postgresql(cursor)
             else:
-                cursor.executemany("INSERT INTO cc_pairs (e, p) VALUES (%s, %s)", pairs.rows())
                 moved = self._move_sqlite(cursor)
         for data_import, count in moved:
             self.superseded_imports.add(data_import)
@@ -243,13 +227,6 @@ class _Writer:
             )
             cursor.execute(f"DELETE FROM {records} WHERE id IN ({old})", [self.batch.pk])
         return moved
-
-    def analyse_if_grown(self) -> None:
-        """Fresh statistics after an import that grew the table by more than a tenth, so that
-        the next import's look-ups are planned on the table as it is (PostgreSQL)."""
-        if connection.vendor == "postgresql" and self.rows > self.rows_before / 10:
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {table(EnergyRecord)}")
 
     def superseded_pairs(self) -> int:
         return (
@@ -333,7 +310,7 @@ def _import(
         if collected.rejected_rows > QUARANTINE_LIMIT:
             msg = f"{collected.rejected_rows} rows rejected: too many to set aside, fix the file"
             raise ImportRejectedError(msg)
-        writer.analyse_if_grown()
+        refresh_statistics(EnergyRecord, writer.rows)
         batch.rows = writer.rows
         batch.save(update_fields=["rows"])
         pairs = writer.superseded_pairs() if writer.superseded_imports else 0
