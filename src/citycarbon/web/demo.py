@@ -76,8 +76,11 @@ def load_demo(
     codes = do_grade_buildings(factors, actor=ACTOR)
     grid = electricity if electricity is not None else electricity_readings(city)
     fed = 0
-    if not ElectricityBatch.objects.filter(sha256=readings_sha256(grid.readings)).exists():
-        fed = do_ingest_readings(grid.readings, actor=ACTOR, source=source).inserted
+    grid_sha = readings_sha256(grid.readings)
+    if not ElectricityBatch.objects.filter(sha256=grid_sha).exists():
+        fed = do_ingest_readings(
+            grid.readings, actor=ACTOR, source=source, sha256=grid_sha
+        ).inserted
     known = grid.accounts.filter(pl.col("entity_id").is_not_null())
     mapped = do_map_accounts(dict(known.select("account_no", "entity_id").iter_rows()), actor=ACTOR)
     return DemoLoad(

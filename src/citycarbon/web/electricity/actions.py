@@ -63,12 +63,15 @@ def readings_sha256(frame: pl.DataFrame) -> str:
 
 
 @transaction.atomic
-def do_ingest_readings(frame: pl.DataFrame, *, actor: Actor, source: str) -> ElectricityBatch:
+def do_ingest_readings(
+    frame: pl.DataFrame, *, actor: Actor, source: str, sha256: str | None = None
+) -> ElectricityBatch:
     """Apply validated readings (``READINGS``; keys unique) as one batch and return it with
     its counts. New accounts are created unmapped. A reading whose key is new is inserted; one
     whose key exists with the same kWh is counted unchanged; one with a different kWh is a
     correction: the old value goes to history and the current row gets the new value, the
-    next version and this batch. The same batch again changes no reading."""
+    next version and this batch. The same batch again changes no reading. ``sha256``:
+    ``readings_sha256(frame)`` when the caller has it."""
     missing = [c for c in READINGS.names() if c not in frame.columns]
     if missing:
         msg = f"readings frame lacks {', '.join(missing)}"
@@ -77,7 +80,7 @@ def do_ingest_readings(frame: pl.DataFrame, *, actor: Actor, source: str) -> Ele
     if frame.select(pl.struct(list(KEY_COLUMNS)).is_duplicated().any()).item():
         msg = "readings frame has duplicate keys (account, start, grain)"
         raise ValueError(msg)
-    sha = readings_sha256(frame)
+    sha = sha256 or readings_sha256(frame)
     staged = frame.select(
         "account_no",
         pl.col("account_name").fill_null(""),
