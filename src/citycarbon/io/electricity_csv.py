@@ -64,11 +64,9 @@ def _parsed_start() -> pl.Expr:
     local = text.str.to_datetime(
         "%Y-%m-%d %H:%M:%S", strict=False, time_unit="us", time_zone=TIME_ZONE
     )
-    aware = (
-        text.str.to_datetime("%Y-%m-%d %H:%M:%S%z", strict=False, time_unit="us")
-        .dt.convert_time_zone(TIME_ZONE)
-        .alias("start")
-    )
+    aware = text.str.to_datetime(
+        "%Y-%m-%d %H:%M:%S%z", strict=False, time_unit="us"
+    ).dt.convert_time_zone(TIME_ZONE)
     quarter = pl.when(text.str.contains(_OFFSET)).then(aware).otherwise(local)
     return (
         pl.when((g == "month") & s.str.contains(_MONTH))
