@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from citycarbon.cli.main import app
 from citycarbon.web import settings as web_settings
-from citycarbon.web.access.models import ApiKey, LoginFailure
+from citycarbon.web.access.models import ApiKey, LoginThrottle
 from citycarbon.web.audit.models import AuditEvent
 
 LOCALE = Path(web_settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -26,7 +26,7 @@ def test_login_is_refused_after_repeated_failures(client: Client) -> None:
     for _ in range(5):
         response = client.post("/login/", {"username": "officer", "password": "wrong"})
         assert response.status_code == 200
-    assert LoginFailure.objects.filter(username="officer").count() == 5
+    assert LoginThrottle.objects.get(username="officer").failures == 5
     assert AuditEvent.objects.filter(action="access.login_failed").count() == 5
     blocked = client.post("/login/", {"username": "officer", "password": "right-password-123"})
     assert blocked.status_code == 429

@@ -1,12 +1,13 @@
-"""``citycarbon apikey create`` and ``citycarbon user create``: access for machine clients
-and people, each audited."""
+"""``citycarbon apikey create|list|revoke`` and ``citycarbon user create|unlock``: access
+for machine clients and people, each write audited."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
+from rich.table import Table
 
 from citycarbon.cli.console import err, fail, out
 
@@ -28,6 +29,14 @@ DistrictArg = Annotated[
     str | None, typer.Option(help="District code (GB/T 2260) a district role is bound to.")
 ]
 BankArg = Annotated[str | None, typer.Option(help="Bank code a bank role is bound to.")]
+DEFAULT_KEY_DAYS: Final = 365
+"""How long a new API key is valid unless ``--expires-days`` says otherwise."""
+
+
+def _setup() -> None:
+    from citycarbon.web import bootstrap  # noqa: PLC0415  (Django is set up first)
+
+    bootstrap.migrate()
 
 
 def _binding(
@@ -72,8 +81,14 @@ def apikey_create(
         list[str] | None,
         typer.Option(help="Limit the key to these resources (repeat); default all its role reads."),
     ] = None,
+    expires_days: Annotated[
+        int,
+        typer.Option(min=0, help="Days the key is valid; 0: until revoked."),
+    ] = DEFAULT_KEY_DAYS,
 ) -> None:
     """Make an API key and print it once; only its hash is kept."""
+    from datetime import timedelta  # noqa: PLC0415
+
     binding = _binding(role, enterprise, district, bank)
     from citycarbon.web.access.actions import BindingError, do_create_api_key  # noqa: PLC0415
     from citycarbon.web.audit.actions import Actor  # noqa: PLC0415
@@ -84,11 +99,13 @@ def apikey_create(
             actor=Actor.system("cli"),
             label=label,
             scopes=tuple(scope or ()),
+            expires_in=timedelta(days=expires_days) if expires_days else None,
         )
     except BindingError as exc:
         raise fail(str(exc)) from exc
+    until = f"until {row.expires_at:%Y-%m-%d}" if row.expires_at else "until revoked"
     err.print(
-        f"API key {row.prefix} ({row.role}) made. It is shown once; keep it safe. "
+        f"API key {row.prefix} ({row.role}) made, valid {until}. It is shown once; keep it safe. "
         "Send it as the X-API-Key header. / 密钥仅显示一次，请妥善保存。",
         markup=False,
     )
@@ -125,7 +142,7 @@ def user_create(
         or typer.prompt("password", hide_input=True, confirmation_prompt=True)
     )
     try:
-        validate_password(password)
+        validate_password(password, User(username=username))
         do_create_user(username, password, binding, actor=Actor.system("cli"))  # type: ignore[arg-type]
     except ValidationError as exc:
         raise fail("; ".join(exc.messages)) from exc
@@ -134,10 +151,112 @@ def user_create(
     out.print(f"user {username} ({role.value}) made", markup=False)
 
 
+KEY_COLUMNS: Final = (
+    "id",
+    "prefix",
+    "role",
+    "subject",
+    "scopes",
+    "created",
+    "expires",
+    "last used",
+    "revoked",
+)
+
+
+def apikey_list(
+    csv: Annotated[bool, typer.Option("--csv", help="Print the keys as CSV.")] = False,
+) -> None:
+    """List the API keys (never the keys themselves), newest first."""
+    import csv as csv_module  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    _setup()
+    from citycarbon.web.access.models import ApiKey  # noqa: PLC0415
+
+    def when(value: object) -> str:
+        from django.utils import timezone  # noqa: PLC0415
+
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""  # type: ignore[arg-type]
+
+    rows = [
+        (
+            str(k.pk),
+            k.prefix,
+            k.role,
+            str(k.enterprise or k.district or k.bank or ""),
+            k.scopes.replace(",", " "),
+            when(k.created_at),
+            when(k.expires_at),
+            when(k.last_used_at),
+            when(k.revoked_at),
+        )
+        for k in ApiKey.objects.select_related("enterprise", "district", "bank")
+    ]
+    if csv:
+        writer = csv_module.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(KEY_COLUMNS)
+        writer.writerows(rows)
+        return
+    table = Table(title="API keys / API 密钥")
+    for column in KEY_COLUMNS:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+def apikey_revoke(
+    key_id: Annotated[int, typer.Argument(help="The key's id (apikey list).")],
+) -> None:
+    """Revoke an API key at once; audited."""
+    _setup()
+    from citycarbon.web.access.actions import do_revoke_api_key  # noqa: PLC0415
+    from citycarbon.web.access.models import ApiKey  # noqa: PLC0415
+    from citycarbon.web.audit.actions import Actor  # noqa: PLC0415
+
+    key = ApiKey.objects.filter(pk=key_id).first()
+    if key is None:
+        raise fail(f"没有 ID 为 {key_id} 的 API 密钥 / no API key with id {key_id}")
+    if do_revoke_api_key(key, actor=Actor.system("cli")):
+        out.print(f"API key {key.pk} ({key.prefix}) revoked / 已吊销", markup=False)
+    else:
+        out.print(f"API key {key.pk} ({key.prefix}) was revoked already / 此前已吊销", markup=False)
+
+
+def user_unlock(
+    username: Annotated[str, typer.Argument(help="Log-in name.")],
+    address: Annotated[
+        str | None,
+        typer.Option(help="Only at this address; also clears the address's own ceiling."),
+    ] = None,
+) -> None:
+    """Forget the failed log-ins of a user name (at every address, or one); audited."""
+    _setup()
+    from django.db.models import Q  # noqa: PLC0415
+
+    from citycarbon.web.access.actions import do_unlock_logins  # noqa: PLC0415
+    from citycarbon.web.access.models import LoginThrottle  # noqa: PLC0415
+    from citycarbon.web.audit.actions import Actor  # noqa: PLC0415
+
+    which = (
+        Q(username=username) if address is None else Q(address=address, username__in=("", username))
+    )
+    dropped = do_unlock_logins(LoginThrottle.objects.filter(which), actor=Actor.system("cli"))
+    where = f" at {address}" if address else ""
+    if dropped:
+        out.print(f"{username}{where} unlocked / 已解锁 ({dropped} counters cleared)", markup=False)
+    else:
+        out.print(f"no failed log-ins for {username}{where} / 无失败记录", markup=False)
+
+
 def register(app: typer.Typer) -> None:
     apikey = typer.Typer(help="API keys for machine clients.", no_args_is_help=True)
     apikey.command("create")(apikey_create)
+    apikey.command("list")(apikey_list)
+    apikey.command("revoke")(apikey_revoke)
     user = typer.Typer(help="Platform users.", no_args_is_help=True)
     user.command("create")(user_create)
+    user.command("unlock")(user_unlock)
     app.add_typer(apikey, name="apikey")
     app.add_typer(user, name="user")

@@ -11,6 +11,10 @@
   default outside debug is secure cookies (HTTPS only); ``citycarbon serve`` on a loopback
   address turns them off itself, since no TLS is there.
 - ``CITYCARBON_BEHIND_PROXY=1``: trust ``X-Forwarded-Proto`` from a TLS-terminating proxy.
+- ``CITYCARBON_TRUSTED_PROXIES``: how many proxies in front of the platform append to
+  ``X-Forwarded-For``; the log-in throttle then takes the client's address from that header
+  (the right-most hop they did not add). Default 1 with ``CITYCARBON_BEHIND_PROXY=1``, else 0
+  (the header is ignored and ``REMOTE_ADDR`` is the client).
 """
 
 from __future__ import annotations
@@ -130,6 +134,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# Every log-in that passes its request to authenticate() (the site's and the admin's) is
+# throttled per user name and address there; see citycarbon.web.access.backends.
+AUTHENTICATION_BACKENDS = ["citycarbon.web.access.backends.ThrottledModelBackend"]
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get(
+        "CITYCARBON_TRUSTED_PROXIES",
+        "1" if os.environ.get("CITYCARBON_BEHIND_PROXY", "") == "1" else "0",
+    )
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

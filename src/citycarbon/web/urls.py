@@ -61,6 +61,7 @@ urlpatterns = [
     path("balance/<int:year>.xlsx", balance.balance_download, name="balance_download"),
     path("electricity/accounts/", electricity.accounts_page, name="electricity_accounts"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", access.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -6,13 +6,15 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Final
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from citycarbon.web.access.models import ApiKey, Bank, Consent, LoginFailure, Profile, Role
-from citycarbon.web.access.policy import RESOURCES
+from citycarbon.web.access.models import ApiKey, Bank, Consent, LoginThrottle, Profile, Role
+from citycarbon.web.access.policy import MATRIX, RESOURCES
 from citycarbon.web.audit.actions import Actor, record, snapshot
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.regions.models import District
@@ -88,13 +90,25 @@ def do_create_user(
 
 @transaction.atomic
 def do_create_api_key(
-    binding: Binding, *, actor: Actor, label: str = "", scopes: tuple[str, ...] = ()
+    binding: Binding,
+    *,
+    actor: Actor,
+    label: str = "",
+    scopes: tuple[str, ...] = (),
+    expires_in: timedelta | None = None,
 ) -> tuple[ApiKey, str]:
-    """A new API key; returns the row and the key, which is shown once and never stored."""
+    """A new API key, valid for ``expires_in`` (None: until revoked); returns the row and
+    the key, which is shown once and never stored. Scopes must be ones the role may read."""
     binding.check()
+    allowed = ", ".join(r for r in RESOURCES if r in MATRIX[binding.role])
     unknown = sorted(set(scopes) - set(RESOURCES))
-    if unknown:
-        msg = f"unknown scope {', '.join(unknown)}; scopes are {', '.join(RESOURCES)}"
+    outside = sorted(set(scopes) - set(MATRIX[binding.role]) - set(unknown))
+    if unknown or outside:
+        what = f"unknown scope {', '.join(unknown)}" if unknown else f"scope {', '.join(outside)}"
+        msg = (
+            f"{what} not allowed for role {binding.role.value!r}; its scopes are {allowed}"
+            f" / 超出该角色的范围，可用：{allowed}"
+        )
         raise BindingError(msg)
     prefix = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
@@ -104,6 +118,7 @@ def do_create_api_key(
         label=label,
         scopes=",".join(scopes),
         created_by=actor.label,
+        expires_at=None if expires_in is None else timezone.now() + expires_in,
         **binding.fields(),
     )
     after = snapshot(row)
@@ -163,12 +178,55 @@ def do_revoke_consent(consent: Consent, *, actor: Actor) -> bool:
     return True
 
 
+LOGIN_WINDOW: Final = timedelta(minutes=15)
+LOGIN_MAX_FAILURES: Final = 5
+"""At most this many failed log-ins per user name at one address within the window."""
+LOGIN_MAX_ADDRESS_FAILURES: Final = 100
+"""At most this many failed log-ins from one address, whatever the user names, within the
+window: enough to stop a spray, not so few that one office's typing locks it out."""
+
+
 @transaction.atomic
-def do_note_login_failure(username: str, address: str, *, window_minutes: int) -> None:
-    """Count a failed log-in (for rate limiting) and audit it; drop counts past the window."""
-    LoginFailure.objects.create(username=username[:150], address=address[:64])
-    cutoff = timezone.now() - timedelta(minutes=window_minutes)
-    LoginFailure.objects.filter(at__lt=cutoff).delete()
+def do_reserve_login(username: str, address: str) -> bool:
+    """Count a log-in attempt before its password is checked; False (nothing counted, the
+    refusal audited) when the user name at this address, or the address, is over its limit.
+    Both rows are locked (address first, the same order for everyone), so concurrent
+    attempts are counted one after another and none slips past a limit."""
+    username, address = username[:150], address[:64]
+    now = timezone.now()
+    cutoff = now - LOGIN_WINDOW
+    rows = []
+    for name in ("", username):
+        row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+            username=name, address=address, defaults={"since": now, "last_at": now}
+        )
+        if row.since < cutoff:
+            row.failures, row.since = 0, now
+        rows.append(row)
+    by_address, by_user = rows
+    if by_user.failures >= LOGIN_MAX_FAILURES or by_address.failures >= LOGIN_MAX_ADDRESS_FAILURES:
+        record(
+            Actor(label=username or "-"),
+            "access.login_blocked",
+            "User",
+            username[:64],
+            after={
+                "address": address,
+                "failures": by_user.failures,
+                "address_failures": by_address.failures,
+            },
+        )
+        return False
+    for row in rows:
+        row.failures += 1
+        row.last_at = now
+        row.save(update_fields=["failures", "since", "last_at"])
+    return True
+
+
+@transaction.atomic
+def do_note_login_failure(username: str, address: str) -> None:
+    """Audit a failed log-in (``do_reserve_login`` counted it already)."""
     record(
         Actor(label=username[:150] or "-"),
         "access.login_failed",
@@ -176,3 +234,37 @@ def do_note_login_failure(username: str, address: str, *, window_minutes: int) -
         username[:64],
         after={"address": address[:64]},
     )
+
+
+@transaction.atomic
+def do_note_login_success(username: str, address: str) -> None:
+    """Audit a log-in; the user name's failures at this address are forgotten and the
+    address's count gives back the attempt ``do_reserve_login`` counted."""
+    username, address = username[:150], address[:64]
+    LoginThrottle.objects.filter(username=username, address=address).delete()
+    LoginThrottle.objects.filter(username="", address=address, failures__gt=0).update(
+        failures=F("failures") - 1
+    )
+    record(Actor(label=username), "access.login", "User", username[:64], after={"address": address})
+
+
+@transaction.atomic
+def do_unlock_logins(throttles: QuerySet[LoginThrottle], *, actor: Actor) -> int:
+    """Forget the counted failures of ``throttles`` (which unlocks them), each audited;
+    returns how many rows were dropped."""
+    rows = list(throttles.select_for_update().order_by("pk"))
+    for row in rows:
+        record(
+            actor,
+            "access.unlock_login",
+            "LoginThrottle",
+            row.pk,
+            before={
+                "username": row.username,
+                "address": row.address,
+                "failures": row.failures,
+                "since": row.since.isoformat(),
+            },
+        )
+    LoginThrottle.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    return len(rows)

@@ -4,14 +4,18 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from citycarbon.web.access.actions import do_revoke_api_key
-from citycarbon.web.access.models import ApiKey, Bank, Consent, LoginFailure, Profile
+from citycarbon.web.access.actions import do_revoke_api_key, do_unlock_logins
+from citycarbon.web.access.models import ApiKey, Bank, Consent, LoginThrottle, Profile
+from citycarbon.web.access.views import AdminLoginForm
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.admin import AuditedAdmin, ReadOnlyAdmin
 
+admin.site.login_form = AdminLoginForm  # the throttle's message; see access.backends
 
-@admin.action(description="Revoke the selected API keys")
+
+@admin.action(description=_("Revoke the selected API keys"))
 def revoke_keys(modeladmin: Any, request: HttpRequest, queryset: Any) -> None:
     for key in queryset:
         do_revoke_api_key(key, actor=Actor.of(request.user))  # type: ignore[arg-type]
@@ -34,7 +38,16 @@ class ProfileAdmin(AuditedAdmin):
 class ApiKeyAdmin(ReadOnlyAdmin):
     """Keys are made with ``citycarbon apikey create`` (the key is shown once)."""
 
-    list_display = ("prefix", "role", "label", "created_at", "created_by", "revoked_at")
+    list_display = (
+        "prefix",
+        "role",
+        "label",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = ("role",)
     exclude = ("key_sha256",)
     actions = (revoke_keys,)
@@ -46,6 +59,15 @@ class ConsentAdmin(ReadOnlyAdmin):
     list_filter = ("bank",)
 
 
-@admin.register(LoginFailure)
-class LoginFailureAdmin(ReadOnlyAdmin):
-    list_display = ("at", "username", "address")
+@admin.action(description=_("Unlock the selected log-ins"))
+def unlock_logins(modeladmin: Any, request: HttpRequest, queryset: Any) -> None:
+    do_unlock_logins(queryset, actor=Actor.of(request.user))  # type: ignore[arg-type]
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(ReadOnlyAdmin):
+    """Failed log-ins per user name and address (user name empty: the address alone)."""
+
+    list_display = ("username", "address", "failures", "since", "last_at")
+    search_fields = ("username", "address")
+    actions = (unlock_logins,)

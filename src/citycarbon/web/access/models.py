@@ -1,5 +1,5 @@
 """Who may see what: users' roles and bindings, banks and the consents enterprises give them,
-API keys for machine clients, and failed log-ins for rate limiting."""
+API keys for machine clients, and failed log-ins counted for throttling."""
 
 from __future__ import annotations
 
@@ -85,7 +85,9 @@ class Profile(Binding):
 
 class ApiKey(Binding):
     """A machine client's key. Only the SHA-256 of the key is kept; the key itself is shown
-    once when it is made. ``scopes`` narrows the role further (empty: all the role may read)."""
+    once when it is made. ``scopes`` narrows the role further (empty: all the role may read).
+    A key past ``expires_at`` (None: never) is refused like a revoked one; ``last_used_at`` is
+    kept to the minute."""
 
     prefix = models.CharField(_("prefix"), max_length=12, unique=True)
     key_sha256 = models.CharField(_("key SHA-256"), max_length=64, unique=True)
@@ -94,6 +96,8 @@ class ApiKey(Binding):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.CharField(_("created by"), max_length=150)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta(Binding.Meta):
         ordering = ("-created_at", "-id")
@@ -130,13 +134,24 @@ class Consent(models.Model):
         return f"{self.enterprise_id} → {self.bank_id}"
 
 
-class LoginFailure(models.Model):
-    """A failed log-in, counted per user name and per address for rate limiting."""
+class LoginThrottle(models.Model):
+    """Failed log-ins counted for throttling, one row per user name and address, and one per
+    address alone (``username`` empty) for the address-wide ceiling. ``failures`` counts
+    from ``since``; a row older than the window counts as zero. Deleting a row unlocks."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    username = models.CharField(max_length=150, db_index=True)
-    address = models.CharField(max_length=64, db_index=True)
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    address = models.CharField(_("address"), max_length=64)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    since = models.DateTimeField(_("since"))
+    last_at = models.DateTimeField(_("last failure"))
 
     class Meta:
-        verbose_name = _("failed log-in")
-        verbose_name_plural = _("failed log-ins")
+        ordering = ("-last_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=("username", "address"), name="login_throttle_one")
+        ]
+        verbose_name = _("log-in throttle")
+        verbose_name_plural = _("log-in throttles")
+
+    def __str__(self) -> str:
+        return f"{self.username or '*'}@{self.address} {self.failures}"

@@ -1,4 +1,4 @@
-"""Reads about access: the principal behind a user or an API key, consents, log-in limits."""
+"""Reads about access: the principal behind a user or an API key, and consents."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from citycarbon.web.access.actions import KEY_PREFIX, key_digest
-from citycarbon.web.access.models import ApiKey, Consent, LoginFailure, Profile, Role
+from citycarbon.web.access.models import ApiKey, Consent, Profile, Role
 from citycarbon.web.access.policy import RESOURCES, Principal
 from citycarbon.web.bulk import table
 
-LOGIN_WINDOW: Final = timedelta(minutes=15)
-LOGIN_MAX_FAILURES: Final = 5
-"""At most this many failed log-ins per user name, or per address, in the window."""
+KEY_USE_RESOLUTION: Final = timedelta(seconds=60)
+"""``ApiKey.last_used_at`` is written at most this often per key."""
 
 
 def principal_of_user(user: AbstractBaseUser | AnonymousUser | None) -> Principal | None:
@@ -41,20 +40,32 @@ def principal_of_user(user: AbstractBaseUser | AnonymousUser | None) -> Principa
 
 
 def principal_of_key(key: str) -> Principal | None:
-    """The principal of a valid, unrevoked API key; None otherwise. Asked on every API call,
-    so it is one hand-written indexed query (no ORM compilation)."""
+    """The principal of a valid, unrevoked, unexpired API key; None otherwise. Asked on every
+    API call, so it is one hand-written indexed query (no ORM compilation); the key's
+    ``last_used_at`` is written by a second, conditional one only when a minute old."""
     if not key.startswith(f"{KEY_PREFIX}_"):
         return None
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
     sql = (
-        f"SELECT prefix, role, district_id, enterprise_id, bank_id, scopes FROM {table(ApiKey)} "
-        "WHERE key_sha256 = %s AND revoked_at IS NULL"
+        "SELECT id, prefix, role, district_id, enterprise_id, bank_id, scopes, "
+        "(last_used_at IS NULL OR last_used_at < %s) "
+        f"FROM {table(ApiKey)} "
+        "WHERE key_sha256 = %s AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > %s)"
     )
+    stale_before = adapt(now - KEY_USE_RESOLUTION)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key_digest(key)])
+        cursor.execute(sql, [stale_before, key_digest(key), adapt(now)])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    prefix, role, district_id, enterprise_id, bank_id, scope_text = row
+        if row is None:
+            return None
+        pk, prefix, role, district_id, enterprise_id, bank_id, scope_text, stale = row
+        if stale:
+            cursor.execute(
+                f"UPDATE {table(ApiKey)} SET last_used_at = %s "
+                "WHERE id = %s AND (last_used_at IS NULL OR last_used_at < %s)",
+                [adapt(now), pk, stale_before],
+            )
     scopes = frozenset(s for s in scope_text.split(",") if s) & frozenset(RESOURCES)
     return Principal(
         label=f"apikey:{prefix}",
@@ -70,13 +81,3 @@ def active_consents(enterprise_id: int) -> QuerySet[Consent]:
     return Consent.objects.filter(
         enterprise_id=enterprise_id, revoked_at__isnull=True
     ).select_related("bank")
-
-
-def login_blocked(username: str, address: str) -> bool:
-    """Whether too many log-ins failed lately for this user name or from this address."""
-    since = timezone.now() - LOGIN_WINDOW
-    recent = LoginFailure.objects.filter(at__gte=since)
-    return (
-        recent.filter(username=username).count() >= LOGIN_MAX_FAILURES
-        or recent.filter(address=address).count() >= LOGIN_MAX_FAILURES * 4
-    )

@@ -1,57 +1,72 @@
-"""Log-in (rate limited), log-out and the home page that sends each role where it works."""
+"""Log-in (throttled, the site's and the admin's), log-out and the home page that sends
+each role where it works."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from citycarbon.web.access.actions import do_note_login_failure
+from citycarbon.web.access.actions import LOGIN_WINDOW
+from citycarbon.web.access.backends import was_throttled
 from citycarbon.web.access.models import Role
-from citycarbon.web.access.selectors import (
-    LOGIN_WINDOW,
-    login_blocked,
-    principal_of_user,
-)
+from citycarbon.web.access.selectors import principal_of_user
 
 
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+def throttled_message() -> str:
+    minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+    return _("Too many failed log-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes}
+
+
+class ThrottledFormMixin:
+    """A log-in form whose error, when the throttle refused the attempt, says so."""
+
+    request: HttpRequest | None
+
+    def get_invalid_login_error(self) -> ValidationError:
+        if self.request is not None and was_throttled(self.request):
+            return ValidationError(throttled_message(), code="throttled")
+        return super().get_invalid_login_error()  # type: ignore[misc,no-any-return]
+
+
+class LoginForm(ThrottledFormMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottledFormMixin, AdminAuthenticationForm):
+    pass
+
+
+def _throttled_status(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if was_throttled(request) and response.status_code == 200:
+        response.status_code = 429
+    return response
 
 
 class RateLimitedLoginView(LoginView):
-    """Django's log-in, refused (HTTP 429) after too many failures for a user name or from
-    an address within the window; each failure is counted and audited."""
+    """Django's log-in behind the log-in throttle (``access.backends``): a refused attempt
+    answers HTTP 429 with the reason."""
 
     template_name = "access/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        username = request.POST.get("username", "")
-        if login_blocked(username, client_address(request)):
-            form = self.get_form()
-            form.errors.clear()
-            minutes = int(LOGIN_WINDOW.total_seconds() // 60)
-            form.add_error(
-                None,
-                _("Too many failed log-ins. Try again in %(minutes)d minutes.")
-                % {"minutes": minutes},
-            )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
+        return _throttled_status(request, super().post(request, *args, **kwargs))
 
-    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        do_note_login_failure(
-            self.request.POST.get("username", ""),
-            client_address(self.request),
-            window_minutes=int(LOGIN_WINDOW.total_seconds() // 60),
-        )
-        return super().form_invalid(form)
+
+def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The Django admin's log-in (its form is ``AdminLoginForm``, see ``access.admin``),
+    answering 429 when the throttle refused the attempt."""
+    return _throttled_status(request, admin.site.login(request, extra_context))
 
 
 def home(request: HttpRequest) -> HttpResponse:
