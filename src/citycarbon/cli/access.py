@@ -130,6 +130,7 @@ def user_create(
     from django.contrib.auth.models import User  # noqa: PLC0415
     from django.contrib.auth.password_validation import validate_password  # noqa: PLC0415
     from django.core.exceptions import ValidationError  # noqa: PLC0415
+    from django.utils import translation  # noqa: PLC0415
 
     from citycarbon.web.access.actions import BindingError, do_create_user  # noqa: PLC0415
     from citycarbon.web.audit.actions import Actor  # noqa: PLC0415
@@ -141,11 +142,17 @@ def user_create(
         or os.environ.get("CITYCARBON_PASSWORD")
         or typer.prompt("password", hide_input=True, confirmation_prompt=True)
     )
+    candidate = User(username=username)
     try:
-        validate_password(password, User(username=username))
-        do_create_user(username, password, binding, actor=Actor.system("cli"))  # type: ignore[arg-type]
+        validate_password(password, candidate)
     except ValidationError as exc:
-        raise fail("; ".join(exc.messages)) from exc
+        with translation.override("en"):
+            try:
+                validate_password(password, candidate)
+            except ValidationError as english:
+                raise fail(f"{' '.join(exc.messages)} / {' '.join(english.messages)}") from exc
+    try:
+        do_create_user(username, password, binding, actor=Actor.system("cli"))  # type: ignore[arg-type]
     except BindingError as exc:
         raise fail(str(exc)) from exc
     out.print(f"user {username} ({role.value}) made", markup=False)
