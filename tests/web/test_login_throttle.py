@@ -94,6 +94,18 @@ def test_a_good_log_in_clears_its_failures(client: Client) -> None:
     assert LoginThrottle.objects.get(username="", address=A).failures == 4
 
 
+@pytest.mark.django_db
+def test_a_lock_ends_with_its_window_and_old_counts_are_dropped(client: Client) -> None:
+    User.objects.create_user("officer", password=PASSWORD)
+    for _ in range(5):
+        attempt(client, "officer", "wrong")
+    old = timezone.now() - timedelta(minutes=16)
+    LoginThrottle.objects.update(since=old, last_at=old)
+    assert attempt(client, "officer", "wrong", B) == 200  # drops the rows left behind
+    assert not LoginThrottle.objects.filter(address=A).exists()
+    assert attempt(client, "officer", PASSWORD, A) == 302
+
+
 def test_forwarded_for_counts_only_behind_trusted_proxies(settings: LazySettings) -> None:
     factory = RequestFactory()
     spoofed = factory.get("/", REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR="6.6.6.6")

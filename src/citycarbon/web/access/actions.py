@@ -226,7 +226,9 @@ def do_reserve_login(username: str, address: str) -> bool:
 
 @transaction.atomic
 def do_note_login_failure(username: str, address: str) -> None:
-    """Audit a failed log-in (``do_reserve_login`` counted it already)."""
+    """Audit a failed log-in (``do_reserve_login`` counted it already); drop the counts
+    that the window has left behind."""
+    LoginThrottle.objects.filter(last_at__lt=timezone.now() - LOGIN_WINDOW).delete()
     record(
         Actor(label=username[:150] or "-"),
         "access.login_failed",

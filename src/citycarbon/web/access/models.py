@@ -143,7 +143,7 @@ class LoginThrottle(models.Model):
     address = models.CharField(_("address"), max_length=64)
     failures = models.PositiveIntegerField(_("failures"), default=0)
     since = models.DateTimeField(_("since"))
-    last_at = models.DateTimeField(_("last failure"))
+    last_at = models.DateTimeField(_("last failure"), db_index=True)
 
     class Meta:
         ordering = ("-last_at", "-id")

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ("address", models.CharField(max_length=64, verbose_name="address")),
                 ("failures", models.PositiveIntegerField(default=0, verbose_name="failures")),
                 ("since", models.DateTimeField(verbose_name="since")),
-                ("last_at", models.DateTimeField(verbose_name="last failure")),
+                ("last_at", models.DateTimeField(db_index=True, verbose_name="last failure")),
             ],
             options={
                 "verbose_name": "log-in throttle",
