@@ -13,8 +13,10 @@ from django.conf import LazySettings
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client, RequestFactory
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from citycarbon.cli.main import app
@@ -119,6 +121,24 @@ def test_forwarded_for_counts_only_behind_trusted_proxies(settings: LazySettings
     assert client_address(chained) == "6.6.6.6"
     junk = factory.get("/", REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR="not-an-address")
     assert client_address(junk) == "192.0.2.9"
+
+
+@given(
+    forged=st.lists(st.ip_addresses(v=4).map(str), max_size=4),
+    client=st.ip_addresses(v=4).map(str),
+    proxies=st.lists(st.ip_addresses(v=4).map(str), min_size=1, max_size=3),
+)
+def test_behind_proxies_the_address_is_the_one_the_outermost_proxy_saw(
+    forged: list[str], client: str, proxies: list[str]
+) -> None:
+    """Whatever the client writes into the header itself, each proxy appends the address it
+    was called from; with the right count the throttle sees the real client."""
+    hops = [*forged, client, *proxies[:-1]]
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR=proxies[-1], HTTP_X_FORWARDED_FOR=", ".join(hops)
+    )
+    with override_settings(TRUSTED_PROXY_COUNT=len(proxies)):
+        assert client_address(request) == client
 
 
 @pytest.mark.django_db
