@@ -13,6 +13,7 @@ from citycarbon import data
 from citycarbon.cli.main import app
 from citycarbon.io.electricity_csv import validate_readings
 from citycarbon.io.errors import InputFileError
+from citycarbon.io.grading_inputs import read_economics, read_emissions
 from citycarbon.io.numbers import QUANTITY_BOUNDS_ENV, READING_BOUNDS_ENV, quantity_bounds
 from tests.conftest import write
 
@@ -138,3 +139,27 @@ def test_reading_bounds_can_be_replaced(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv(READING_BOUNDS_ENV, str(override))
     _, errors = validate_readings(readings_frame([("A", "2026-01", "month", "101")]))
     assert errors["code"].to_list() == ["over_bound"]
+
+
+@pytest.mark.parametrize(
+    ("value_added", "code"),
+    [("1e-300", "value_added_too_small"), ("1e-400", "underflow"), ("1e308", "over_bound")],
+)
+def test_grading_refuses_value_added_no_intensity_can_use(
+    tmp_path: Path, value_added: str, code: str
+) -> None:
+    path = write(
+        tmp_path / "econ.csv",
+        f"entity_id,year,industry_code,value_added_10k_yuan\nE1,2024,1711,{value_added}\n",
+    )
+    valid, errors = read_economics(path)
+    assert valid.is_empty()
+    assert [(e.row, e.column, e.code) for e in errors] == [(2, "value_added_10k_yuan", code)]
+
+
+@pytest.mark.parametrize(("total", "code"), [("1e308", "over_bound"), ("4e-320", "underflow")])
+def test_grading_refuses_emissions_out_of_range(tmp_path: Path, total: str, code: str) -> None:
+    path = write(tmp_path / "em.csv", f"entity_id,period,total_tco2\nE1,2024,{total}\n")
+    valid, errors = read_emissions(path)
+    assert valid.is_empty()
+    assert [e.code for e in errors] == [code]

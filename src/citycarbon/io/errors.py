@@ -58,6 +58,10 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     ),
     "not_number_value": ("不是有效数字", "not a valid number"),
     "negative_value": ("不能为负数", "must not be negative"),
+    "value_added_too_small": (
+        "增加值过小（不足 1 元），无法计算碳效",
+        "value added is too small (under 1 yuan) for an intensity",
+    ),
     "unknown_building_type": ("未知建筑类型", "unknown building type"),
     "nonpositive_area": ("建筑面积必须大于零", "floor area must be above zero"),
     "duplicate_row": ("重复记录：键相同", "duplicate row: same key"),
