@@ -40,6 +40,7 @@ from citycarbon.core.schemas import ENERGY_RECORDS, Purpose
 from citycarbon.io.errors import REASONS, InputFileError, RowError
 from citycarbon.io.files import write_atomically
 from citycarbon.io.numbers import MAX_BOUND, underflows
+from citycarbon.io.safecells import csv_text
 from citycarbon.io.textfile import detect_encoding
 
 SUFFIXES: Final = (".xlsx", ".xls", ".csv")
@@ -1264,7 +1265,7 @@ def energy_csv(records: pl.DataFrame) -> pl.DataFrame:
 
 
 def _bom_csv(frame: pl.DataFrame, path: Path) -> None:
-    path.write_bytes(codecs.BOM_UTF8 + frame.write_csv().encode("utf-8"))
+    path.write_bytes(codecs.BOM_UTF8 + csv_text(frame).encode("utf-8"))
 
 
 def write_issue_report(issues: pl.DataFrame, path: Path) -> None:
