@@ -591,3 +591,14 @@ def test_numbers_that_are_not_finite_exact_or_plausible(
     assert code in codes(issues)
     hit = issues.filter(pl.col("code") == code).row(0, named=True)
     assert (hit["cell"], hit["value"], hit["level"]) == ("G8", text, "error")
+
+
+def test_quantities_over_the_bound_of_their_code(tmp_path: Path) -> None:
+    # 2e8 t of raw coal, over the 1e8 t bound; 2e8 kg is 2e5 t, within it.
+    issues = issues_of(tmp_path, [Item("01", total=2e8, industrial=2e8)])
+    over = issues.filter(pl.col("code") == "over_bound")
+    assert sorted(over["column"].to_list()) == ["consumption_total", "industrial_use"]
+    assert (over["level"] == "error").all()
+    assert "over_bound" not in codes(
+        issues_of(tmp_path, [Item("01", unit="千克", total=2e8, industrial=2e8)])
+    )

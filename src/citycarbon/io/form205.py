@@ -39,7 +39,7 @@ from citycarbon.core.ids import is_valid_uscc
 from citycarbon.core.schemas import ENERGY_RECORDS, Purpose
 from citycarbon.io.errors import REASONS, InputFileError, RowError
 from citycarbon.io.files import write_atomically
-from citycarbon.io.numbers import MAX_BOUND, underflows
+from citycarbon.io.numbers import MAX_BOUND, quantity_bounds, underflows
 from citycarbon.io.safecells import csv_text
 from citycarbon.io.textfile import detect_encoding
 
@@ -837,6 +837,38 @@ def check_negative(frame: pl.DataFrame, options: CheckOptions) -> pl.DataFrame:
     )
 
 
+QUANTITY_FIELDS: Final = (
+    "opening_stock",
+    "purchase_quantity",
+    "consumption_total",
+    "industrial_use",
+    "feedstock_use",
+    "non_industrial_use",
+    "closing_stock",
+)
+"""The numeric columns that are physical quantities of the item's energy."""
+
+
+def check_bounds(frame: pl.DataFrame, options: CheckOptions) -> pl.DataFrame:
+    """Quantities over the plausible bound of their code, in the standard unit
+    (``io.numbers.quantity_bounds``), as the energy CSV checks them."""
+    s = pl.col
+    bounded = frame.join(quantity_bounds(), on="energy_code", how="left", maintain_order="left")
+    return pl.concat(
+        [
+            _flag(
+                bounded,
+                _known() & (s(f) * s("_multiplier") > s("_max_quantity")),
+                f,
+                "over_bound",
+                ERROR,
+                pl.format("> {} {}", s("_max_quantity"), s("_std_unit")),
+            )
+            for f in QUANTITY_FIELDS
+        ]
+    )
+
+
 def check_stock_balance(frame: pl.DataFrame, options: CheckOptions) -> pl.DataFrame:
     """年初库存量 + 购进量 − 消费量合计 ≈ 年末库存量, where any stock or purchase is given.
 
@@ -954,6 +986,7 @@ CHECKS: Final = (
     check_codes,
     check_units,
     check_negative,
+    check_bounds,
     check_stock_balance,
     check_consumption_parts,
     check_feedstock,
