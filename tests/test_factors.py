@@ -21,6 +21,8 @@ TABLES = [
     "benchmark_rules",
     "building_grades",
     "building_types",
+    "quantity_bounds",
+    "reading_bounds",
 ]
 
 
@@ -103,3 +105,12 @@ def test_factors_commands() -> None:
     assert gas == pytest.approx(21.621888, rel=1e-6)
     missing = runner.invoke(app, ["factors", "show", "nope"])
     assert missing.exit_code == 2
+
+
+def test_quantity_bounds_cover_every_code_in_its_standard_unit() -> None:
+    bounds = data.quantity_bounds()
+    cat = data.energy_catalogue()
+    assert bounds.select("energy_code", "unit").equals(cat.select("energy_code", "unit"))
+    assert (bounds["max_quantity"] > 0).all()
+    assert bounds["max_quantity"].is_finite().all()
+    assert sorted(data.reading_bounds()["grain"]) == ["15min", "day", "month"]

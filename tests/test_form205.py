@@ -571,3 +571,34 @@ def test_missing_path(tmp_path: Path) -> None:
     status, _, err = run("convert-205", str(tmp_path / "nope.xlsx"))
     assert status == 2
     assert "文件不存在" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("inf", "not_number_value"),
+        ("NaN", "not_number_value"),
+        ("1e309", "not_number_value"),
+        ("1e-400", "underflow"),
+        ("4e-320", "underflow"),
+        ("1e16", "over_bound"),
+    ],
+)
+def test_numbers_that_are_not_finite_exact_or_plausible(
+    tmp_path: Path, text: str, code: str
+) -> None:
+    issues = issues_of(tmp_path, [Item("15", total=text)])  # type: ignore[arg-type]
+    assert code in codes(issues)
+    hit = issues.filter(pl.col("code") == code).row(0, named=True)
+    assert (hit["cell"], hit["value"], hit["level"]) == ("G8", text, "error")
+
+
+def test_quantities_over_the_bound_of_their_code(tmp_path: Path) -> None:
+    # 2e8 t of raw coal, over the 1e8 t bound; 2e8 kg is 2e5 t, within it.
+    issues = issues_of(tmp_path, [Item("01", total=2e8, industrial=2e8)])
+    over = issues.filter(pl.col("code") == "over_bound")
+    assert sorted(over["column"].to_list()) == ["consumption_total", "industrial_use"]
+    assert (over["level"] == "error").all()
+    assert "over_bound" not in codes(
+        issues_of(tmp_path, [Item("01", unit="千克", total=2e8, industrial=2e8)])
+    )

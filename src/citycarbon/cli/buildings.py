@@ -13,6 +13,7 @@ from citycarbon.core.buildings import DEFAULT_MIN_PEERS, DEFAULT_SCHEME, grade_b
 from citycarbon.core.factors import DEFAULT_FACTOR_SET, load_factor_set
 from citycarbon.io.buildings_csv import read_buildings
 from citycarbon.io.files import write_csv
+from citycarbon.io.safecells import csv_text
 
 
 def buildings_command(
@@ -43,7 +44,7 @@ def buildings_command(
     except ValueError as exc:  # an unknown grade scheme
         raise fail(str(exc)) from exc
     if out is None:
-        sys.stdout.write(graded.write_csv())
+        sys.stdout.write(csv_text(graded))
     else:
         write_csv(graded, out)
         err.print(f"{graded.height} buildings graded → {out}", markup=False)

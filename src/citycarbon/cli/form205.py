@@ -21,6 +21,7 @@ from citycarbon.io.form205 import (
     render_issue,
     write_issue_report,
 )
+from citycarbon.io.safecells import csv_text
 
 
 def convert_205(
@@ -101,7 +102,7 @@ def convert_205(
         raise typer.Exit(EXIT_BAD_INPUT)
     frame = energy_csv(batch.records)
     if out is None:
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.write(csv_text(frame))
     else:
         write_csv(frame, out)
     err.print(

@@ -18,6 +18,7 @@ from citycarbon.core.grading import (
 )
 from citycarbon.io.files import write_csv
 from citycarbon.io.grading_inputs import read_economics, read_emissions
+from citycarbon.io.safecells import csv_text
 
 
 class AverageOption(StrEnum):
@@ -72,7 +73,7 @@ def grade_command(
     else:
         table = table.select(GRADE_COLUMNS)
     if out is None:
-        sys.stdout.write(table.write_csv())
+        sys.stdout.write(csv_text(table))
     else:
         write_csv(table, out)
         err.print(f"{table.height} graded enterprise-years → {out}", markup=False)

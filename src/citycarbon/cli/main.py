@@ -30,6 +30,7 @@ from citycarbon.core.factors import (
 )
 from citycarbon.io.emissions_job import run_emissions
 from citycarbon.io.files import write_csv, write_text
+from citycarbon.io.safecells import csv_text
 
 app = typer.Typer(
     name="citycarbon",
@@ -118,7 +119,7 @@ def emissions(
                 markup=False,
             )
     if out is None:
-        sys.stdout.write(run.emissions.write_csv())
+        sys.stdout.write(csv_text(run.emissions))
     else:
         write_csv(run.emissions, out)
         write_text(run.provenance_json(energy_csv) + "\n", out.with_name(out.name + ".meta.json"))
@@ -167,7 +168,7 @@ def factors_show(
     names = data.energy_catalogue().select("energy_code", "name_zh", "name_en", "confidence")
     frame = fs.energy.join(names, on="energy_code", how="left", maintain_order="left")
     if csv:
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.write(csv_text(frame))
         return
     out.print(f"[bold]{fs.set_id}[/bold]  {fs.description_zh} / {fs.description_en}")
     out.print(

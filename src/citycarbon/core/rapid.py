@@ -34,6 +34,12 @@ from citycarbon.core.schemas import check_schema
 
 KWH_PER_MWH: Final = 1000.0
 DEFAULT_MIN_ENTERPRISES: Final = 5
+MIN_YEAR_KWH: Final = 1.0
+"""Least grid electricity in a year for an enterprise to enter a fit: below it the ratio
+tCO2/MWh means nothing and could grow past every float (a ratio over 1e-300 MWh)."""
+MIN_COMPARED_TCO2: Final = 1e-3
+"""Least accounted sum (1 kg CO2) for a percentage error: below it the error means nothing
+and the division could overflow."""
 """Fewest enterprises behind a ratio before falling back to a coarser industry level."""
 
 METHOD_VERSION: Final = "rapid/1"
@@ -171,7 +177,7 @@ def _rollup(readings: pl.DataFrame, fmt: str) -> pl.DataFrame:
 
 def year_pairs(accounted: pl.DataFrame, electricity: pl.DataFrame, year: int) -> pl.DataFrame:
     """``entity_id, tco2, kwh``: yearly sums of the enterprises that have both accounted
-    emissions and electricity (above zero) in ``year``."""
+    emissions and electricity (at least ``MIN_YEAR_KWH``) in ``year``."""
     check_schema(accounted, ACCOUNTED, "accounted emissions")
     check_schema(electricity, ELECTRICITY, "electricity")
     prefix = f"{year}-"
@@ -187,7 +193,7 @@ def year_pairs(accounted: pl.DataFrame, electricity: pl.DataFrame, year: int) ->
         .group_by("entity_id")
         .agg(pl.col("kwh").sum())
     )
-    return co2.join(kwh, on="entity_id", how="inner").filter(pl.col("kwh") > 0)
+    return co2.join(kwh, on="entity_id", how="inner").filter(pl.col("kwh") >= MIN_YEAR_KWH)
 
 
 def fit_ratios(
@@ -403,8 +409,8 @@ def backtest(
 
     Compared are the enterprise-months of ``test_year`` that have both electricity and an
     accounted figure; sums by city, district and division (first two digits of GB/T 4754)
-    per month, and the enterprise-months themselves. Months whose accounted sum is zero are
-    left out of the percentage errors.
+    per month, and the enterprise-months themselves. Months whose accounted sum is under
+    ``MIN_COMPARED_TCO2`` (zero, in practice) are left out of the percentage errors.
     """
     pairs = year_pairs(accounted, electricity, test_year - 1)
     ratios = fit_ratios(pairs, enterprises, min_enterprises=min_enterprises)
@@ -432,7 +438,7 @@ def backtest(
     monthly = (
         pl.concat(parts)
         .with_columns(
-            pl.when(pl.col("accounted_tco2") > 0)
+            pl.when(pl.col("accounted_tco2") >= MIN_COMPARED_TCO2)
             .then(
                 (pl.col("estimated_tco2") - pl.col("accounted_tco2")).abs()
                 / pl.col("accounted_tco2")
@@ -475,7 +481,7 @@ def _summary(monthly: pl.DataFrame, *, by_key: bool) -> pl.DataFrame:
     if not by_key:
         agg = agg.with_columns(pl.lit("").alias("key"))
     bias = (
-        pl.when(pl.col("accounted_tco2") > 0)
+        pl.when(pl.col("accounted_tco2") >= MIN_COMPARED_TCO2)
         .then(
             (pl.col("estimated_tco2") - pl.col("accounted_tco2")) / pl.col("accounted_tco2") * 100
         )

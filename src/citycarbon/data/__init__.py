@@ -21,7 +21,9 @@ __all__ = [
     "factor_set_definitions",
     "fuel_parameters",
     "parameters",
+    "quantity_bounds",
     "read_table",
+    "reading_bounds",
     "unit_aliases",
 ]
 
@@ -91,3 +93,13 @@ def building_grades() -> pl.DataFrame:
     return read_table("building_grades").with_columns(
         pl.col("upper_bound_kgco2_per_m2", "upper_percentile").cast(pl.Float64)
     )
+
+
+def quantity_bounds() -> pl.DataFrame:
+    """Largest plausible quantity of one record per 205-1 code, in the code's standard unit."""
+    return read_table("quantity_bounds").with_columns(pl.col("max_quantity").cast(pl.Float64))
+
+
+def reading_bounds() -> pl.DataFrame:
+    """Largest plausible kWh of one electricity reading per grain (month, day, 15min)."""
+    return read_table("reading_bounds").with_columns(pl.col("max_kwh").cast(pl.Float64))

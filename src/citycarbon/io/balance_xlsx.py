@@ -21,6 +21,15 @@ import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from citycarbon.core.balance import COLUMNS, METHOD_VERSION, category_totals, in_tce
+from citycarbon.io.safecells import neutralise
+
+WORKBOOK_OPTIONS: Final = {
+    "in_memory": True,
+    # Text is text: never read as a formula, a number or a link, whatever it starts with.
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
 
 SHEET_PHYSICAL: Final = "实物量"
 SHEET_TCE: Final = "标准量"
@@ -54,7 +63,7 @@ def write_balance_xlsx(
 ) -> None:
     """Write ``balance`` (``core.balance.BALANCE``) to ``target`` (a path or a buffer)."""
     names = {"city": "全市 city", **(scope_names or {})}
-    book = xlsxwriter.Workbook(target, {"in_memory": True})
+    book = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
     bold = book.add_format({"bold": True})
     head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1})
     num = book.add_format({"num_format": "#,##0.00"})
@@ -68,8 +77,8 @@ def write_balance_xlsx(
         (SHEET_TCE, tce, "计量单位 unit: 吨标准煤 tce"),
     ):
         ws = book.add_worksheet(sheet_name)
-        ws.write(0, 0, line)
-        ws.write(1, 0, unit_note)
+        ws.write_string(0, 0, neutralise(line))
+        ws.write_string(1, 0, unit_note)
         ws.set_column(0, 0, 10)
         ws.set_column(1, 1, 24)
         ws.set_column(2, 2, 14)
@@ -77,14 +86,14 @@ def write_balance_xlsx(
         row = 3
         for scope in scopes:
             label = names["city"] if scope == "city" else f"{scope} {names.get(scope, '')}"
-            ws.write(row, 0, label.strip(), bold)
+            ws.write_string(row, 0, neutralise(label.strip()), bold)
             row += 1
             row = _block_header(ws, row, head, tce=sheet_name == SHEET_TCE)
             part = frame.filter(pl.col("scope") == scope)
             for r in part.iter_rows(named=True):
-                ws.write_string(row, 0, r["energy_code"])
-                ws.write_string(row, 1, f"{r['name_zh']} {r['name_en']}")
-                ws.write_string(row, 2, f"{r['unit_zh']} {r['unit']}")
+                ws.write_string(row, 0, neutralise(r["energy_code"]))
+                ws.write_string(row, 1, neutralise(f"{r['name_zh']} {r['name_en']}"))
+                ws.write_string(row, 2, neutralise(f"{r['unit_zh']} {r['unit']}"))
                 for j, (c, _, _) in enumerate(COLUMNS):
                     ws.write_number(row, 3 + j, float(r[c]), num)
                 row += 1

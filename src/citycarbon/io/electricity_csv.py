@@ -14,7 +14,7 @@ rows for the same reasons.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -22,6 +22,7 @@ import polars as pl
 
 from citycarbon.io.csvtable import check_header, error_rows, parse_chunk
 from citycarbon.io.errors import ERROR_SCHEMA, RowError, empty_errors, errors_from_frame
+from citycarbon.io.numbers import number_checks, reading_bounds
 from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 
 REQUIRED_COLUMNS: Final = ("account_no", "start", "grain", "kwh")
@@ -79,11 +80,16 @@ def _parsed_start() -> pl.Expr:
     )
 
 
-def validate_readings(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def validate_readings(
+    frame: pl.DataFrame, bounds: Mapping[str, float] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split text columns (``REQUIRED_COLUMNS``, optional ``account_name``, and ``row``) into
     valid readings (``READINGS`` + ``row``) and errors (``ERROR_SCHEMA``). ``kwh`` may also
-    arrive as numbers. Duplicate keys within ``frame`` are errors on every row involved."""
+    arrive as numbers; it must be finite and within ``bounds`` (kWh per grain, default
+    ``io.numbers.reading_bounds()``). Duplicate keys within ``frame`` are errors on every row
+    involved."""
     s = pl.col
+    bounds = reading_bounds() if bounds is None else bounds
     if "account_name" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, pl.String).alias("account_name"))
     frame = frame.with_columns(
@@ -133,6 +139,13 @@ def validate_readings(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         ),
         (~kwh_given, "kwh", "missing_kwh", pl.lit(None)),
         (kwh_given & ~number, "kwh", "not_number_value", pl.lit(None)),
+        *number_checks(
+            "kwh",
+            s("kwh"),
+            s("_kwh"),
+            s("grain").replace_strict(dict(bounds), default=None, return_dtype=pl.Float64),
+            pl.lit("kWh"),
+        ),
         (number & (s("_kwh") < 0), "kwh", "negative_value", pl.lit(None)),
     ]
     errors = pl.concat(
@@ -190,11 +203,12 @@ def read_readings(
     ``InputFileError`` when the file cannot be read at all (encoding, header)."""
     text = TextFile(path, encoding=encoding, chunk_bytes=chunk_bytes)
     check_header(text.header(), text.name, REQUIRED_COLUMNS)
+    bounds = reading_bounds()
     valid_parts: list[pl.DataFrame] = []
     error_parts: list[pl.DataFrame] = [empty_errors()]
     for header, chunk in text.chunks():
         raw = parse_chunk(header, chunk, text.name, (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS))
-        valid, errors = validate_readings(raw)
+        valid, errors = validate_readings(raw, bounds)
         valid_parts.append(valid)
         error_parts.append(errors)
         if progress is not None:

@@ -18,6 +18,7 @@ from citycarbon.core.periods import GRAIN_RANK, PERIOD_PATTERN, Grain, grain_ran
 from citycarbon.core.schemas import PURPOSES, Purpose
 from citycarbon.io.csvtable import error_rows, parse_chunk
 from citycarbon.io.errors import ERROR_SCHEMA, with_reasons
+from citycarbon.io.numbers import number_checks, quantity_bounds
 from citycarbon.io.textfile import TextFile
 
 REQUIRED_COLUMNS: Final = ("entity_id", "period", "energy_code", "quantity")
@@ -43,6 +44,7 @@ class Reference:
             pl.col("multiplier").alias("_multiplier"),
         )
     )
+    bounds: pl.DataFrame = field(default_factory=quantity_bounds)
 
 
 def validate(
@@ -71,14 +73,17 @@ def validate(
         s("quantity").cast(pl.Float64, strict=False).alias("_q"),
         s("unit").str.to_lowercase().str.replace_all(r"\s+", "").alias("_unit_key"),
     )
-    frame = frame.join(ref.catalogue, on="energy_code", how="left", maintain_order="left").join(
-        ref.units, on="_unit_key", how="left", maintain_order="left"
+    frame = (
+        frame.join(ref.catalogue, on="energy_code", how="left", maintain_order="left")
+        .join(ref.units, on="_unit_key", how="left", maintain_order="left")
+        .join(ref.bounds, on="energy_code", how="left", maintain_order="left")
     )
     period_ok = s("period").str.contains(PERIOD_PATTERN)
     known_code = s("_std_unit").is_not_null()
     unit_given = s("unit") != ""
     q_given = s("quantity") != ""
     is_number = s("_q").is_not_null() & s("_q").is_finite()
+    standard_q = s("_q") * pl.when(unit_given).then(s("_multiplier")).otherwise(1.0)
     known_purpose = s("purpose").is_in(list(PURPOSES))
     electric = s("_method") == "electricity"
     purpose_ok = (
@@ -108,6 +113,7 @@ def validate(
         ),
         (~q_given, "quantity", "missing_quantity", pl.lit(None)),
         (q_given & ~is_number, "quantity", "not_number", pl.lit(None)),
+        *number_checks("quantity", s("quantity"), standard_q, s("_max_quantity"), s("_std_unit")),
         (is_number & (s("_q") < 0), "quantity", "negative", pl.lit(None)),
         (~known_purpose, "purpose", "bad_purpose", pl.lit(None)),
         (known_code & known_purpose & ~purpose_ok, "purpose", "purpose_not_allowed", pl.lit(None)),
@@ -121,7 +127,7 @@ def validate(
         "entity_id",
         "period",
         "energy_code",
-        (s("_q") * pl.when(unit_given).then(s("_multiplier")).otherwise(1.0)).alias("quantity"),
+        standard_q.alias("quantity"),
         s("purpose").cast(Purpose),
     )
     return valid, errors.cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]

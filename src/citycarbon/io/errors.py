@@ -31,6 +31,20 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     "missing_quantity": ("数量为空", "quantity is empty"),
     "not_number": ("数量不是有效数字", "quantity is not a valid number"),
     "negative": ("数量为负数", "quantity is negative"),
+    "underflow": (
+        "数值过小，无法精确表示（非零数被读成 0 或失去精度）",
+        "the number is too small to be represented (a non-zero value would read as 0 or "
+        "lose its digits)",
+    ),
+    "over_bound": (
+        "数值超过该能源单条记录的合理上限",
+        "the number exceeds the plausible bound of one record",
+    ),
+    "bad_bound_key": ("上限配置中的能源代码或粒度未知", "unknown energy code or grain in bounds"),
+    "bad_bound": (
+        "上限配置值须为正的有限数且不超过上限的最大值",
+        "a configured bound must be a positive finite number no larger than the ceiling",
+    ),
     "bad_purpose": (
         "未知用途，应为 fuel、feedstock、green_purchase、self_generated 或 non_industrial",
         "unknown purpose, expected fuel, feedstock, green_purchase, self_generated or "
@@ -44,6 +58,10 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     ),
     "not_number_value": ("不是有效数字", "not a valid number"),
     "negative_value": ("不能为负数", "must not be negative"),
+    "value_added_too_small": (
+        "增加值过小（不足 1 元），无法计算碳效",
+        "value added is too small (under 1 yuan) for an intensity",
+    ),
     "unknown_building_type": ("未知建筑类型", "unknown building type"),
     "nonpositive_area": ("建筑面积必须大于零", "floor area must be above zero"),
     "duplicate_row": ("重复记录：键相同", "duplicate row: same key"),

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import polars as pl
 
+from citycarbon.io.safecells import safe_frame
+
 
 def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write`` on a temporary file beside ``path``, then move it into place."""
@@ -24,8 +26,9 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> None:
-    """Write ``frame`` as UTF-8 CSV to ``path`` atomically."""
-    write_atomically(path, frame.write_csv)
+    """Write ``frame`` as UTF-8 CSV to ``path`` atomically, text cells that a spreadsheet
+    would run as formulas neutralised (``io.safecells``)."""
+    write_atomically(path, safe_frame(frame).write_csv)
 
 
 def write_text(text: str, path: Path) -> None:

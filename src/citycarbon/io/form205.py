@@ -39,6 +39,8 @@ from citycarbon.core.ids import is_valid_uscc
 from citycarbon.core.schemas import ENERGY_RECORDS, Purpose
 from citycarbon.io.errors import REASONS, InputFileError, RowError
 from citycarbon.io.files import write_atomically
+from citycarbon.io.numbers import MAX_BOUND, quantity_bounds, underflows
+from citycarbon.io.safecells import csv_text
 from citycarbon.io.textfile import detect_encoding
 
 SUFFIXES: Final = (".xlsx", ".xls", ".csv")
@@ -666,26 +668,54 @@ def _number_text(col: str) -> pl.Expr:
     return pl.when(t.is_in(list(_EMPTY_MARKS))).then(None).otherwise(t)
 
 
+def _number_issue(text: pl.Expr, value: pl.Expr) -> pl.Expr:
+    """The issue code of a parsed cell, null when it is a usable number or empty."""
+    finite = value.is_not_null() & value.is_finite()
+    return (
+        pl.when(text.is_not_null() & (value.is_null() | ~value.is_finite()))
+        .then(pl.lit("not_number_value"))
+        .when(finite & underflows(text, value))
+        .then(pl.lit("underflow"))
+        .when(finite & (value.abs() > MAX_BOUND))
+        .then(pl.lit("over_bound"))
+        .otherwise(pl.lit(None, pl.String))
+    )
+
+
 def _typed_items(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     s = pl.col
-    frame = raw.with_columns(
-        *(_number_text(f"_{f}_text").alias(f"_{f}_num") for f in NUMERIC_FIELDS)
-    ).with_columns(
-        *(s(f"_{f}_num").cast(pl.Float64, strict=False).alias(f) for f in NUMERIC_FIELDS)
+    frame = (
+        raw.with_columns(*(_number_text(f"_{f}_text").alias(f"_{f}_num") for f in NUMERIC_FIELDS))
+        .with_columns(
+            *(s(f"_{f}_num").cast(pl.Float64, strict=False).alias(f) for f in NUMERIC_FIELDS)
+        )
+        .with_columns(
+            *(_number_issue(s(f"_{f}_num"), s(f)).alias(f"_{f}_issue") for f in NUMERIC_FIELDS)
+        )
     )
     issues = pl.concat(
         [
-            frame.filter(s(f"_{f}_num").is_not_null() & s(f).is_null()).select(
+            frame.filter(s(f"_{f}_issue").is_not_null()).select(
                 "row",
                 s(f"{f}_cell").alias("cell"),
                 pl.lit(f).alias("column"),
                 s(f"_{f}_text").alias("value"),
-                pl.lit("not_number_value").alias("code"),
+                s(f"_{f}_issue").alias("code"),
                 pl.lit(ERROR).alias("level"),
-                pl.lit("").alias("detail"),
+                pl.when(s(f"_{f}_issue") == "over_bound")
+                .then(pl.lit(f"> {MAX_BOUND:g}"))
+                .otherwise(pl.lit(""))
+                .alias("detail"),
             )
             for f in NUMERIC_FIELDS
         ]
+    )
+    # A number refused above is left out, as an unreadable cell is.
+    frame = frame.with_columns(
+        *(
+            pl.when(s(f"_{f}_issue").is_null()).then(s(f)).otherwise(None).alias(f)
+            for f in NUMERIC_FIELDS
+        )
     )
     return frame.select(ITEMS_SCHEMA.names()).cast(dict(ITEMS_SCHEMA)), issues.cast(  # type: ignore[arg-type]
         dict(ISSUE_COLUMNS)  # type: ignore[arg-type]
@@ -807,6 +837,38 @@ def check_negative(frame: pl.DataFrame, options: CheckOptions) -> pl.DataFrame:
     )
 
 
+QUANTITY_FIELDS: Final = (
+    "opening_stock",
+    "purchase_quantity",
+    "consumption_total",
+    "industrial_use",
+    "feedstock_use",
+    "non_industrial_use",
+    "closing_stock",
+)
+"""The numeric columns that are physical quantities of the item's energy."""
+
+
+def check_bounds(frame: pl.DataFrame, options: CheckOptions) -> pl.DataFrame:
+    """Quantities over the plausible bound of their code, in the standard unit
+    (``io.numbers.quantity_bounds``), as the energy CSV checks them."""
+    s = pl.col
+    bounded = frame.join(quantity_bounds(), on="energy_code", how="left", maintain_order="left")
+    return pl.concat(
+        [
+            _flag(
+                bounded,
+                _known() & (s(f) * s("_multiplier") > s("_max_quantity")),
+                f,
+                "over_bound",
+                ERROR,
+                pl.format("> {} {}", s("_max_quantity"), s("_std_unit")),
+            )
+            for f in QUANTITY_FIELDS
+        ]
+    )
+
+
 def check_stock_balance(frame: pl.DataFrame, options: CheckOptions) -> pl.DataFrame:
     """年初库存量 + 购进量 − 消费量合计 ≈ 年末库存量, where any stock or purchase is given.
 
@@ -924,6 +986,7 @@ CHECKS: Final = (
     check_codes,
     check_units,
     check_negative,
+    check_bounds,
     check_stock_balance,
     check_consumption_parts,
     check_feedstock,
@@ -1235,7 +1298,7 @@ def energy_csv(records: pl.DataFrame) -> pl.DataFrame:
 
 
 def _bom_csv(frame: pl.DataFrame, path: Path) -> None:
-    path.write_bytes(codecs.BOM_UTF8 + frame.write_csv().encode("utf-8"))
+    path.write_bytes(codecs.BOM_UTF8 + csv_text(frame).encode("utf-8"))
 
 
 def write_issue_report(issues: pl.DataFrame, path: Path) -> None:

@@ -10,12 +10,16 @@ import polars as pl
 from citycarbon.core.periods import PERIOD_PATTERN
 from citycarbon.io.csvtable import error_rows, read_whole
 from citycarbon.io.errors import ERROR_SCHEMA, RowError, errors_from_frame
+from citycarbon.io.numbers import MAX_BOUND, underflows
 
 EMISSIONS_REQUIRED: Final = ("entity_id", "period", "total_tco2")
 EMISSIONS_OPTIONAL: Final = ("energy_tce", "scope1_tco2", "scope2_tco2", "factor_set")
 ECONOMICS_REQUIRED: Final = ("entity_id", "year", "industry_code", "value_added_10k_yuan")
 ECONOMICS_OPTIONAL: Final = ("district_code",)
 INDUSTRY_PATTERN: Final = r"^[A-Z]?[0-9]{2,4}$"
+MIN_VALUE_ADDED_10K_YUAN: Final = 1e-4
+"""Least positive value added (1 yuan): an intensity over less is no figure at all and, over
+a subnormal value added, not even a finite one."""
 
 
 def _duplicates(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -51,6 +55,16 @@ def number(col: str) -> tuple[pl.Expr, pl.Expr]:
     return value, given
 
 
+def number_checks(col: str) -> list[tuple[pl.Expr, str, str]]:
+    """A given cell that is not a finite number, underflows, or exceeds ``MAX_BOUND``."""
+    value, given = number(col)
+    return [
+        (given & (value.is_null() | ~value.is_finite()), col, "not_number_value"),
+        (value.is_finite() & underflows(pl.col(col).str.strip_chars(), value), col, "underflow"),
+        (value.is_finite() & (value.abs() > MAX_BOUND), col, "over_bound"),
+    ]
+
+
 def read_emissions(path: Path, encoding: str | None = None) -> tuple[pl.DataFrame, list[RowError]]:
     """Emissions at any grain: ``entity_id, period, total_tco2`` (+ optional scope columns)."""
     raw = read_whole(path, EMISSIONS_REQUIRED, EMISSIONS_OPTIONAL, encoding)
@@ -62,14 +76,13 @@ def read_emissions(path: Path, encoding: str | None = None) -> tuple[pl.DataFram
     checks = [
         (pl.col("entity_id") == "", "entity_id", "empty_entity"),
         (~pl.col("period").str.contains(PERIOD_PATTERN), "period", "bad_period"),
-        (given & (total.is_null() | ~total.is_finite()), "total_tco2", "not_number_value"),
+        *number_checks("total_tco2"),
         (~given, "total_tco2", "not_number_value"),
         (total < 0, "total_tco2", "negative_value"),
     ]
     present = [c for c in EMISSIONS_OPTIONAL[:3] if c in raw.columns]
     for col in present:
-        value, col_given = number(col)
-        checks.append((col_given & (value.is_null() | ~value.is_finite()), col, "not_number_value"))
+        checks += number_checks(col)
     valid, errors = finish_checks(raw, checks, ["entity_id", "period"])
     out = valid.select(
         "entity_id",
@@ -89,7 +102,7 @@ def read_economics(path: Path, encoding: str | None = None) -> tuple[pl.DataFram
         pl.col("year").str.strip_chars().fill_null(""),
         code.alias("industry_code"),
     )
-    va, given = number("value_added_10k_yuan")
+    va, _ = number("value_added_10k_yuan")
     checks = [
         (pl.col("entity_id") == "", "entity_id", "empty_entity"),
         (~pl.col("year").str.contains(r"^[12][0-9]{3}$"), "year", "bad_year"),
@@ -99,7 +112,12 @@ def read_economics(path: Path, encoding: str | None = None) -> tuple[pl.DataFram
             "industry_code",
             "bad_industry",
         ),
-        (given & (va.is_null() | ~va.is_finite()), "value_added_10k_yuan", "not_number_value"),
+        *number_checks("value_added_10k_yuan"),
+        (
+            va.is_finite() & (va > 0) & (va < MIN_VALUE_ADDED_10K_YUAN),
+            "value_added_10k_yuan",
+            "value_added_too_small",
+        ),
     ]
     valid, errors = finish_checks(raw, checks, ["entity_id", "year"])
     district = (

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from citycarbon.web.access.policy import DeniedError
 from citycarbon.web.api.common import PrincipalAuth
+from citycarbon.web.api.renderers import FiniteJSONRenderer
 from citycarbon.web.buildings.api import router as buildings
 from citycarbon.web.electricity.api import router as electricity
 from citycarbon.web.energy.api import router as energy
@@ -24,6 +25,7 @@ api = NinjaAPI(
     ),
     auth=PrincipalAuth(),
     urls_namespace="api-v1",
+    renderer=FiniteJSONRenderer(),
 )
 for router in (enterprises, energy, grading, buildings, estimates, electricity):
     api.add_router("", router)

@@ -122,7 +122,9 @@ def _readings_of(request: HttpRequest) -> list[Any]:
     if len(body) > MAX_BODY_BYTES:
         raise RefusedError(413, too_big)
     try:
-        payload = json.loads(body)
+        # Numbers stay text until the readings check: a float would turn ``1e-400`` into 0.0
+        # and ``NaN`` / ``Infinity`` into values the check could no longer tell apart.
+        payload = json.loads(body, parse_float=str, parse_int=str, parse_constant=str)
     except ValueError as exc:
         raise RefusedError(400, "the body is not valid JSON") from exc
     items = payload.get("readings") if isinstance(payload, dict) else None

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from citycarbon.io.errors import InputFileError, RowError
 from citycarbon.io.form205 import SUFFIXES
+from citycarbon.io.safecells import safe_row
 from citycarbon.web.access.models import Role
 from citycarbon.web.access.pages import current, page
 from citycarbon.web.access.policy import Principal, scoped
@@ -123,10 +124,10 @@ def quarantine_download(request: HttpRequest, upload_id: int) -> HttpResponse:
     columns = list(rows[0].fields) if rows else []
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow([*columns, "source_row", "reason_zh", "reason_en"])
+    writer.writerow(safe_row([*columns, "source_row", "reason_zh", "reason_en"]))
     for r in rows:
         writer.writerow(
-            [*(r.fields.get(c) or "" for c in columns), r.row, r.reason_zh, r.reason_en]
+            safe_row([*(r.fields.get(c) or "" for c in columns), r.row, r.reason_zh, r.reason_en])
         )
     response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="quarantine-{upload.pk}.csv"'

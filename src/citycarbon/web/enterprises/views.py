@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from citycarbon.core.whatif import Changes, what_if
+from citycarbon.io.safecells import csv_text
 from citycarbon.web.access.actions import do_grant_consent, do_revoke_consent
 from citycarbon.web.access.models import Bank, Consent, Role
 from citycarbon.web.access.pages import current, page
@@ -186,7 +187,7 @@ def enterprise_download(request: HttpRequest, enterprise_id: int, kind: str) -> 
         run = latest_published()
         values = CarbonCode.objects.filter(run=run, enterprise=enterprise).values()
         frame = pl.DataFrame(list(values))
-    response = HttpResponse("\ufeff" + frame.write_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse("\ufeff" + csv_text(frame), content_type="text/csv; charset=utf-8")
     name = f"{enterprise.entity_id}_{kind}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
