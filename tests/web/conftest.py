@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, models
 
 from citycarbon.core.democity import generate_buildings, generate_city
 from citycarbon.core.factors import FactorSet
@@ -39,3 +40,13 @@ def loaded_city(
         yield LoadedCity(logins, first, second, other, Bank.objects.get(code="DEMOBANK"))
         forget_views()
         call_command("flush", interactive=False, verbosity=0)
+
+
+def empty_append_only(model: type[models.Model]) -> None:
+    """Empty a table whose rows PostgreSQL refuses to delete one by one (``audit.append_only``):
+    there by TRUNCATE, as its owner may; on SQLite by DELETE."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {connection.ops.quote_name(model._meta.db_table)}")
+    else:
+        model.objects.all().delete()

@@ -25,7 +25,7 @@ from citycarbon.web.energy.selectors import energy_records
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.estimates import selectors
 from citycarbon.web.regions.models import District
-from tests.web.conftest import LoadedCity
+from tests.web.conftest import LoadedCity, empty_append_only
 
 pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("test")
@@ -48,7 +48,7 @@ def readings(
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         selectors.forget()
         # The demo load brings readings of its own; these tests want readings they know.
-        ElectricityReadingHistory.objects.all().delete()
+        empty_append_only(ElectricityReadingHistory)
         ElectricityReading.objects.all().delete()
         ElectricityAccount.objects.all().delete()
         ElectricityBatch.objects.all().delete()

@@ -12,14 +12,14 @@ from citycarbon.web.electricity.models import (
     ElectricityReadingHistory,
 )
 from citycarbon.web.estimates import selectors
-from tests.web.conftest import LoadedCity
+from tests.web.conftest import LoadedCity, empty_append_only
 
 pytestmark = pytest.mark.django_db
 
 
 def test_no_readings_yet(loaded_city: LoadedCity, client: Client) -> None:
     # The demo load brings readings; this test is about a city with none yet (rolled back).
-    ElectricityReadingHistory.objects.all().delete()
+    empty_append_only(ElectricityReadingHistory)
     ElectricityReading.objects.all().delete()
     ElectricityAccount.objects.all().delete()
     selectors.forget()

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from citycarbon import data
 from citycarbon.cli.access import register as register_access
+from citycarbon.cli.audit import register as register_audit
 from citycarbon.cli.balance import register as register_balance
 from citycarbon.cli.buildings import register as register_buildings
 from citycarbon.cli.console import bad_input_exits, err, out, progress_bar, reject, require_files
@@ -211,6 +212,7 @@ register_grading(app)
 register_whatif(app)
 register_buildings(app)
 register_access(app)
+register_audit(app)
 register_serve(app)
 register_imports(app)
 register_balance(app)

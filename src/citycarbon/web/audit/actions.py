@@ -11,6 +11,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 
+from citycarbon.web.audit.chain import hash_of, locked_head
+from citycarbon.web.audit.hashing import as_stored
 from citycarbon.web.audit.models import AuditEvent
 
 
@@ -39,19 +41,28 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit event; must run inside the action's transaction."""
+    """Append one audit event to the chain; must run inside the action's transaction, which
+    holds the chain head until it ends."""
     if not transaction.get_connection().in_atomic_block:
         msg = f"audit event {action!r} written outside a transaction"
         raise RuntimeError(msg)
-    return AuditEvent.objects.create(
-        actor=actor.user if actor.user is not None and actor.user.pk else None,
+    head = locked_head()
+    event = AuditEvent(
+        sequence=head.sequence + 1,
+        actor_id=actor.user.pk if actor.user is not None and actor.user.pk else None,
         actor_label=actor.label,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        before=before,
-        after=after,
+        before=as_stored(before),
+        after=as_stored(after),
+        prev_hash=head.hash,
     )
+    event.hash = hash_of(event)
+    event.save(force_insert=True)
+    head.sequence, head.hash = event.sequence, event.hash
+    head.save(update_fields=["sequence", "hash"])
+    return event
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:

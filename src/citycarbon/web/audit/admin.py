@@ -24,26 +24,41 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Admin whose saves and deletes write an audit event in the same transaction."""
+    """Admin whose saves and deletes write an audit event in the same transaction (the admin
+    wraps each save and delete in one). A save's event is written once its many-to-many
+    fields and inlines are saved too (``save_related``), so ``after`` is the whole result."""
+
+    def audit_snapshot(self, obj: Any) -> dict[str, Any]:
+        """What ``before`` and ``after`` hold for ``obj``."""
+        return snapshot(obj)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = None
+        if change and obj.pk is not None:
+            before = self.audit_snapshot(type(obj).objects.get(pk=obj.pk))
+        obj._audit_before = before
+        super().save_model(request, obj, form, change)
+
+    def audit_after(self, obj: Any) -> dict[str, Any]:
+        """What ``after`` holds once ``obj`` is saved."""
+        return self.audit_snapshot(obj)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         with transaction.atomic():
-            before = None
-            if change and obj.pk is not None:
-                before = snapshot(type(obj).objects.get(pk=obj.pk))
-            super().save_model(request, obj, form, change)
+            super().save_related(request, form, formsets, change)
+            obj = form.instance
             record(
                 Actor.of(request.user),  # type: ignore[arg-type]
                 "admin.change" if change else "admin.add",
                 obj._meta.label,
                 obj.pk,
-                before=before,
-                after=snapshot(obj),
+                before=getattr(obj, "_audit_before", None),
+                after=self.audit_after(obj),
             )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            before = snapshot(obj)
+            before = self.audit_snapshot(obj)
             pk = obj.pk
             super().delete_model(request, obj)
             record(
@@ -55,15 +70,20 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             )
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     """The trail is written by actions, never edited."""
 
-    list_display = ("at", "actor_label", "action", "object_type", "object_id")
+    list_display = ("sequence", "at", "actor_label", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
     search_fields = ("actor_label", "object_id")
     date_hierarchy = "at"
+
+
+# Users and groups: Django's own admins, audited (imported for its registrations).
+from citycarbon.web.audit import admin_users  # noqa: E402, F401

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
     """One write. Written by the action function in the same transaction as the write, so a
-    failed action leaves neither its data nor its event."""
+    failed action leaves neither its data nor its event.
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    Events form a hash chain (``audit.chain``): ``sequence`` counts them from 1 without gaps,
+    ``prev_hash`` is the previous event's ``hash``, and ``hash`` is the SHA-256 of the event's
+    canonical form. The actor's id stays when the user is deleted (no database constraint,
+    nothing done on delete), so the event still says who acted and its hash still holds."""
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_label = models.CharField(
@@ -30,6 +38,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     class Meta:
         ordering = ("-at", "-id")
@@ -38,6 +48,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_type}"
+
+
+class AuditChainHead(models.Model):
+    """The chain's last link, one row: appending an event locks it, so concurrent writers
+    append one after the other and never fork the chain; ``audit verify`` compares it with
+    the last event, so deleting events at the end is noticed too."""
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.hash[:12]}"
 
 
 class DataImport(models.Model):
