@@ -55,10 +55,17 @@ def test_bound_applies_in_the_standard_unit(tmp_path: Path) -> None:
     assert "100000000" in err and " t" in err
 
 
-def test_zero_and_tiny_normal_quantities_pass(tmp_path: Path) -> None:
-    code, _, out = emissions(tmp_path, "E1,2024-01,15,0e-999,,\nE1,2024-02,15,1e-300,,\n")
+def test_zero_and_the_smallest_plausible_quantity_pass(tmp_path: Path) -> None:
+    code, _, out = emissions(tmp_path, "E1,2024-01,15,0e-999,,\nE1,2024-02,15,1e-6,,\n")
     assert code == 0
     assert out.exists()
+
+
+def test_a_quantity_below_the_smallest_plausible_one_is_refused(tmp_path: Path) -> None:
+    code, err, out = emissions(tmp_path, "E1,2024-01,15,9.9e-7,,\nE1,2024-02,15,1e-300,,\n")
+    assert code == 2
+    assert err.count("1e-6") >= 2
+    assert not out.exists()
 
 
 def test_quantities_at_every_bound_give_finite_emissions(tmp_path: Path) -> None:
@@ -143,7 +150,7 @@ def test_reading_bounds_can_be_replaced(tmp_path: Path, monkeypatch: pytest.Monk
 
 @pytest.mark.parametrize(
     ("value_added", "code"),
-    [("1e-300", "value_added_too_small"), ("1e-400", "underflow"), ("1e308", "over_bound")],
+    [("1e-5", "value_added_too_small"), ("1e-400", "underflow"), ("1e308", "over_bound")],
 )
 def test_grading_refuses_value_added_no_intensity_can_use(
     tmp_path: Path, value_added: str, code: str

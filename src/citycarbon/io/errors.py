@@ -32,9 +32,9 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     "not_number": ("数量不是有效数字", "quantity is not a valid number"),
     "negative": ("数量为负数", "quantity is negative"),
     "underflow": (
-        "数值过小，无法精确表示（非零数被读成 0 或失去精度）",
-        "the number is too small to be represented (a non-zero value would read as 0 or "
-        "lose its digits)",
+        "非零数值过小（小于 1e-6，或无法精确表示），不是合理的记录值",
+        "a non-zero number below 1e-6 (or too small to be represented) is not a plausible "
+        "value",
     ),
     "over_bound": (
         "数值超过该能源单条记录的合理上限",

@@ -2,7 +2,8 @@
 request goes through before it reaches the accounting.
 
 A quantity is refused when it is not finite (``nan``, ``inf``), when a non-zero literal
-underflows (``1e-400`` parses to 0.0, ``4e-320`` to a subnormal that has lost its digits), or
+is below ``MIN_NONZERO`` (among them ``1e-400``, which parses to 0.0, and ``4e-320``, a
+subnormal that has lost its digits), or
 when it exceeds the plausible bound of its energy code (``data/quantity_bounds.csv``) or of
 its reading grain (``data/reading_bounds.csv``). The bounds are engineering bounds, derived from
 the largest plausible single site with headroom; a city may replace them with its own file
@@ -14,7 +15,6 @@ stays below 10¹⁸ and a sum over any number of records that fits in memory sta
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Final
 
@@ -26,7 +26,10 @@ from citycarbon.io.errors import InputFileError, RowError
 
 MAX_BOUND: Final = 1e15
 """The largest bound a configuration may set, in the standard unit of a code (or kWh)."""
-SMALLEST_NORMAL: Final = sys.float_info.min
+MIN_NONZERO: Final = 1e-6
+"""The smallest plausible non-zero number (standard unit, kWh, 万元): a gram of coal, a
+hundredth of a cubic metre of gas, a thousandth of a watt-hour. Anything smaller is a slip
+or an attack, and ratios of such numbers to the bounds would leave the float range."""
 QUANTITY_BOUNDS_ENV: Final = "CITYCARBON_QUANTITY_BOUNDS"
 READING_BOUNDS_ENV: Final = "CITYCARBON_READING_BOUNDS"
 
@@ -84,9 +87,10 @@ def reading_bounds() -> dict[str, float]:
 
 
 def underflows(text: pl.Expr, value: pl.Expr) -> pl.Expr:
-    """A literal with a non-zero digit in its mantissa that parsed to 0.0 or a subnormal."""
+    """A literal with a non-zero digit in its mantissa whose value is below ``MIN_NONZERO``
+    (which includes one that parsed to 0.0 or to a subnormal)."""
     mantissa = text.str.replace(r"[eE].*$", "")
-    return value.is_finite() & (value.abs() < SMALLEST_NORMAL) & mantissa.str.contains("[1-9]")
+    return value.is_finite() & (value.abs() < MIN_NONZERO) & mantissa.str.contains("[1-9]")
 
 
 def number_checks(
