@@ -87,13 +87,17 @@ def test_bad_form_row_rejects_the_form_or_goes_to_quarantine(
     assert any("!" in e.column or e.column for e in caught.value.errors)
     assert EnergyRecord.objects.count() == before
 
+    # A form is one enterprise and period: its bad row holds the whole form back.
     outcome = do_import_form_file(form, actor=ACTOR, partial=True)
-    assert outcome.status == "partial"
-    assert records(first.pk, "2031-04") == {("01", "fuel"): 100.0}
-    quarantined = QuarantinedRow.objects.get(upload=outcome.upload)
-    assert quarantined.fields["energy_code"] == "33"
-    assert quarantined.fields["uscc"] == first.uscc
-    assert quarantined.reason_zh
+    assert outcome.status == "quarantined"
+    assert records(first.pk, "2031-04") == {}
+    rows = QuarantinedRow.objects.filter(upload=outcome.upload)
+    quarantined = {r.fields["energy_code"]: r for r in rows}
+    assert set(quarantined) == {"01", "33"}
+    assert quarantined["33"].fields["uscc"] == first.uscc
+    assert quarantined["33"].reason_zh
+    assert quarantined["01"].error_codes == "held_back"
+    assert "整体暂缓导入" in quarantined["01"].reason_zh
 
 
 def test_month_on_month_jump_against_the_stored_month_is_a_warning(
