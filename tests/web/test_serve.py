@@ -12,6 +12,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psutil
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -32,6 +34,7 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     with log.open("wb") as sink:
         server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    workers: list[psutil.Process] = []
     try:
         status, body, cookie = None, "", ""
         for _ in range(60):  # at most ~30 s
@@ -52,9 +55,16 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
             raise AssertionError("the API answered without credentials")
         except urllib.error.HTTPError as exc:
             assert exc.code == 401
+        # A background worker runs beside gunicorn, and stops with it.
+        children = psutil.Process(server.pid).children(recursive=True)
+        workers = [
+            c for c in children if "worker" in c.cmdline() and "citycarbon.cli" in c.cmdline()
+        ]
+        assert len(workers) == 1, [c.cmdline() for c in children]
     finally:
         server.terminate()
         server.wait(timeout=20)
+    assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
 
 
 def test_secure_cookies_outside_debug_by_default(tmp_path: Path) -> None:
