@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import Client
 
 from citycarbon.core.democity import generate_buildings, generate_city
 from citycarbon.core.factors import FactorSet
@@ -39,3 +42,18 @@ def loaded_city(
         yield LoadedCity(logins, first, second, other, Bank.objects.get(code="DEMOBANK"))
         forget_views()
         call_command("flush", interactive=False, verbosity=0)
+
+
+UploadPost = Callable[[Client, dict[str, Any]], HttpResponse]
+
+
+@pytest.fixture
+def upload_post(django_capture_on_commit_callbacks: Any) -> UploadPost:
+    """Post to the upload page and run the import job it queues after commit (the test
+    settings' immediate task backend), as the worker would."""
+
+    def post(client: Client, data: dict[str, Any]) -> HttpResponse:
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/energy/uploads/", data)  # type: ignore[return-value]
+
+    return post
