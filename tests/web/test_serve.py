@@ -11,8 +11,10 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import psutil
+import pytest
 
 
 def free_port() -> int:
@@ -78,3 +80,23 @@ def test_secure_cookies_outside_debug_by_default(tmp_path: Path) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["False", "True", "True", "True"]
+
+
+def test_a_worker_that_died_is_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from citycarbon.cli import worker  # noqa: PLC0415
+
+    # A stand-in worker that exits at once, as one killed for its memory would.
+    monkeypatch.setattr(worker, "worker_command", lambda: [sys.executable, "-c", "pass"])
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(worker.subprocess, "Popen", popen)
+    with worker.worker_beside(dict(os.environ)) as keep_alive:
+        started[0].wait(timeout=30)
+        keep_alive()
+        assert len(started) == 2
+    assert all(p.poll() is not None for p in started)
