@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, models
+from django.http import HttpResponse
+from django.test import Client
 
 from citycarbon.core.democity import generate_buildings, generate_city
 from citycarbon.core.factors import FactorSet
@@ -50,3 +53,18 @@ def empty_append_only(model: type[models.Model]) -> None:
             cursor.execute(f"TRUNCATE {connection.ops.quote_name(model._meta.db_table)}")
     else:
         model.objects.all().delete()
+
+
+UploadPost = Callable[[Client, dict[str, Any]], HttpResponse]
+
+
+@pytest.fixture
+def upload_post(django_capture_on_commit_callbacks: Any) -> UploadPost:
+    """Post to the upload page and run the import job it queues after commit (the test
+    settings' immediate task backend), as the worker would."""
+
+    def post(client: Client, data: dict[str, Any]) -> HttpResponse:
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/energy/uploads/", data)  # type: ignore[return-value]
+
+    return post

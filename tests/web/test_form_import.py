@@ -23,7 +23,7 @@ from citycarbon.web.energy.models import (
     QuarantinedRow,
 )
 from tests.form205_fixtures import Item, stocked, write_form_csv, write_form_xlsx
-from tests.web.conftest import LoadedCity
+from tests.web.conftest import LoadedCity, UploadPost
 
 pytestmark = pytest.mark.django_db
 
@@ -87,13 +87,17 @@ def test_bad_form_row_rejects_the_form_or_goes_to_quarantine(
     assert any("!" in e.column or e.column for e in caught.value.errors)
     assert EnergyRecord.objects.count() == before
 
+    # A form is one enterprise and period: its bad row holds the whole form back.
     outcome = do_import_form_file(form, actor=ACTOR, partial=True)
-    assert outcome.status == "partial"
-    assert records(first.pk, "2031-04") == {("01", "fuel"): 100.0}
-    quarantined = QuarantinedRow.objects.get(upload=outcome.upload)
-    assert quarantined.fields["energy_code"] == "33"
-    assert quarantined.fields["uscc"] == first.uscc
-    assert quarantined.reason_zh
+    assert outcome.status == "quarantined"
+    assert records(first.pk, "2031-04") == {}
+    rows = QuarantinedRow.objects.filter(upload=outcome.upload)
+    quarantined = {r.fields["energy_code"]: r for r in rows}
+    assert set(quarantined) == {"01", "33"}
+    assert quarantined["33"].fields["uscc"] == first.uscc
+    assert quarantined["33"].reason_zh
+    assert quarantined["01"].error_codes == "held_back"
+    assert "整体暂缓导入" in quarantined["01"].reason_zh
 
 
 def test_month_on_month_jump_against_the_stored_month_is_a_warning(
@@ -134,7 +138,7 @@ def test_broken_form_imports_nothing(loaded_city: LoadedCity, tmp_path: Path) ->
 
 
 def test_enterprise_uploads_its_own_form_on_the_page(
-    loaded_city: LoadedCity, tmp_path: Path
+    loaded_city: LoadedCity, tmp_path: Path, upload_post: UploadPost
 ) -> None:
     first, second = loaded_city.first, loaded_city.second
     assert first.uscc
@@ -149,24 +153,19 @@ def test_enterprise_uploads_its_own_form_on_the_page(
         [Item("33", total=12.5)],
         encoding="gbk",
     )
-    response = client.post(
-        "/energy/uploads/", {"file": SimpleUploadedFile("本企业.csv", own.read_bytes())}
-    )
+    response = upload_post(client, {"file": SimpleUploadedFile("本企业.csv", own.read_bytes())})
     assert response.status_code == 302
     assert EnergyUpload.objects.get(source="本企业.csv").enterprise == first
     assert records(first.pk, "2031-08") == {("33", "fuel"): 12.5}
     other = write_form_xlsx(
         tmp_path / "other.xlsx", second.uscc, second.name, "2031-08", [Item("33", total=1.0)]
     )
-    refused = client.post(
-        "/energy/uploads/", {"file": SimpleUploadedFile("other.xlsx", other.read_bytes())}
-    )
-    assert refused.status_code == 422
-    assert "只能上报本企业的数据" in refused.content.decode()
-    broken = client.post(
-        "/energy/uploads/", {"file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04 broken")}
-    )
-    assert broken.status_code == 422
+    refused = upload_post(client, {"file": SimpleUploadedFile("other.xlsx", other.read_bytes())})
+    page = client.get(refused["Location"])
+    assert page.status_code == 422
+    assert "只能上报本企业的数据" in page.content.decode()
+    broken = upload_post(client, {"file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04 broken")})
+    assert client.get(broken["Location"]).status_code == 422
 
 
 def test_import_command_takes_a_folder_of_forms_and_csv(

@@ -11,6 +11,10 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
 
 
 def free_port() -> int:
@@ -32,6 +36,7 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     with log.open("wb") as sink:
         server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    workers: list[psutil.Process] = []
     try:
         status, body, cookie = None, "", ""
         for _ in range(60):  # at most ~30 s
@@ -52,9 +57,16 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
             raise AssertionError("the API answered without credentials")
         except urllib.error.HTTPError as exc:
             assert exc.code == 401
+        # A background worker runs beside gunicorn, and stops with it.
+        children = psutil.Process(server.pid).children(recursive=True)
+        workers = [
+            c for c in children if "worker" in c.cmdline() and "citycarbon.cli" in c.cmdline()
+        ]
+        assert len(workers) == 1, [c.cmdline() for c in children]
     finally:
         server.terminate()
         server.wait(timeout=20)
+    assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
 
 
 def test_secure_cookies_outside_debug_by_default(tmp_path: Path) -> None:
@@ -68,3 +80,23 @@ def test_secure_cookies_outside_debug_by_default(tmp_path: Path) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["False", "True", "True", "True"]
+
+
+def test_a_worker_that_died_is_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from citycarbon.cli import worker  # noqa: PLC0415
+
+    # A stand-in worker that exits at once, as one killed for its memory would.
+    monkeypatch.setattr(worker, "worker_command", lambda: [sys.executable, "-c", "pass"])
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(worker.subprocess, "Popen", popen)
+    with worker.worker_beside(dict(os.environ)) as keep_alive:
+        started[0].wait(timeout=30)
+        keep_alive()
+        assert len(started) == 2
+    assert all(p.poll() is not None for p in started)

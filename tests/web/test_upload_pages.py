@@ -6,13 +6,15 @@ from __future__ import annotations
 import csv
 import io
 
+import polars as pl
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from citycarbon.web.energy import jobs
 from citycarbon.web.energy.models import EnergyRecord, EnergyUpload
-from tests.web.conftest import LoadedCity
+from tests.web.conftest import LoadedCity, UploadPost
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +30,14 @@ def csv_file(name: str, *lines: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode("gbk"), content_type="text/csv")
 
 
-def test_regulator_partial_upload_then_fix_the_quarantine(loaded_city: LoadedCity) -> None:
+def test_regulator_partial_upload_then_fix_the_quarantine(
+    loaded_city: LoadedCity, upload_post: UploadPost
+) -> None:
     first, second = loaded_city.first, loaded_city.second
     client = client_of("regulator")
     assert client.get("/energy/uploads/").status_code == 200
-    response = client.post(
-        "/energy/uploads/",
+    response = upload_post(
+        client,
         {
             "file": csv_file(
                 "月报.csv",
@@ -58,44 +62,50 @@ def test_regulator_partial_upload_then_fix_the_quarantine(loaded_city: LoadedCit
     writer = csv.DictWriter(fixed, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
-    again = client.post(
-        "/energy/uploads/",
-        {"file": SimpleUploadedFile("fixed.csv", fixed.getvalue().encode(), "text/csv")},
+    again = upload_post(
+        client, {"file": SimpleUploadedFile("fixed.csv", fixed.getvalue().encode(), "text/csv")}
     )
     assert again.status_code == 302
     assert EnergyRecord.objects.get(enterprise=second, period="2030-02").quantity == 5.0
 
 
-def test_all_or_nothing_upload_shows_the_errors(loaded_city: LoadedCity) -> None:
+def test_all_or_nothing_upload_shows_the_errors(
+    loaded_city: LoadedCity, upload_post: UploadPost
+) -> None:
     first = loaded_city.first
     before = EnergyRecord.objects.count()
-    response = client_of("regulator").post(
-        "/energy/uploads/",
+    client = client_of("regulator")
+    response = upload_post(
+        client,
         {
             "file": csv_file(
                 "bad.csv", f"{first.entity_id},2030-01,01,5,t,fuel", "X,2030-01,01,-1,t,"
             )
         },
     )
-    assert response.status_code == 422
-    page = response.content.decode()
+    assert response.status_code == 302
+    shown = client.get(response["Location"])
+    assert shown.status_code == 422
+    page = shown.content.decode()
     assert "nothing imported" in page or "未导入" in page
     assert "数量为负数" in page
     assert EnergyRecord.objects.count() == before
-    assert not EnergyUpload.objects.filter(source="bad.csv").exists()
+    upload = EnergyUpload.objects.get(source="bad.csv")
+    assert (upload.status, upload.data_import, upload.error_count) == ("rejected", None, 1)
 
 
-def test_enterprise_uploads_its_own_data_only(loaded_city: LoadedCity) -> None:
+def test_enterprise_uploads_its_own_data_only(
+    loaded_city: LoadedCity, upload_post: UploadPost
+) -> None:
     first, second = loaded_city.first, loaded_city.second
     client = client_of("enterprise1")
-    refused = client.post(
-        "/energy/uploads/", {"file": csv_file("other.csv", f"{second.entity_id},2030-03,01,1,t,")}
+    refused = upload_post(
+        client, {"file": csv_file("other.csv", f"{second.entity_id},2030-03,01,1,t,")}
     )
-    assert refused.status_code == 422
-    assert "只能上报本企业的数据" in refused.content.decode()
-    own = client.post(
-        "/energy/uploads/", {"file": csv_file("own.csv", f"{first.entity_id},2030-03,01,1,t,")}
-    )
+    shown = client.get(refused["Location"])
+    assert shown.status_code == 422
+    assert "只能上报本企业的数据" in shown.content.decode()
+    own = upload_post(client, {"file": csv_file("own.csv", f"{first.entity_id},2030-03,01,1,t,")})
     assert own.status_code == 302
     upload = EnergyUpload.objects.get(source="own.csv")
     assert upload.enterprise == first
@@ -116,3 +126,126 @@ def test_wrong_kind_of_file_is_refused(loaded_city: LoadedCity) -> None:
         "/energy/uploads/", {"file": SimpleUploadedFile("notes.txt", b"hello", "text/plain")}
     )
     assert response.status_code == 422
+
+
+def quantities(enterprise_pk: int, period: str) -> dict[str, float]:
+    return dict(
+        EnergyRecord.objects.filter(enterprise_id=enterprise_pk, period=period).values_list(
+            "energy_code", "quantity"
+        )
+    )
+
+
+def test_partial_correction_with_a_bad_row_keeps_the_enterprise_period_whole(
+    loaded_city: LoadedCity, upload_post: UploadPost
+) -> None:
+    first, second = loaded_city.first, loaded_city.second
+    client = client_of("regulator")
+    upload_post(
+        client,
+        {
+            "file": csv_file(
+                "五月.csv",
+                f"{first.entity_id},2030-05,01,5,t,fuel",
+                f"{first.entity_id},2030-05,02,7,t,fuel",
+            )
+        },
+    )
+    assert quantities(first.pk, "2030-05") == {"01": 5.0, "02": 7.0}
+    response = upload_post(
+        client,
+        {
+            "file": csv_file(
+                "五月更正.csv",
+                f"{first.entity_id},2030-05,01,6,t,fuel",
+                f"{first.entity_id},2030-05,02,-1,t,fuel",
+                f"{second.entity_id},2030-05,01,3,t,fuel",
+            ),
+            "partial": "on",
+        },
+    )
+    upload = EnergyUpload.objects.get(source="五月更正.csv")
+    assert (upload.status, upload.rows_imported, upload.rows_quarantined) == ("partial", 1, 2)
+    # The pair with a bad row keeps its current records, whole; the other pair is imported.
+    assert quantities(first.pk, "2030-05") == {"01": 5.0, "02": 7.0}
+    assert quantities(second.pk, "2030-05") == {"01": 3.0}
+    download = client.get(f"/energy/uploads/{upload.pk}/quarantine.csv")
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
+    by_row = {r["source_row"]: r for r in rows}
+    assert set(by_row) == {"2", "3"}
+    assert "同一企业同一期间另有错误行，整体暂缓导入" in by_row["2"]["reason_zh"]
+    assert "held back together" in by_row["2"]["reason_en"]
+    assert (by_row["2"]["quantity"], by_row["2"]["unit"]) == ("6.0", "t")
+    assert "数量为负数" in by_row["3"]["reason_zh"]
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_partial_upload_that_imports_nothing_does_not_block_the_same_file(
+    loaded_city: LoadedCity, upload_post: UploadPost
+) -> None:
+    second = loaded_city.second
+    client = client_of("regulator")
+    data = csv_file("全错.csv", f"{second.entity_id},2030-13,01,5,t,fuel").read()
+
+    def send() -> EnergyUpload:
+        response = upload_post(
+            client, {"file": SimpleUploadedFile("全错.csv", data, "text/csv"), "partial": "on"}
+        )
+        return EnergyUpload.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
+
+    first_try = send()
+    assert (first_try.status, first_try.rows_quarantined) == ("quarantined", 1)
+    assert first_try.data_import is None
+    download = client.get(f"/energy/uploads/{first_try.pk}/quarantine.csv")
+    assert download.status_code == 200
+    assert "2030-13" in download.content.decode("utf-8-sig")
+    second_try = send()
+    assert second_try.pk != first_try.pk
+    assert second_try.status == "quarantined"
+    page = client.get(f"/energy/uploads/{second_try.pk}/").content.decode()
+    assert "nothing changed" not in page
+    assert "2030-13" in page
+
+
+def test_nul_byte_in_a_partial_csv_never_breaks_the_page(
+    loaded_city: LoadedCity, upload_post: UploadPost
+) -> None:
+    first, second = loaded_city.first, loaded_city.second
+    client = client_of("regulator")
+    text = (
+        "entity_id,period,energy_code,quantity,unit,purpose\n"
+        f"{first.entity_id},2030-06,01,5,t,fuel\n"
+        f"{second.entity_id},2030-0\x006,01,5,t,fuel\n"
+    )
+    response = upload_post(
+        client,
+        {"file": SimpleUploadedFile("nul.csv", text.encode(), "text/csv"), "partial": "on"},
+    )
+    assert response.status_code == 302
+    shown = client.get(response["Location"])
+    assert shown.status_code in (200, 422)
+    upload = EnergyUpload.objects.get(source="nul.csv")
+    # Quarantined as a bad row, or the whole file refused with a reason: never a 500.
+    assert upload.status in ("partial", "rejected"), upload.problem
+    if upload.status == "rejected":
+        assert upload.errors or upload.problem
+
+
+def test_reader_failure_is_a_clear_422_not_a_500(
+    loaded_city: LoadedCity, upload_post: UploadPost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_reader(*args: object, **kwargs: object) -> None:
+        raise pl.exceptions.ComputeError("could not parse the bytes")
+
+    monkeypatch.setattr(jobs, "import_uploaded_file", broken_reader)
+    client = client_of("regulator")
+    first = loaded_city.first
+    response = upload_post(
+        client, {"file": csv_file("坏文件.csv", f"{first.entity_id},2030-07,01,5,t,fuel")}
+    )
+    shown = client.get(response["Location"])
+    assert shown.status_code == 422
+    page = shown.content.decode()
+    assert "文件无法读取" in page
+    assert "the file cannot be read" in page
+    assert EnergyUpload.objects.get(source="坏文件.csv").status == "rejected"

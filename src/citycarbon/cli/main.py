@@ -24,6 +24,7 @@ from citycarbon.cli.grading import register as register_grading
 from citycarbon.cli.imports import register as register_imports
 from citycarbon.cli.serve import register as register_serve
 from citycarbon.cli.whatif import register as register_whatif
+from citycarbon.cli.worker import register as register_worker
 from citycarbon.core.factors import (
     DEFAULT_FACTOR_SET,
     list_factor_sets,
@@ -218,3 +219,4 @@ register_imports(app)
 register_balance(app)
 register_form205(app)
 register_electricity(app)
+register_worker(app)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from citycarbon.cli.console import err
+from citycarbon.cli.worker import supervise
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
@@ -40,7 +41,8 @@ def server_environment(host: str) -> dict[str, str]:
 
 
 def run_server(host: str, port: int, workers: int, threads: int = 4) -> None:
-    """Migrate, then become gunicorn (in the foreground until interrupted)."""
+    """Migrate, then run gunicorn and a background worker (``citycarbon worker``) in the
+    foreground until interrupted."""
     from citycarbon.web import bootstrap  # noqa: PLC0415
 
     bootstrap.migrate()
@@ -71,8 +73,9 @@ def run_server(host: str, port: int, workers: int, threads: int = 4) -> None:
         "--log-level",
         "warning",
     ]
-    # gunicorn takes this process over (same process id), so signals reach it directly.
-    os.execve(sys.executable, command, server_environment(host))
+    # One background worker beside gunicorn reads the uploads (and runs the jobs); both stop
+    # when this process is interrupted or terminated.
+    raise SystemExit(supervise(command, server_environment(host)))
 
 
 def serve(
@@ -81,7 +84,8 @@ def serve(
     workers: WorkersOption = 3,
 ) -> None:
     """Serve the platform (pages, API, admin) from whatever database is configured
-    (DATABASE_URL, default the SQLite file under var/)."""
+    (DATABASE_URL, default the SQLite file under var/), with one background worker that
+    reads uploaded files."""
     run_server(host, port, workers)
 
 

@@ -78,6 +78,10 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "只能上报本企业的数据",
         "an enterprise may upload its own data only",
     ),
+    "held_back": (
+        "同一企业同一期间另有错误行，整体暂缓导入",
+        "another row of this enterprise and period was rejected; held back together",
+    ),
     # 205-1 forms
     "form_file_not_found": ("文件不存在", "file not found"),
     "form_empty": ("文件为空", "the file is empty"),

@@ -15,6 +15,10 @@
   ``X-Forwarded-For``; the log-in throttle then takes the client's address from that header
   (the right-most hop they did not add). Default 1 with ``CITYCARBON_BEHIND_PROXY=1``, else 0
   (the header is ignored and ``REMOTE_ADDR`` is the client).
+- ``CITYCARBON_MAX_UPLOAD_BYTES``: the largest request body (an uploaded file) accepted;
+  default 100 MB. Larger requests get HTTP 413 before their body is read.
+- ``CITYCARBON_WORKER_MEMORY_MB``: the address-space bound of ``citycarbon worker``, which
+  parses uploads in the background; default 2048.
 """
 
 from __future__ import annotations
@@ -68,7 +72,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "citycarbon.web.audit",
+    "citycarbon.web.jobs",
     "citycarbon.web.access",
     "citycarbon.web.regions",
     "citycarbon.web.enterprises",
@@ -82,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "citycarbon.web.timing.ServerTimingMiddleware",
+    "citycarbon.web.uploads.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,6 +139,25 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+CITYCARBON_MAX_UPLOAD_BYTES = int(os.environ.get("CITYCARBON_MAX_UPLOAD_BYTES", str(100 << 20)))
+# Form fields other than files stay small; files above 2.5 MB stream to a temporary file,
+# and the capped handler stops a file at the cap whatever Content-Length said.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "citycarbon.web.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_DIR = VAR_DIR / "uploads"
+"""Uploaded files waiting for their background job (removed when it ends)."""
+
+# Background jobs (``citycarbon.web.jobs``) go through django-tasks' database backend: no
+# broker, SQLite or PostgreSQL alike; ``citycarbon worker`` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CITYCARBON_JOB_BACKEND = "default"
+CITYCARBON_WORKER_MEMORY_MB = int(os.environ.get("CITYCARBON_WORKER_MEMORY_MB", "2048"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

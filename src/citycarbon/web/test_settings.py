@@ -17,3 +17,8 @@ from citycarbon.web.settings import database_config
 
 DATABASES = {"default": database_config(os.environ.get("CITYCARBON_TEST_DATABASE_URL"))}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+# Jobs run at once, in the request's on-commit hook; "database" is there for the worker test.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
+from pathlib import Path
 
 import polars as pl
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from citycarbon.core.accounting import emissions_by_period
@@ -16,10 +20,59 @@ from citycarbon.io.errors import empty_errors
 from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.bulk import content_sha256, insert_frame
-from citycarbon.web.energy import selectors
+from citycarbon.web.energy import jobs, selectors
 from citycarbon.web.energy.ingest import do_import_energy_records
-from citycarbon.web.energy.models import AccountingRun, Emission
+from citycarbon.web.energy.models import AccountingRun, Emission, EnergyUpload, UploadStatus
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.jobs.runner import do_enqueue_job
+
+
+def do_receive_upload(
+    file: UploadedFile,  # type: ignore[type-arg]
+    *,
+    actor: Actor,
+    partial: bool,
+    enterprise: Enterprise | None,
+    uploaded_by: User | None,
+) -> EnergyUpload:
+    """Keep an uploaded file under the upload folder and queue its import: the upload row is
+    pending until the background job (``jobs.read_upload``) has read it."""
+    name = Path(file.name or "upload").name
+    suffix = Path(name).suffix.lower()
+    folder = jobs.upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{uuid.uuid4().hex}{suffix}"
+    digest = hashlib.sha256()
+    with (folder / stored).open("wb") as f:
+        for part in file.chunks():
+            digest.update(part)
+            f.write(part)
+    try:
+        with transaction.atomic():
+            upload = EnergyUpload.objects.create(
+                source=name[:300],
+                sha256=digest.hexdigest(),
+                file_format=suffix.lstrip("."),
+                status=UploadStatus.PENDING,
+                partial=partial,
+                stored_name=stored,
+                uploaded_by=uploaded_by,
+                enterprise=enterprise,
+                actor_label=actor.label,
+            )
+            record(
+                actor,
+                "energy.upload",
+                "EnergyUpload",
+                upload.pk,
+                after={"source": name, "sha256": upload.sha256, "partial": partial},
+            )
+            upload.job = do_enqueue_job(jobs.KIND, {"upload": upload.pk}, actor=actor)
+            upload.save(update_fields=["job"])
+    except BaseException:
+        (folder / stored).unlink(missing_ok=True)
+        raise
+    return upload
 
 
 def records_sha256(records: pl.DataFrame) -> str:

@@ -7,6 +7,13 @@ chunk is written, every record of another import for the same enterprise and per
 to ``EnergyRecordHistory`` (a corrected form supersedes the old one, both stay visible). An
 import is all-or-nothing unless ``partial`` is asked for, in which case rejected rows go to
 ``QuarantinedRow`` under the upload, ready to be downloaded, fixed and sent again.
+
+In a partial import the enterprise-period is the unit: when any row of an enterprise and
+period is rejected, every other row of that pair in the file is quarantined with it
+(``held_back``), so that the pair's current records are never replaced by part of a
+correction. A partial import reads its file twice for that (once for the rejected pairs).
+An import that wrote no record (every row quarantined, or an empty file) keeps no
+``DataImport``, so the same bytes can be uploaded again once fixed elsewhere.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from citycarbon import data
 from citycarbon.io import form205
 from citycarbon.io.csvtable import check_header, error_rows
 from citycarbon.io.energy_csv import KEY_COLUMNS, REQUIRED_COLUMNS
@@ -265,11 +273,78 @@ class _Request:
     enterprise: Enterprise | None
     uploaded_by: User | None
     warnings: list[str]
+    upload: EnergyUpload | None = None
+
+
+PAIR_SCHEMA: Final = {"enterprise_id": pl.Int64, "period": pl.String}
+
+
+def _pairs_of(rejected: pl.DataFrame, target: _Target) -> pl.DataFrame:
+    """The (enterprise, period) pairs of rejected rows as read, where both are known."""
+    if rejected.is_empty() or "period" not in rejected.columns:
+        return pl.DataFrame(schema=PAIR_SCHEMA)
+    who = [c for c in ("entity_id", "uscc") if c in rejected.columns]
+    if not who:
+        return pl.DataFrame(schema=PAIR_SCHEMA)
+    entity = pl.coalesce([pl.col(c).cast(pl.String) for c in who]).str.strip_chars()
+    return (
+        rejected.select(
+            entity.replace_strict(target.ids, default=None, return_dtype=pl.Int64).alias(
+                "enterprise_id"
+            ),
+            pl.col("period").cast(pl.String).str.strip_chars(),
+        )
+        .drop_nulls()
+        .unique()
+    )
+
+
+def _rejected_pairs(
+    chunks: Iterable[CheckedChunk], target: _Target, prior: _Collected | None
+) -> pl.DataFrame:
+    """First pass of a partial import: every pair with a rejected row."""
+    found = [_pairs_of(f, target) for f in (prior.rejected if prior else [])]
+    for chunk in chunks:
+        _, _, rejected = target.resolve(chunk)
+        found += [_pairs_of(chunk.rejected, target), _pairs_of(rejected, target)]
+    return pl.concat(found).unique() if found else pl.DataFrame(schema=PAIR_SCHEMA)
+
+
+def _hold_back(
+    mapped: pl.DataFrame, pairs: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``(kept records, errors, rejected rows)``: the valid rows of a pair with a rejected row
+    are set aside with it, as a row the uploader can fix and send again (quantity in the
+    standard unit, which is named)."""
+    if pairs.is_empty() or mapped.is_empty():
+        return mapped, pl.DataFrame(), pl.DataFrame()
+    held = mapped.join(pairs, on=["enterprise_id", "period"], how="semi")
+    if held.is_empty():
+        return mapped, pl.DataFrame(), pl.DataFrame()
+    errors = held.select(
+        "row",
+        pl.lit("period").alias("column"),
+        pl.concat_str(["entity_id", "period"], separator=" ").alias("value"),
+        pl.lit("held_back").alias("code"),
+        pl.lit(None, pl.String).alias("detail"),
+    ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
+    units = data.energy_catalogue().select("energy_code", "unit")
+    rows = held.join(units, on="energy_code", how="left").select(
+        "row",
+        "entity_id",
+        "period",
+        "energy_code",
+        pl.col("quantity").cast(pl.String),
+        "unit",
+        pl.col("purpose").cast(pl.String),
+    )
+    kept = mapped.join(pairs, on=["enterprise_id", "period"], how="anti")
+    return kept, errors, with_reasons(rows, errors)
 
 
 def _import(
     request: _Request,
-    chunks: Iterable[CheckedChunk],
+    chunks: Callable[[], Iterable[CheckedChunk]],
     *,
     progress: Progress | None,
     total: int,
@@ -291,13 +366,17 @@ def _import(
             return ImportOutcome(status=UploadStatus.UNCHANGED, source=request.source)
         target = _Target.load(request.enterprise)
         writer = _Writer(batch)
+        held = _rejected_pairs(chunks(), target, prior) if request.partial else None
         collected = prior or _Collected()
         rows_read = 0
-        for chunk in chunks:
+        for chunk in chunks():
             rows_read += chunk.rows
             mapped, errors, rejected = target.resolve(chunk)
             collected.add(chunk.errors, chunk.rejected)
             collected.add(errors, rejected)
+            if held is not None:
+                mapped, errors, rejected = _hold_back(mapped, held)
+                collected.add(errors, rejected)
             if request.partial or not collected.error_count:
                 writer.write(mapped)
             if progress is not None:
@@ -311,23 +390,26 @@ def _import(
             msg = f"{collected.rejected_rows} rows rejected: too many to set aside, fix the file"
             raise ImportRejectedError(msg)
         refresh_statistics(EnergyRecord, writer.rows)
-        batch.rows = writer.rows
-        batch.save(update_fields=["rows"])
         pairs = writer.superseded_pairs() if writer.superseded_imports else 0
-        upload = EnergyUpload.objects.create(
-            source=request.source[:300],
-            sha256=request.sha256,
-            file_format=request.file_format,
-            status=UploadStatus.PARTIAL if collected.rejected_rows else UploadStatus.IMPORTED,
+        kept: DataImport | None = batch
+        if writer.rows:
+            batch.rows = writer.rows
+            batch.save(update_fields=["rows"])
+            status = UploadStatus.PARTIAL if collected.rejected_rows else UploadStatus.IMPORTED
+        else:
+            # Nothing written: no import to remember, so the same file is not "already
+            # imported" later; the upload row keeps the attempt and its quarantine.
+            batch.delete()
+            kept = None
+            status = UploadStatus.QUARANTINED if collected.rejected_rows else UploadStatus.IMPORTED
+        upload = _upload_row(
+            request,
+            status=status,
             rows_read=rows_read,
             rows_imported=writer.rows,
             rows_quarantined=collected.rejected_rows,
             pairs_superseded=pairs,
-            warnings=request.warnings[:1000],
-            data_import=batch,
-            uploaded_by=request.uploaded_by,
-            enterprise=request.enterprise,
-            actor_label=request.actor.label,
+            data_import=kept,
         )
         if collected.rejected:
             _quarantine(upload, pl.concat(collected.rejected, how="diagonal_relaxed"))
@@ -338,7 +420,10 @@ def _import(
             "quarantined": collected.rejected_rows,
             "upload": upload.pk,
         }
-        record(request.actor, "energy.import", "DataImport", batch.pk, after=after)
+        if kept is not None:
+            record(request.actor, "energy.import", "DataImport", batch.pk, after=after)
+        else:
+            record(request.actor, "energy.import", "EnergyUpload", upload.pk, after=after)
         if writer.superseded_imports:
             record(
                 request.actor,
@@ -363,12 +448,36 @@ def _import(
     )
 
 
+def _upload_row(request: _Request, **outcome: object) -> EnergyUpload:
+    """The upload row of this import: the pending one the page made, or a new one."""
+    fields = {
+        "source": request.source[:300],
+        "sha256": request.sha256,
+        "file_format": request.file_format,
+        "warnings": request.warnings[:1000],
+        "uploaded_by": request.uploaded_by,
+        "enterprise": request.enterprise,
+        "actor_label": request.actor.label,
+        **outcome,
+    }
+    upload = request.upload
+    if upload is None:
+        return EnergyUpload.objects.create(**fields)
+    for name, value in fields.items():
+        setattr(upload, name, value)
+    upload.save(update_fields=list(fields))
+    return upload
+
+
 REASON_COLUMNS: Final = ("error_columns", "error_codes", "reason_zh", "reason_en")
 
 
 def _quarantine(upload: EnergyUpload, rejected: pl.DataFrame) -> None:
     fields = [c for c in rejected.columns if c not in ("row", *REASON_COLUMNS)]
-    rows = rejected.sort("row").with_columns(pl.col(fields).cast(pl.String))
+    # PostgreSQL stores no NUL in text or JSON: a NUL read from a file is shown as U+FFFD.
+    rows = rejected.sort("row").with_columns(
+        pl.col(fields).cast(pl.String).str.replace_all("\x00", "\ufffd", literal=True)
+    )
     QuarantinedRow.objects.bulk_create(
         (
             QuarantinedRow(
@@ -397,20 +506,25 @@ def do_import_energy_file(
     encoding: str | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     progress: Progress | None = None,
+    upload: EnergyUpload | None = None,
 ) -> ImportOutcome:
     """Import a canonical energy CSV (``entity_id`` may be the platform's entity id or the
     USCC). ``enterprise``: the uploader is that enterprise and may bring in its own records
-    only. Raises ``InputFileError`` (file unreadable), ``EnergyImportRejectedError``
-    (all-or-nothing with bad rows) or ``ImportRejectedError``."""
+    only. ``upload``: the pending upload row to fill in (else one is made). Raises
+    ``InputFileError`` (file unreadable), ``EnergyImportRejectedError`` (all-or-nothing with
+    bad rows) or ``ImportRejectedError``."""
     name = source or path.name
     text = open_energy_file(path, encoding=encoding, chunk_bytes=chunk_bytes)
     sha = file_sha256(path)
     if DataImport.objects.filter(kind="energy", sha256=sha).exists():
         return ImportOutcome(status=UploadStatus.UNCHANGED, source=name)
-    request = _Request(actor, name, sha, "csv", partial, enterprise, uploaded_by, [])
+    request = _Request(actor, name, sha, "csv", partial, enterprise, uploaded_by, [], upload)
     try:
         return _import(
-            request, prefetched(checked_chunks(text)), progress=progress, total=text.size
+            request,
+            lambda: prefetched(checked_chunks(text)),
+            progress=progress,
+            total=text.size,
         )
     except _DuplicateKeysError:
         errors, rejected = duplicates(text)
@@ -423,9 +537,10 @@ def do_import_energy_file(
             ) from None
         prior = _Collected()
         prior.add(errors, rejected)
+        skip = errors["row"]
         return _import(
             request,
-            prefetched(checked_chunks(text, skip_rows=errors["row"])),
+            lambda: prefetched(checked_chunks(text, skip_rows=skip)),
             progress=progress,
             total=text.size,
             prior=prior,
@@ -443,6 +558,7 @@ def do_import_energy_records(
     enterprise: Enterprise | None = None,
     uploaded_by: User | None = None,
     warnings: list[str] | None = None,
+    upload: EnergyUpload | None = None,
 ) -> ImportOutcome:
     """Import records already read and checked (a 205-1 form, a generated frame) as one
     import keyed by ``sha256``. Same rules as ``do_import_energy_file``."""
@@ -473,10 +589,10 @@ def do_import_energy_records(
             bytes_done=checked.bytes_done,
         )
     request = _Request(
-        actor, source, sha256, file_format, partial, enterprise, uploaded_by, warnings or []
+        actor, source, sha256, file_format, partial, enterprise, uploaded_by, warnings or [], upload
     )
     try:
-        return _import(request, [checked], progress=None, total=0, prior=prior)
+        return _import(request, lambda: [checked], progress=None, total=0, prior=prior)
     except _DuplicateKeysError:
         msg = "another import wrote records for the same enterprises meanwhile; try again"
         raise ImportRejectedError(msg) from None
@@ -600,6 +716,7 @@ def do_import_form_file(
     uploaded_by: User | None = None,
     source: str | None = None,
     options: CheckOptions | None = None,
+    upload: EnergyUpload | None = None,
 ) -> ImportOutcome:
     """Import a 205-1 form file (every sheet of it that is a form) as one import: records
     by the form's USCC, purposes fuel / feedstock / non_industrial. Errors of a form row reject
@@ -623,6 +740,7 @@ def do_import_form_file(
         enterprise=enterprise,
         uploaded_by=uploaded_by,
         warnings=warnings,
+        upload=upload,
     )
 
 
@@ -646,9 +764,10 @@ def import_uploaded_file(
     partial: bool = False,
     enterprise: Enterprise | None = None,
     uploaded_by: User | None = None,
+    upload: EnergyUpload | None = None,
 ) -> ImportOutcome:
     """Import one file: a canonical energy CSV, or a 205-1 form (.xlsx, .xls, or a CSV whose
-    first line is not the canonical header)."""
+    first line is not the canonical header). ``upload``: the pending upload row to fill in."""
     if is_canonical_csv(path):
         return do_import_energy_file(
             path,
@@ -657,6 +776,7 @@ def import_uploaded_file(
             enterprise=enterprise,
             uploaded_by=uploaded_by,
             source=source,
+            upload=upload,
         )
     return do_import_form_file(
         path,
@@ -665,4 +785,5 @@ def import_uploaded_file(
         enterprise=enterprise,
         uploaded_by=uploaded_by,
         source=source,
+        upload=upload,
     )

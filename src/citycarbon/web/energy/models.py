@@ -76,14 +76,34 @@ class EnergyRecordHistory(models.Model):
 
 
 class UploadStatus(models.TextChoices):
+    PENDING = "pending", _("waiting to be read")
+    RUNNING = "running", _("being read")
     IMPORTED = "imported", _("imported")
     PARTIAL = "partial", _("partly imported, rest in quarantine")
+    QUARANTINED = "quarantined", _("nothing imported, every row in quarantine")
     UNCHANGED = "unchanged", _("already imported, nothing changed")
+    REJECTED = "rejected", _("rejected, nothing imported")
+    FAILED = "failed", _("failed, nothing imported")
+
+
+FINISHED_STATUSES = frozenset(
+    {
+        UploadStatus.IMPORTED,
+        UploadStatus.PARTIAL,
+        UploadStatus.QUARANTINED,
+        UploadStatus.UNCHANGED,
+        UploadStatus.REJECTED,
+        UploadStatus.FAILED,
+    }
+)
 
 
 class EnergyUpload(models.Model):
-    """One file brought in by a person or a command, and what became of it. A rejected
-    all-or-nothing upload writes nothing, so it has no row here."""
+    """One file brought in by a person or a command, and what became of it. A page upload
+    is a row at once (pending), read by a background job; a command's rejected
+    all-or-nothing import writes nothing, so it has no row here. Only an upload that
+    imported records has a ``data_import``: one that imported nothing (rejected, failed,
+    every row quarantined) does not block the same file later."""
 
     source = models.CharField(_("file"), max_length=300)
     sha256 = models.CharField(_("file SHA-256"), max_length=64)
@@ -110,6 +130,19 @@ class EnergyUpload(models.Model):
     )
     actor_label = models.CharField(_("actor label"), max_length=150)
     at = models.DateTimeField(_("time"), auto_now_add=True)
+    partial = models.BooleanField(_("partial import"), default=False)
+    stored_name = models.CharField(
+        _("stored file"),
+        max_length=100,
+        blank=True,
+        help_text=_("The file under the upload folder until its job has read it."),
+    )
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("errors found"), default=0)
+    problem = models.TextField(_("problem"), blank=True)
 
     class Meta:
         ordering = ("-at", "-id")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +15,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from citycarbon.io.errors import InputFileError, RowError
 from citycarbon.io.form205 import SUFFIXES
 from citycarbon.io.safecells import safe_row
 from citycarbon.web.access.models import Role
 from citycarbon.web.access.pages import current, page
 from citycarbon.web.access.policy import Principal, scoped
 from citycarbon.web.audit.actions import Actor
-from citycarbon.web.energy.ingest import EnergyImportRejectedError, import_uploaded_file
-from citycarbon.web.energy.models import EnergyUpload
-from citycarbon.web.enterprises.actions import ImportRejectedError
+from citycarbon.web.energy.actions import do_receive_upload
+from citycarbon.web.energy.models import FINISHED_STATUSES, EnergyUpload, UploadStatus
 from citycarbon.web.enterprises.models import Enterprise
-
-MAX_SHOWN_ERRORS = 200
+from citycarbon.web.uploads import too_large, too_large_response
 
 
 def _uploads(principal: Principal) -> QuerySet[EnergyUpload]:
@@ -39,7 +35,7 @@ def _uploads(principal: Principal) -> QuerySet[EnergyUpload]:
 @page("uploads")
 @require_http_methods(["GET", "POST"])
 def upload_page(request: HttpRequest) -> HttpResponse:
-    """Upload one file; the result page follows, or the errors when nothing was imported."""
+    """Upload one file: it is kept and read by a background job, whose page follows."""
     principal = current(request)
     context: dict[str, Any] = {
         "uploads": Paginator(_uploads(principal), 20).get_page(request.GET.get("page")),
@@ -48,6 +44,8 @@ def upload_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "energy/upload.html", context)
     upload = request.FILES.get("file")
+    if too_large(request):
+        return too_large_response()
     if not isinstance(upload, UploadedFile) or not upload.name:
         context["problem"] = _("Choose a file to upload.")
     elif Path(upload.name).suffix.lower() not in SUFFIXES:
@@ -63,38 +61,20 @@ def _receive(
     upload: UploadedFile,  # type: ignore[type-arg]
     context: dict[str, Any],
 ) -> HttpResponse:
-    name = Path(upload.name or "upload").name
+    """Keep the file and queue its import; the upload's page follows its job."""
     enterprise = (
         Enterprise.objects.filter(pk=principal.enterprise_id or 0).first()
         if principal.role == Role.ENTERPRISE
         else None
     )
-    with tempfile.TemporaryDirectory(prefix="citycarbon-upload-") as tmp:
-        path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
-        with path.open("wb") as f:
-            for part in upload.chunks():
-                f.write(part)
-        try:
-            outcome = import_uploaded_file(
-                path,
-                source=name,
-                actor=Actor.of(request.user),  # type: ignore[arg-type]
-                partial=context["partial"],
-                enterprise=enterprise,
-                uploaded_by=request.user,  # type: ignore[arg-type]
-            )
-        except (InputFileError, EnergyImportRejectedError) as exc:
-            errors: list[RowError] = exc.errors
-            total = getattr(exc, "error_count", len(errors))
-            context.update(errors=errors[:MAX_SHOWN_ERRORS], error_count=total, file=name)
-            return render(request, "energy/upload.html", context, status=422)
-        except ImportRejectedError as exc:
-            context["problem"] = str(exc)
-            return render(request, "energy/upload.html", context, status=422)
-    if outcome.upload is None:
-        context["unchanged"] = name
-        return render(request, "energy/upload.html", context)
-    return redirect("energy-upload", upload_id=outcome.upload.pk)
+    received = do_receive_upload(
+        upload,
+        actor=Actor.of(request.user),  # type: ignore[arg-type]
+        partial=context["partial"],
+        enterprise=enterprise,
+        uploaded_by=request.user,  # type: ignore[arg-type]
+    )
+    return redirect("energy-upload", upload_id=received.pk)
 
 
 def _visible_upload(request: HttpRequest, upload_id: int) -> EnergyUpload:
@@ -104,13 +84,25 @@ def _visible_upload(request: HttpRequest, upload_id: int) -> EnergyUpload:
 @page("uploads")
 @require_GET
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """An upload and what became of it. While its job runs, the page polls its status
+    fragment (htmx) and reloads itself when the job has ended."""
     upload = _visible_upload(request, upload_id)
+    finished = upload.status in FINISHED_STATUSES
+    if request.htmx:  # type: ignore[attr-defined]
+        if finished:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "energy/_upload_progress.html", {"upload": upload})
     rows = Paginator(upload.quarantine.all(), 100).get_page(request.GET.get("page"))
     columns = list(rows[0].fields) if rows else []
+    # A file that imported nothing for what it holds answers 422, as a refused form does.
+    unprocessable = upload.status in (UploadStatus.REJECTED, UploadStatus.FAILED)
     return render(
         request,
         "energy/upload_detail.html",
-        {"upload": upload, "rows": rows, "columns": columns},
+        {"upload": upload, "rows": rows, "columns": columns, "finished": finished},
+        status=422 if unprocessable else 200,
     )
 
 

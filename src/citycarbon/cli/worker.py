@@ -1,0 +1,137 @@
+"""``citycarbon worker``: runs the platform's background jobs (uploads being read, and later
+runs) from the database queue, in a process whose memory is bounded, so that a hostile file
+fails its own job instead of taking a web worker and other users' requests with it."""
+
+from __future__ import annotations
+
+import resource
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from citycarbon.cli.console import err
+
+MemoryOption = Annotated[
+    int | None,
+    typer.Option(
+        min=64,
+        help="Address-space bound in MB (default CITYCARBON_WORKER_MEMORY_MB, else 2048).",
+    ),
+]
+
+
+def bound_memory(megabytes: int) -> None:
+    """Bound this process's address space: an allocation past it fails (``MemoryError`` in
+    Python), and the job runner fails that job with a reason."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = megabytes * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def worker(
+    memory_mb: MemoryOption = None,
+    until_empty: Annotated[
+        bool, typer.Option("--until-empty", help="Run the jobs waiting now, then exit.")
+    ] = False,
+    max_jobs: Annotated[
+        int | None, typer.Option(min=1, help="Exit after this many jobs (then restart it).")
+    ] = None,
+    interval: Annotated[
+        float, typer.Option(min=0.05, help="Seconds between looks at an empty queue.")
+    ] = 1.0,
+    backend: Annotated[str, typer.Option(help="The django-tasks backend to take jobs from.")] = (
+        "default"
+    ),
+) -> None:
+    """Run background jobs from the database queue until stopped (Ctrl+C), with a memory
+    bound. `citycarbon serve` starts one beside the web server."""
+    from citycarbon.web import bootstrap  # noqa: PLC0415
+
+    bootstrap.start()
+    from django.conf import settings  # noqa: PLC0415
+    from django.core.management import call_command  # noqa: PLC0415
+
+    from citycarbon.web.jobs.runner import recover_jobs  # noqa: PLC0415
+
+    megabytes = memory_mb or int(settings.CITYCARBON_WORKER_MEMORY_MB)
+    bound_memory(megabytes)
+    recovered = recover_jobs()
+    if recovered:
+        err.print(f"{recovered} jobs of a stopped worker marked failed", markup=False)
+    # As command-line arguments: db_worker checks its --backend when it parses them.
+    arguments = ["--backend", backend, "--interval", str(interval), "--no-reload"]
+    arguments += ["--no-startup-delay", "--verbosity", "0"]
+    if until_empty:
+        arguments.append("--batch")
+    if max_jobs is not None:
+        arguments += ["--max-tasks", str(max_jobs)]
+    call_command("db_worker", *arguments)
+
+
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "citycarbon.cli", "worker"]
+
+
+@contextmanager
+def worker_beside(env: Mapping[str, str]) -> Iterator[Callable[[], None]]:
+    """One worker process for as long as the block runs; ``keep_alive()`` restarts it when it
+    has died (killed for its memory, say). Stopped by its process id at the end."""
+    state: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start() -> None:
+        state["p"] = subprocess.Popen(worker_command(), env=dict(env))
+
+    def keep_alive() -> None:
+        if state["p"].poll() is not None:
+            err.print("background worker stopped; starting it again", markup=False)
+            start()
+
+    start()
+    try:
+        yield keep_alive
+    finally:
+        process = state["p"]
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _raise_exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def supervise(server: list[str], env: Mapping[str, str]) -> int:
+    """Run ``server`` (gunicorn) and one background worker beside it until the server ends
+    or this process is told to stop; the worker is restarted if it dies."""
+    signal.signal(signal.SIGTERM, _raise_exit)
+    with worker_beside(env) as keep_alive:
+        process = subprocess.Popen(server, env=dict(env))
+        try:
+            while process.poll() is None:
+                keep_alive()
+                time.sleep(1.0)
+        except (KeyboardInterrupt, SystemExit):
+            process.send_signal(signal.SIGTERM)
+        finally:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    return process.returncode or 0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("worker")(worker)

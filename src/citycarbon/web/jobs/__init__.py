@@ -1,0 +1,1 @@
+"""Background jobs: the platform kernel's job runner (domain-free; domain apps register)."""

@@ -1,0 +1,49 @@
+"""Job kinds, registered by the domain apps with ``@job("app.kind")`` at import time (their
+``AppConfig.ready``); the kernel knows no domain and looks handlers up here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from citycarbon.web.jobs.models import Job
+
+Handler = Callable[["Job"], None]
+
+
+class JobFailedError(Exception):
+    """Raised by a handler for a failure the user should read: the job ends failed with
+    these reasons."""
+
+    def __init__(self, reason_zh: str, reason_en: str) -> None:
+        super().__init__(f"{reason_zh} / {reason_en}")
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    run: Handler
+    on_failure: Handler | None = None
+    """Called (in the failing job's transaction) after the job was marked failed, for the
+    domain to mark its own rows."""
+
+
+KINDS: dict[str, JobKind] = {}
+
+
+def job(name: str, *, on_failure: Handler | None = None) -> Callable[[Handler], Handler]:
+    """Register ``handler(job)`` as the job kind ``name``. The handler runs in the worker and
+    writes in its own ``transaction.atomic``, so a failure leaves nothing half-written."""
+
+    def register(handler: Handler) -> Handler:
+        if name in KINDS and KINDS[name].run is not handler:
+            msg = f"job kind {name!r} registered twice"
+            raise RuntimeError(msg)
+        KINDS[name] = JobKind(name, handler, on_failure)
+        return handler
+
+    return register

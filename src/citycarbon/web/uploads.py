@@ -1,0 +1,73 @@
+"""The upload size cap (``CITYCARBON_MAX_UPLOAD_BYTES``): a request whose Content-Length is
+over it gets HTTP 413 before its body is read; a file that grows past it while it streams in
+is stopped by ``CappedUploadHandler`` and the view answers 413 too (``too_large``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest, HttpResponse
+
+
+def cap_bytes() -> int:
+    return int(settings.CITYCARBON_MAX_UPLOAD_BYTES)
+
+
+def too_large_message() -> str:
+    mb = cap_bytes() / (1024 * 1024)
+    return (
+        f"文件过大：上传上限为 {mb:g} MB / the file is too large: uploads are limited to {mb:g} MB"
+    )
+
+
+def too_large_response() -> HttpResponse:
+    message = too_large_message()
+    body = (
+        '<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>413</title>'
+        f'<p role="alert">{message}</p></html>'
+    )
+    return HttpResponse(body, status=413, content_type="text/html; charset=utf-8")
+
+
+class RequestSizeLimitMiddleware:
+    """413 for a request that announces a body over the cap, unread."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > cap_bytes():
+            return too_large_response()
+        return self.get_response(request)
+
+
+class CappedUploadHandler(FileUploadHandler):
+    """First of the upload handlers: counts a request's file bytes and stops the upload at
+    the cap (the rest of the body is not read); marks the request ``too_large``."""
+
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > cap_bytes():
+            if self.request is not None:
+                self.request.too_large = True  # type: ignore[attr-defined]
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> Any:
+        return None
+
+
+def too_large(request: HttpRequest) -> bool:
+    """Whether ``CappedUploadHandler`` stopped this request's upload."""
+    return bool(getattr(request, "too_large", False))
