@@ -12,14 +12,16 @@ from django.test import Client
 
 from citycarbon.io.safecells import restore
 from citycarbon.web.energy.models import EnergyUpload, QuarantinedRow
-from tests.web.conftest import LoadedCity
+from tests.web.conftest import LoadedCity, UploadPost
 
 pytestmark = pytest.mark.django_db
 
 ATTACKS = ["=1+1", "\t=1+1", "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\r=2"]
 
 
-def test_quarantine_download_neutralises_formulas(loaded_city: LoadedCity) -> None:
+def test_quarantine_download_neutralises_formulas(
+    loaded_city: LoadedCity, upload_post: UploadPost
+) -> None:
     client = Client()
     client.force_login(User.objects.get(username="regulator"))
     first = loaded_city.first.entity_id
@@ -27,8 +29,8 @@ def test_quarantine_download_neutralises_formulas(loaded_city: LoadedCity) -> No
     lines += ['"' + a.replace('"', '""') + '",2031-02,01,5,吨,fuel' for a in ATTACKS]
     lines.append(f'{first},"=1+1",01,5,吨,"@fuel"')
     body = "entity_id,period,energy_code,quantity,unit,purpose\n" + "\n".join(lines) + "\n"
-    response = client.post(
-        "/energy/uploads/",
+    response = upload_post(
+        client,
         {
             "file": SimpleUploadedFile("inj.csv", body.encode("utf-8"), content_type="text/csv"),
             "partial": "on",
