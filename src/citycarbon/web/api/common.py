@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 import polars as pl
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.security.base import AuthBase
 
 from citycarbon.web.access.policy import Principal, Resource, visible_enterprise_ids
 from citycarbon.web.access.selectors import principal_of_key, principal_of_user
 
 MAX_PAGE_SIZE: Final = 500
+MAX_PAGE: Final = 1_000_000
+MAX_ID: Final = 2**63 - 1  # a 64-bit database key
+MAX_TEXT: Final = 200
+
+# Parameters bounded in the schema, so a request outside them is a 422 (and the OpenAPI says
+# so) instead of an overflow in the database or in Polars.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Year = Annotated[int, Field(ge=1, le=9999)]
+Grade = Annotated[int, Field(ge=1, le=5)]
+Text = Annotated[str, Field(max_length=MAX_TEXT, pattern=r"^[^\x00]*$")]
 
 
 class PrincipalAuth(AuthBase):
@@ -38,16 +48,21 @@ def principal(request: HttpRequest) -> Principal:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
-class PublishedQuery(Schema):
+class Paging(Schema):
+    """``page`` (from 1) and ``page_size`` of every list; out of bounds → 422."""
+
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
+
+
+class PublishedQuery(Paging):
     """Filters and paging shared by every list read from the published run."""
 
-    year: int | None = None
-    district: str | None = None
-    industry: str | None = None
-    grade: int | None = None
-    enterprise: int | None = None
-    page: int = 1
-    page_size: int = 100
+    year: Year | None = None
+    district: Text | None = None
+    industry: Text | None = None
+    grade: Grade | None = None
+    enterprise: Id | None = None
 
 
 class Page(Schema):
@@ -58,7 +73,7 @@ class Page(Schema):
 
 
 def _check(page: int, page_size: int) -> tuple[int, int]:
-    return max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+    return min(max(page, 1), MAX_PAGE), min(max(page_size, 1), MAX_PAGE_SIZE)
 
 
 def page_of_frame(frame: pl.DataFrame, page: int, page_size: int) -> dict[str, Any]:

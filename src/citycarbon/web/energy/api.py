@@ -9,8 +9,12 @@ from ninja import Query, Router
 
 from citycarbon.web.access.policy import scoped
 from citycarbon.web.api.common import (
+    Id,
     Page,
+    Paging,
     PublishedQuery,
+    Text,
+    Year,
     page_of_queryset,
     principal,
     published_page,
@@ -25,11 +29,10 @@ router = Router(tags=["energy"])
 )
 def list_energy_records(
     request: HttpRequest,
-    enterprise: int | None = None,
-    year: int | None = None,
-    energy_code: str | None = None,
-    page: int = 1,
-    page_size: int = 100,
+    paging: Query[Paging],
+    enterprise: Id | None = None,
+    year: Year | None = None,
+    energy_code: Text | None = None,
 ) -> dict[str, Any]:
     qs = scoped(principal(request), "energy", EnergyRecord.objects.all())
     if enterprise is not None:
@@ -40,7 +43,7 @@ def list_energy_records(
         qs = qs.filter(energy_code=energy_code)
     fields = ("id", "enterprise_id", "period", "energy_code", "purpose", "quantity")
     return page_of_queryset(
-        qs.order_by("enterprise_id", "period", "energy_code"), fields, page, page_size
+        qs.order_by("enterprise_id", "period", "energy_code"), fields, paging.page, paging.page_size
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from citycarbon.web.access.policy import visible_enterprise_ids
-from citycarbon.web.api.common import Page, page_of_frame, principal
+from citycarbon.web.api.common import Page, Paging, Text, page_of_frame, principal
 from citycarbon.web.estimates.selectors import estimates_view, narrowed
 
 router = Router(tags=["rapid estimates"])
@@ -30,13 +30,11 @@ COLUMNS = (
 )
 
 
-class EstimatesQuery(Schema):
-    period: str | None = None
+class EstimatesQuery(Paging):
+    period: Text | None = None
     """``YYYY`` or ``YYYY-MM`` (months), or ``YYYY-MM-DD`` (days with daily readings)."""
-    district: str | None = None
-    industry: str | None = None
-    page: int = 1
-    page_size: int = 100
+    district: Text | None = None
+    industry: Text | None = None
 
 
 @router.get(

@@ -11,8 +11,11 @@ from ninja import Query, Router, Schema
 from citycarbon.web.access.policy import may_read_enterprise, require
 from citycarbon.web.api.common import (
     MAX_PAGE_SIZE,
+    Id,
     Page,
     PublishedQuery,
+    Text,
+    Year,
     principal,
     published_page,
 )
@@ -68,7 +71,7 @@ def _codes(request: HttpRequest, **where: Any) -> list[dict[str, Any]]:
     summary="An enterprise's published codes, by internal id (newest year first)",
 )
 def codes_by_id(
-    request: HttpRequest, enterprise_id: int, year: int | None = None
+    request: HttpRequest, enterprise_id: Id, year: Year | None = None
 ) -> list[dict[str, Any]]:
     rows = _codes(request, enterprise_id=enterprise_id, year=year)
     if not rows:
@@ -81,7 +84,9 @@ def codes_by_id(
     response=list[CodeOut],
     summary="An enterprise's published codes, by 统一社会信用代码 (newest year first)",
 )
-def codes_by_uscc(request: HttpRequest, uscc: str, year: int | None = None) -> list[dict[str, Any]]:
+def codes_by_uscc(
+    request: HttpRequest, uscc: Text, year: Year | None = None
+) -> list[dict[str, Any]]:
     rows = _codes(request, uscc=uscc, year=year)
     if not rows:
         raise Http404
@@ -107,7 +112,7 @@ def list_codes(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, 
     response=list[dict[str, Any]],
     summary="An enterprise's carbon portrait (碳画像), one row per graded year",
 )
-def portrait(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
+def portrait(request: HttpRequest, enterprise_id: Id) -> list[dict[str, Any]]:
     query = PublishedQuery(enterprise=enterprise_id, page_size=MAX_PAGE_SIZE)
     rows: list[dict[str, Any]] = published_page(
         request, "portraits", "portraits", query, sort=["year"]
