@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from collections.abc import Callable
+from typing import Annotated, Any, Final, Generic, TypeVar
 
 import polars as pl
 from django.db.models import Model, QuerySet
@@ -65,11 +66,46 @@ class PublishedQuery(Paging):
     enterprise: Id | None = None
 
 
-class Page(Schema):
+Item = TypeVar("Item", bound=Schema)
+
+
+class Page(Schema, Generic[Item]):
+    """One page of a list: ``Page[ItemOut]`` documents the items' fields in the OpenAPI."""
+
     count: int
     page: int
     page_size: int
-    items: list[dict[str, Any]]
+    items: list[Item]
+
+
+class NamedOut(Schema):
+    """What every published-run row names: the enterprise and where it is."""
+
+    enterprise_pk: int
+    entity_id: str
+    uscc: str | None = None
+    name: str
+    district_code: str | None = None
+    industry_code: str | None = None
+    year: int
+
+
+def inline_schema(model: type[Schema]) -> dict[str, Any]:
+    """``model``'s JSON schema with its ``$defs`` written in place, for ``openapi_extra``
+    (where a ``#/$defs/…`` reference would not resolve in the OpenAPI document)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                return inline(defs[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    return inline(schema)  # type: ignore[no-any-return]
 
 
 def _check(page: int, page_size: int) -> tuple[int, int]:
@@ -109,9 +145,11 @@ def published_page(
     sort: list[str],
     descending: list[bool] | bool = False,
     columns: tuple[str, ...] | list[str] | None = None,
+    narrow: Callable[[Principal, pl.DataFrame], pl.DataFrame] | None = None,
 ) -> dict[str, Any]:
     """A page of one of the latest published run's frames (``PublishedView.<frame_name>``),
-    limited to what the caller may read of ``resource``, filtered and sorted."""
+    limited to what the caller may read of ``resource``, filtered and sorted; ``narrow``
+    drops what the caller may not read of each row (e.g. ``portraits_for``)."""
     from citycarbon.web.grading.selectors import (  # noqa: PLC0415
         latest_published,
         narrowed,
@@ -125,4 +163,6 @@ def published_page(
     filters = query.model_dump(exclude={"page", "page_size"})
     frame = narrowed(getattr(published_view(run), frame_name), ids=ids, **filters)
     frame = frame.sort(sort, descending=descending)
+    if narrow is not None:
+        frame = narrow(principal(request), frame)
     return page_of_frame(frame.select(columns) if columns else frame, query.page, query.page_size)

@@ -6,6 +6,7 @@ Pages elsewhere keep Django's HTML error views."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, Final
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -140,3 +141,25 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _is_api(request):
         return problem(403, f"CSRF check failed: {reason}", code="csrf_failed")
     return html_csrf_failure(request, reason)
+
+
+class JsonErrorsMiddleware:
+    """Turns what still answers an ``/api/`` request with a non-JSON error (ninja's 405,
+    Django's own refusals) into the JSON error, keeping the status."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and _is_api(request)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            json_response = problem(response.status_code, response.reason_phrase.lower())
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                if header in response:
+                    json_response[header] = response[header]
+            return json_response
+        return response

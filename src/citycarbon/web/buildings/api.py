@@ -5,16 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 
 from citycarbon.web.access.policy import require
 from citycarbon.web.api.common import Page, Paging, Text, Year, page_of_queryset, principal
+from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.buildings.models import BuildingCode
 
 router = Router(tags=["buildings"])
 
 
-@router.get("/building-codes", response=Page, summary="Building grades (A–E) by year")
+class BuildingCodeOut(Schema):
+    building_id: str
+    building_type: str
+    year: int
+    factor_set: str
+    scheme: str
+    tco2: float | None
+    kgco2_per_m2: float | None
+    grade: str
+    threshold_basis: str
+    peer_count: int
+
+
+@router.get(
+    "/building-codes",
+    response={200: Page[BuildingCodeOut], **ERROR_RESPONSES},
+    summary="Building grades (A–E) by year",
+)
 def list_building_codes(
     request: HttpRequest,
     paging: Query[Paging],

@@ -22,7 +22,15 @@ from ninja import Query, Router, Schema
 from citycarbon.io.electricity_csv import GRAINS, TIME_ZONE, readings, validate_readings
 from citycarbon.io.errors import RowError
 from citycarbon.web.access.policy import may_write_readings
-from citycarbon.web.api.common import Id, Page, Paging, Text, page_of_queryset, principal
+from citycarbon.web.api.common import (
+    Id,
+    Page,
+    Paging,
+    Text,
+    inline_schema,
+    page_of_queryset,
+    principal,
+)
 from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.electricity import selectors
@@ -55,6 +63,27 @@ class ReadingIn(Schema):
 
 class ReadingsIn(Schema):
     readings: list[ReadingIn]
+
+
+class AccountOut(Schema):
+    id: int
+    account_no: str
+    name: str
+    enterprise_id: int | None
+    entity_id: str | None
+    first_seen: datetime
+    mapped_at: datetime | None
+    readings_count: int
+    month_kwh: float | None
+
+
+class ReadingOut(Schema):
+    account: str
+    enterprise_id: int | None
+    start: str
+    grain: str
+    kwh: float
+    version: int
 
 
 class IngestOut(Schema):
@@ -146,7 +175,7 @@ def _readings_of(request: HttpRequest) -> list[Any]:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": ReadingsIn.model_json_schema()}},
+            "content": {"application/json": {"schema": inline_schema(ReadingsIn)}},
         }
     },
     summary="Send electricity readings (grid feed); needs a key with the electricity scope",
@@ -206,7 +235,11 @@ ACCOUNT_FIELDS: Final = (
 )
 
 
-@router.get("/electricity/accounts", response=Page, summary="Electricity accounts (户号)")
+@router.get(
+    "/electricity/accounts",
+    response={200: Page[AccountOut], **ERROR_RESPONSES},
+    summary="Electricity accounts (户号)",
+)
 def list_accounts(
     request: HttpRequest, paging: Query[Paging], mapped: bool | None = None
 ) -> dict[str, Any]:
@@ -236,7 +269,11 @@ def _moment(text: str | None) -> datetime | None:
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=tz)
 
 
-@router.get("/electricity/readings", response=Page, summary="Electricity readings")
+@router.get(
+    "/electricity/readings",
+    response={200: Page[ReadingOut], **ERROR_RESPONSES},
+    summary="Electricity readings",
+)
 def list_readings(
     request: HttpRequest,
     paging: Query[Paging],

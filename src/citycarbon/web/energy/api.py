@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 
 from citycarbon.web.access.policy import scoped
 from citycarbon.web.api.common import (
     Id,
+    NamedOut,
     Page,
     Paging,
     PublishedQuery,
@@ -19,13 +20,40 @@ from citycarbon.web.api.common import (
     principal,
     published_page,
 )
+from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.energy.models import EnergyRecord
 
 router = Router(tags=["energy"])
 
 
+class EnergyRecordOut(Schema):
+    id: int
+    enterprise_id: int
+    period: str
+    energy_code: str
+    purpose: str
+    quantity: float
+
+
+class EmissionOut(NamedOut):
+    energy_tce: float | None
+    scope1_tco2: float | None
+    scope2_tco2: float | None
+    total_tco2: float | None
+    renewable_tce: float | None
+    coal_tce: float | None
+    oil_tce: float | None
+    gas_tce: float | None
+    electricity_heat_tce: float | None
+    other_tce: float | None
+    largest_sources: str | None
+    factor_set: str | None
+
+
 @router.get(
-    "/energy-records", response=Page, summary="Energy records (205-1 codes, standard units)"
+    "/energy-records",
+    response={200: Page[EnergyRecordOut], **ERROR_RESPONSES},
+    summary="Energy records (205-1 codes, standard units)",
 )
 def list_energy_records(
     request: HttpRequest,
@@ -69,7 +97,11 @@ EMISSION_FIELDS = (
 )
 
 
-@router.get("/emissions", response=Page, summary="Yearly emissions of the published run")
+@router.get(
+    "/emissions",
+    response={200: Page[EmissionOut], **ERROR_RESPONSES},
+    summary="Yearly emissions of the published run",
+)
 def list_emissions(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
     return published_page(
         request,

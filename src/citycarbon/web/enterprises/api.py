@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema
 
 from citycarbon.web.access.policy import scoped
 from citycarbon.web.api.common import Id, Page, Paging, Text, page_of_queryset, principal
+from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.enterprises.selectors import search
 
@@ -45,7 +46,11 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-@router.get("/enterprises", response=Page, summary="Enterprises the caller may see")
+@router.get(
+    "/enterprises",
+    response={200: Page[EnterpriseOut], **ERROR_RESPONSES},
+    summary="Enterprises the caller may see",
+)
 def list_enterprises(
     request: HttpRequest,
     paging: Query[Paging],
@@ -60,7 +65,7 @@ def list_enterprises(
     return out
 
 
-@router.get("/enterprises/{enterprise_id}", response=EnterpriseOut)
+@router.get("/enterprises/{enterprise_id}", response={200: EnterpriseOut, **ERROR_RESPONSES})
 def get_enterprise(request: HttpRequest, enterprise_id: Id) -> dict[str, Any]:
     qs = scoped(
         principal(request), "enterprises", Enterprise.objects.filter(pk=enterprise_id), via=""
