@@ -231,8 +231,7 @@ def test_bank_portraits_agree_with_the_emissions_policy(
         full = full["items"] if isinstance(full, dict) else full
         assert all(r["total_tco2"] is not None for r in full)
 
-    login = loaded_city.logins["bank"] if "bank" in loaded_city.logins else None
-    assert login is not None, sorted(loaded_city.logins)
+    login = loaded_city.logins["bank"]
     client.login(username=login.username, password=login.password)
     page = client.get(f"/enterprises/{first.pk}/")
     assert page.status_code == 200
