@@ -70,6 +70,9 @@ def run_server(host: str, port: int, workers: int, threads: int = 4) -> None:
         str(threads),
         "--log-level",
         "warning",
+        # No "Server: gunicorn" banner (gunicorn_conf.py says how).
+        "--config",
+        "python:citycarbon.cli.gunicorn_conf",
     ]
     # gunicorn takes this process over (same process id), so signals reach it directly.
     os.execve(sys.executable, command, server_environment(host))
