@@ -91,8 +91,8 @@ def test_bad_form_row_rejects_the_form_or_goes_to_quarantine(
     assert outcome.status == "partial"
     assert records(first.pk, "2031-04") == {("01", "fuel"): 100.0}
     quarantined = QuarantinedRow.objects.get(upload=outcome.upload)
-    assert quarantined.fields["energy_code"] == "33"
-    assert quarantined.fields["uscc"] == first.uscc
+    assert quarantined.as_read["energy_code"] == "33"
+    assert quarantined.as_read["uscc"] == first.uscc
     assert quarantined.reason_zh
 
 

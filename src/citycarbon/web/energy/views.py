@@ -105,7 +105,7 @@ def _visible_upload(request: HttpRequest, upload_id: int) -> EnergyUpload:
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _visible_upload(request, upload_id)
     rows = Paginator(upload.quarantine.all(), 100).get_page(request.GET.get("page"))
-    columns = list(rows[0].fields) if rows else []
+    columns = list(rows[0].as_read) if rows else []
     return render(
         request,
         "energy/upload_detail.html",
@@ -120,13 +120,13 @@ def quarantine_download(request: HttpRequest, upload_id: int) -> HttpResponse:
     fix the values, then upload the file again (the extra columns are ignored)."""
     upload = _visible_upload(request, upload_id)
     rows = list(upload.quarantine.all())
-    columns = list(rows[0].fields) if rows else []
+    columns = list(rows[0].as_read) if rows else []
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow([*columns, "source_row", "reason_zh", "reason_en"])
     for r in rows:
         writer.writerow(
-            [*(r.fields.get(c) or "" for c in columns), r.row, r.reason_zh, r.reason_en]
+            [*(r.as_read.get(c) or "" for c in columns), r.row, r.reason_zh, r.reason_en]
         )
     response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="quarantine-{upload.pk}.csv"'
