@@ -86,7 +86,7 @@ def test_quarantine_keeps_the_files_column_order(loaded_city: LoadedCity) -> Non
     page = client.get(f"/energy/uploads/{upload.pk}/").content.decode()
     columns = [page.index(f"<th>{c}</th>") for c in header.split(",")]
     assert columns == sorted(columns)  # the page's table too
-    assert f"<td>5</td><td>fuel</td><td>吨</td><td>2030-13</td>" in page
+    assert "<td>5</td><td>fuel</td><td>吨</td><td>2030-13</td>" in page
 
 
 def test_all_or_nothing_upload_shows_the_errors(loaded_city: LoadedCity) -> None:

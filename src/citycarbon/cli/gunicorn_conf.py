@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Final
 
-import gunicorn.http.wsgi
+import gunicorn.http.wsgi  # type: ignore[import-untyped]
 
 SERVER_HEADER: Final = "web"
 """What the ``Server`` header says: nothing about the software or its version."""
 
-gunicorn.http.wsgi.SERVER = SERVER_HEADER  # type: ignore[misc]
+gunicorn.http.wsgi.SERVER = SERVER_HEADER

@@ -194,7 +194,7 @@ def list_codes(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, 
     summary="An enterprise's carbon portrait (碳画像), one row per graded year",
 )
 def portrait(request: HttpRequest, enterprise_id: Id) -> list[dict[str, Any]]:
-    query = PublishedQuery(enterprise=enterprise_id, page_size=MAX_PAGE_SIZE)
+    query = PublishedQuery(enterprise=enterprise_id, page=1, page_size=MAX_PAGE_SIZE)
     rows: list[dict[str, Any]] = published_page(
         request, "portraits", "portraits", query, sort=["year"], narrow=portraits_for
     )["items"]
