@@ -122,6 +122,7 @@ def is_json_error(response: Any, status: int, code: str) -> bool:
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     body = json.loads(response.content)
     assert body["code"] == code and isinstance(body["detail"], str) and body["detail"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in body["detail"])  # and in Chinese
     return True
 
 

@@ -32,6 +32,22 @@ CODES: Final = {
 }
 
 
+IN_CHINESE: Final = {
+    "bad_request": "请求无效",
+    "bad_body": "请求体无效",
+    "unauthenticated": "需要 API 密钥（X-API-Key）或登录",
+    "forbidden": "当前角色无权访问",
+    "csrf_failed": "CSRF 校验失败",
+    "not_found": "不存在，或当前角色不可见",
+    "method_not_allowed": "不支持该请求方法",
+    "too_large": "请求过大",
+    "invalid": "参数无效",
+    "invalid_readings": "读数有误，未写入任何数据",
+    "server_error": "服务器内部错误，详情见服务器日志",
+}
+"""The Chinese half of each code's message: ``detail`` is "English / 中文"."""
+
+
 class ErrorOut(Schema):
     detail: str
     code: str
@@ -39,9 +55,14 @@ class ErrorOut(Schema):
 
 
 def problem(status: int, detail: str, code: str | None = None, **extra: Any) -> JsonResponse:
-    """The JSON error answer: ``detail`` for people, ``code`` for programs."""
+    """The JSON error answer: ``detail`` for people (English / Chinese), ``code`` for
+    programs."""
+    code = code or CODES.get(status, "error")
+    zh = IN_CHINESE.get(code)
+    if zh and zh not in detail:
+        detail = f"{detail} / {zh}"
     return JsonResponse(
-        {"detail": detail, "code": code or CODES.get(status, "error"), **extra},
+        {"detail": detail, "code": code, **extra},
         status=status,
         json_dumps_params={"ensure_ascii": False},
     )
