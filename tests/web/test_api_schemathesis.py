@@ -4,9 +4,13 @@ documented status, content type and body."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -29,7 +33,18 @@ schema.config.generation.update(max_examples=EXAMPLES_PER_OPERATION, determinist
 
 
 @pytest.fixture
-def key(loaded_city: LoadedCity) -> str:
+def same_connection() -> Iterator[None]:
+    """Requests through the WSGI handler keep the test's database connection (and its
+    transaction), as Django's test client does: no closing of "old" connections."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def key(loaded_city: LoadedCity, same_connection: None) -> str:
     """A regulator's key naming every scope: it reads everything and may send readings."""
     binding = Binding(Role.REGULATOR)
     return do_create_api_key(binding, actor=Actor.system("test"), scopes=RESOURCES)[1]
