@@ -87,3 +87,29 @@ def test_enterprise_user_cannot_open_another_enterprise(
     response = page.goto(f"{live_server.url}/enterprises/{second.pk}/")
     assert response.status == 404
     assert second.name not in page.content()
+
+
+def test_pages_break_no_rule_of_the_content_security_policy(
+    page: Any, live_server: Any, city: dict[str, DemoLogin]
+) -> None:
+    """The browser reports every script, style or handler the policy blocks: none, on the
+    pages with charts, htmx and forms (what-if with an error answer, language switch)."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    log_in(page, live_server.url, city["enterprise1"])
+    # Out of range (past the browser's own check): the server's 422 is shown in place.
+    page.eval_on_selector("input[name=energy_cut_pct]", "e => e.removeAttribute('max')")
+    page.fill("input[name=energy_cut_pct]", "500")
+    page.click("#whatif-form button")
+    page.wait_for_selector("#whatif-result *")
+    page.context.clear_cookies()
+    log_in(page, live_server.url, city["regulator"])
+    for chart in ("trend", "by-district", "by-industry", "grades"):
+        page.wait_for_selector(f"#{chart}[data-ready='1']")
+    page.select_option("select[name=language]", "en")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert violations == []

@@ -134,9 +134,9 @@ def test_partial_import_quarantines_rejected_rows(city: DemoCity, tmp_path: Path
     assert (outcome.status, outcome.rows_imported, outcome.rows_quarantined) == ("partial", 1, 2)
     rows = list(QuarantinedRow.objects.filter(upload=outcome.upload).order_by("row"))
     assert [r.row for r in rows] == [3, 4]
-    assert rows[0].fields["period"] == "2026-13"
+    assert rows[0].as_read["period"] == "2026-13"
     assert rows[0].error_codes == "bad_period"
-    assert rows[1].fields["entity_id"] == "NOBODY"
+    assert rows[1].as_read["entity_id"] == "NOBODY"
     assert "enterprise" in rows[1].reason_en
 
 

@@ -92,9 +92,9 @@ def test_bad_form_row_rejects_the_form_or_goes_to_quarantine(
     assert outcome.status == "quarantined"
     assert records(first.pk, "2031-04") == {}
     rows = QuarantinedRow.objects.filter(upload=outcome.upload)
-    quarantined = {r.fields["energy_code"]: r for r in rows}
+    quarantined = {r.as_read["energy_code"]: r for r in rows}
     assert set(quarantined) == {"01", "33"}
-    assert quarantined["33"].fields["uscc"] == first.uscc
+    assert quarantined["33"].as_read["uscc"] == first.uscc
     assert quarantined["33"].reason_zh
     assert quarantined["01"].error_codes == "held_back"
     assert "整体暂缓导入" in quarantined["01"].reason_zh

@@ -44,11 +44,14 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as r:
                     status, body = r.status, r.read().decode()
                     cookie = r.headers.get("Set-Cookie", "")
+                    servers = r.headers.get_all("Server") or []
                 break
             except OSError:  # not listening yet, refused, or timed out
                 time.sleep(0.5)
         assert status == 200, log.read_text(errors="replace")
         assert "登录" in body
+        # gunicorn's banner is replaced, not sent twice; the security headers are there.
+        assert servers == ["web"], servers
         # Plain HTTP on loopback: the CSRF cookie must not be HTTPS-only, or log-in fails.
         assert "csrftoken" in cookie and "Secure" not in cookie
         api = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/codes")

@@ -69,6 +69,31 @@ def test_regulator_partial_upload_then_fix_the_quarantine(
     assert EnergyRecord.objects.get(enterprise=second, period="2030-02").quantity == 5.0
 
 
+def test_quarantine_keeps_the_files_column_order(
+    loaded_city: LoadedCity, upload_post: UploadPost
+) -> None:
+    """The download has the uploaded file's columns in the file's order (on PostgreSQL a
+    JSON object's keys come back sorted by jsonb, so the order is stored as a list)."""
+    first, second = loaded_city.first, loaded_city.second
+    header = "quantity,purpose,unit,period,energy_code,entity_id"
+    lines = [f"5,fuel,吨,2030-01,01,{first.entity_id}", f"5,fuel,吨,2030-13,01,{second.entity_id}"]
+    text = header + "\n" + "\n".join(lines) + "\n"
+    client = client_of("regulator")
+    upload_file = SimpleUploadedFile("order.csv", text.encode("gbk"), content_type="text/csv")
+    response = upload_post(client, {"file": upload_file, "partial": "on"})
+    assert response.status_code == 302
+    upload = EnergyUpload.objects.get(source="order.csv")
+    stored = upload.quarantine.get()
+    assert isinstance(stored.fields, list)  # pairs, not an object whose keys jsonb reorders
+    download = client.get(f"/energy/uploads/{upload.pk}/quarantine.csv")
+    got = next(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert got == [*header.split(","), "source_row", "reason_zh", "reason_en"]
+    page = client.get(f"/energy/uploads/{upload.pk}/").content.decode()
+    columns = [page.index(f"<th>{c}</th>") for c in header.split(",")]
+    assert columns == sorted(columns)  # the page's table too
+    assert "<td>5</td><td>fuel</td><td>吨</td><td>2030-13</td>" in page
+
+
 def test_all_or_nothing_upload_shows_the_errors(
     loaded_city: LoadedCity, upload_post: UploadPost
 ) -> None:

@@ -72,6 +72,9 @@ def run_server(host: str, port: int, workers: int, threads: int = 4) -> None:
         str(threads),
         "--log-level",
         "warning",
+        # No "Server: gunicorn" banner (gunicorn_conf.py says how).
+        "--config",
+        "python:citycarbon.cli.gunicorn_conf",
     ]
     # One background worker beside gunicorn reads the uploads (and runs the jobs); both stop
     # when this process is interrupted or terminated.

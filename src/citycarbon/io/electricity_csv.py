@@ -31,6 +31,9 @@ KEY_COLUMNS: Final = ("account_no", "start", "grain")
 GRAINS: Final = ("month", "day", "15min")
 TIME_ZONE: Final = "Asia/Shanghai"
 ACCOUNT_NO_MAX: Final = 32
+START_YEARS: Final = (1990, 2099)
+"""First and last year a reading may start in (outside them: ``start_out_of_range``)."""
+TEXT_COLUMNS: Final = ("account_no", "start", "grain", "kwh", "account_name")
 ACCOUNT_NAME_MAX: Final = 200
 
 READINGS: Final = pl.Schema(
@@ -136,6 +139,16 @@ def validate_readings(
             "start",
             "off_quarter_hour",
             pl.lit(None),
+        ),
+        (
+            s("_start").dt.year().is_between(*START_YEARS).not_(),
+            "start",
+            "start_out_of_range",
+            pl.lit(f"{START_YEARS[0]}–{START_YEARS[1]}"),
+        ),
+        *(
+            (s(c).str.contains("\x00", literal=True), c, "nul_character", pl.lit(None))
+            for c in TEXT_COLUMNS
         ),
         (~kwh_given, "kwh", "missing_kwh", pl.lit(None)),
         (kwh_given & ~number, "kwh", "not_number_value", pl.lit(None)),

@@ -152,6 +152,11 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "重复读数：户号、起始时间和粒度均相同",
         "duplicate reading: same account, start and grain",
     ),
+    "nul_character": ("含有 NUL 控制字符", "contains a NUL control character"),
+    "start_out_of_range": (
+        "起始时间超出可接受的年份范围",
+        "start is outside the accepted years",
+    ),
 }
 
 ERROR_SCHEMA: Final = pl.Schema(

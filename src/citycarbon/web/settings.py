@@ -183,13 +183,45 @@ SECURE_COOKIES = os.environ.get("CITYCARBON_SECURE_COOKIES", "0" if DEBUG else "
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_AGE = 8 * 3600
-if os.environ.get("CITYCARBON_BEHIND_PROXY", "") == "1":
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django": {"handlers": ["console"], "level": "WARNING"}},
 }
+
+# --- Security: headers, HTTPS behind a proxy, cookies, JSON errors under /api/ -------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# The pages send the CSRF token from the template (``hx-headers`` on <body>, hidden form
+# fields), never from script reading the cookie: so the cookie is HTTP-only.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "citycarbon.web.api.errors.csrf_failure"
+BEHIND_PROXY = os.environ.get("CITYCARBON_BEHIND_PROXY", "") == "1"
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's health check may speak plain HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("CITYCARBON_HSTS_SECONDS", str(365 * 24 * 3600)))
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files
+# (htmx, ECharts, Pico CSS are served locally), no inline script, style or event handler.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+_SECURITY = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+MIDDLEWARE[_SECURITY + 1 : _SECURITY + 1] = [
+    "csp.middleware.CSPMiddleware",
+    "citycarbon.web.api.errors.JsonErrorsMiddleware",
+]

@@ -7,6 +7,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from citycarbon.web.access import views as access
+from citycarbon.web.api import errors
 from citycarbon.web.api.v1 import api
 from citycarbon.web.audit import views as audit
 from citycarbon.web.balance import views as balance
@@ -65,3 +66,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+# JSON under /api/, Django's HTML error pages elsewhere.
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.not_found
+handler500 = errors.server_error

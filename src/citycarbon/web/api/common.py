@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from collections.abc import Callable
+from typing import Annotated, Any, Final, Generic, TypeVar
 
 import polars as pl
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.security.base import AuthBase
 
 from citycarbon.web.access.policy import Principal, Resource, visible_enterprise_ids
 from citycarbon.web.access.selectors import principal_of_key, principal_of_user
 
 MAX_PAGE_SIZE: Final = 500
+MAX_PAGE: Final = 1_000_000
+MAX_ID: Final = 2**63 - 1  # a 64-bit database key
+MAX_TEXT: Final = 200
+
+# Parameters bounded in the schema, so a request outside them is a 422 (and the OpenAPI says
+# so) instead of an overflow in the database or in Polars.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Year = Annotated[int, Field(ge=1, le=9999)]
+Grade = Annotated[int, Field(ge=1, le=5)]
+Text = Annotated[str, Field(max_length=MAX_TEXT, pattern=r"^[^\x00]*$")]
 
 
 class PrincipalAuth(AuthBase):
@@ -38,27 +49,67 @@ def principal(request: HttpRequest) -> Principal:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
-class PublishedQuery(Schema):
+class Paging(Schema):
+    """``page`` (from 1) and ``page_size`` of every list; out of bounds → 422."""
+
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
+
+
+class PublishedQuery(Paging):
     """Filters and paging shared by every list read from the published run."""
 
-    year: int | None = None
-    district: str | None = None
-    industry: str | None = None
-    grade: int | None = None
-    enterprise: int | None = None
-    page: int = 1
-    page_size: int = 100
+    year: Year | None = None
+    district: Text | None = None
+    industry: Text | None = None
+    grade: Grade | None = None
+    enterprise: Id | None = None
 
 
-class Page(Schema):
+Item = TypeVar("Item", bound=Schema)
+
+
+class Page(Schema, Generic[Item]):
+    """One page of a list: ``Page[ItemOut]`` documents the items' fields in the OpenAPI."""
+
     count: int
     page: int
     page_size: int
-    items: list[dict[str, Any]]
+    items: list[Item]
+
+
+class NamedOut(Schema):
+    """What every published-run row names: the enterprise and where it is."""
+
+    enterprise_pk: int
+    entity_id: str
+    uscc: str | None = None
+    name: str
+    district_code: str | None = None
+    industry_code: str | None = None
+    year: int
+
+
+def inline_schema(model: type[Schema]) -> dict[str, Any]:
+    """``model``'s JSON schema with its ``$defs`` written in place, for ``openapi_extra``
+    (where a ``#/$defs/…`` reference would not resolve in the OpenAPI document)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                return inline(defs[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    return inline(schema)  # type: ignore[no-any-return]
 
 
 def _check(page: int, page_size: int) -> tuple[int, int]:
-    return max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+    return min(max(page, 1), MAX_PAGE), min(max(page_size, 1), MAX_PAGE_SIZE)
 
 
 def page_of_frame(frame: pl.DataFrame, page: int, page_size: int) -> dict[str, Any]:
@@ -94,9 +145,11 @@ def published_page(
     sort: list[str],
     descending: list[bool] | bool = False,
     columns: tuple[str, ...] | list[str] | None = None,
+    narrow: Callable[[Principal, pl.DataFrame], pl.DataFrame] | None = None,
 ) -> dict[str, Any]:
     """A page of one of the latest published run's frames (``PublishedView.<frame_name>``),
-    limited to what the caller may read of ``resource``, filtered and sorted."""
+    limited to what the caller may read of ``resource``, filtered and sorted; ``narrow``
+    drops what the caller may not read of each row (e.g. ``portraits_for``)."""
     from citycarbon.web.grading.selectors import (  # noqa: PLC0415
         latest_published,
         narrowed,
@@ -110,4 +163,6 @@ def published_page(
     filters = query.model_dump(exclude={"page", "page_size"})
     frame = narrowed(getattr(published_view(run), frame_name), ids=ids, **filters)
     frame = frame.sort(sort, descending=descending)
+    if narrow is not None:
+        frame = narrow(principal(request), frame)
     return page_of_frame(frame.select(columns) if columns else frame, query.page, query.page_size)

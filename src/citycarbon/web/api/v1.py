@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from citycarbon.web.access.policy import DeniedError
+from citycarbon.web.api import errors
 from citycarbon.web.api.common import PrincipalAuth
 from citycarbon.web.api.renderers import FiniteJSONRenderer
 from citycarbon.web.buildings.api import router as buildings
@@ -30,9 +29,4 @@ api = NinjaAPI(
 for router in (enterprises, energy, grading, buildings, estimates, electricity):
     api.add_router("", router)
 
-
-@api.exception_handler(DeniedError)
-def denied(request: HttpRequest, exc: DeniedError) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": f"your role may not read {exc.args[0]}"}, status=403
-    )
+errors.install(api)

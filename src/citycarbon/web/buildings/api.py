@@ -5,23 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router, Schema
 
 from citycarbon.web.access.policy import require
-from citycarbon.web.api.common import Page, page_of_queryset, principal
+from citycarbon.web.api.common import Page, Paging, Text, Year, page_of_queryset, principal
+from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.buildings.models import BuildingCode
 
 router = Router(tags=["buildings"])
 
 
-@router.get("/building-codes", response=Page, summary="Building grades (A–E) by year")
+class BuildingCodeOut(Schema):
+    building_id: str
+    building_type: str
+    year: int
+    factor_set: str
+    scheme: str
+    tco2: float | None
+    kgco2_per_m2: float | None
+    grade: str
+    threshold_basis: str
+    peer_count: int
+
+
+@router.get(
+    "/building-codes",
+    response={200: Page[BuildingCodeOut], **ERROR_RESPONSES},
+    summary="Building grades (A–E) by year",
+)
 def list_building_codes(
     request: HttpRequest,
-    year: int | None = None,
-    building_type: str | None = None,
-    grade: str | None = None,
-    page: int = 1,
-    page_size: int = 100,
+    paging: Query[Paging],
+    year: Year | None = None,
+    building_type: Text | None = None,
+    grade: Text | None = None,
 ) -> dict[str, Any]:
     require(principal(request), "buildings")
     qs = BuildingCode.objects.all()
@@ -43,7 +60,9 @@ def list_building_codes(
         "threshold_basis",
         "peer_count",
     )
-    out = page_of_queryset(qs.order_by("building__building_id", "year"), fields, page, page_size)
+    out = page_of_queryset(
+        qs.order_by("building__building_id", "year"), fields, paging.page, paging.page_size
+    )
     for row in out["items"]:
         row["building_id"] = row.pop("building__building_id")
         row["building_type"] = row.pop("building__building_type")

@@ -13,16 +13,25 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import polars as pl
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from citycarbon.io.electricity_csv import GRAINS, TIME_ZONE, readings, validate_readings
 from citycarbon.io.errors import RowError
 from citycarbon.web.access.policy import may_write_readings
-from citycarbon.web.api.common import Page, page_of_queryset, principal
+from citycarbon.web.api.common import (
+    Id,
+    Page,
+    Paging,
+    Text,
+    inline_schema,
+    page_of_queryset,
+    principal,
+)
+from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.electricity import selectors
 from citycarbon.web.electricity.actions import do_ingest_readings
@@ -56,6 +65,27 @@ class ReadingsIn(Schema):
     readings: list[ReadingIn]
 
 
+class AccountOut(Schema):
+    id: int
+    account_no: str
+    name: str
+    enterprise_id: int | None
+    entity_id: str | None
+    first_seen: datetime
+    mapped_at: datetime | None
+    readings_count: int
+    month_kwh: float | None
+
+
+class ReadingOut(Schema):
+    account: str
+    enterprise_id: int | None
+    start: str
+    grain: str
+    kwh: float
+    version: int
+
+
 class IngestOut(Schema):
     batch: int
     received: int
@@ -65,10 +95,8 @@ class IngestOut(Schema):
     new_accounts: int
 
 
-def _problem(status: int, detail: str, **extra: Any) -> HttpResponse:
-    return JsonResponse(
-        {"detail": detail, **extra}, status=status, json_dumps_params={"ensure_ascii": False}
-    )
+def _problem(status: int, detail: str, code: str | None = None, **extra: Any) -> HttpResponse:
+    return problem(status, detail, code, **extra)
 
 
 def _text(values: list[Any]) -> pl.Series:
@@ -105,50 +133,51 @@ def _row_errors(errors: pl.DataFrame) -> list[dict[str, Any]]:
 class RefusedError(Exception):
     """A request refused before its readings are checked."""
 
-    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+    def __init__(self, status: int, detail: str, code: str, **extra: Any) -> None:
         super().__init__(detail)
-        self.status, self.detail, self.extra = status, detail, extra
+        self.status, self.detail, self.code, self.extra = status, detail, code, extra
 
 
 def _readings_of(request: HttpRequest) -> list[Any]:
     """The ``readings`` array of the body, parsed once; refuses what is too big or not it."""
     too_big = f"request body over {MAX_BODY_BYTES} bytes; send fewer readings"
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
-        raise RefusedError(413, too_big)
+        raise RefusedError(413, too_big, "too_large")
     try:
         body = request.read(MAX_BODY_BYTES + 1)
     except RawPostDataException:
         body = request.body
     if len(body) > MAX_BODY_BYTES:
-        raise RefusedError(413, too_big)
+        raise RefusedError(413, too_big, "too_large")
     try:
         # Numbers stay text until the readings check: a float would turn ``1e-400`` into 0.0
         # and ``NaN`` / ``Infinity`` into values the check could no longer tell apart.
         payload = json.loads(body, parse_float=str, parse_int=str, parse_constant=str)
     except ValueError as exc:
-        raise RefusedError(400, "the body is not valid JSON") from exc
+        raise RefusedError(400, "the body is not valid JSON", "bad_body") from exc
     items = payload.get("readings") if isinstance(payload, dict) else None
     if not isinstance(items, list):
-        raise RefusedError(400, 'expected a JSON object {"readings": [ … ]}')
+        raise RefusedError(400, 'expected a JSON object {"readings": [ … ]}', "bad_body")
     if len(items) > MAX_READINGS:
         raise RefusedError(
             413,
             f"{len(items):,} readings in one request; at most {MAX_READINGS:,} — split them "
             f"into several requests / 单次最多 {MAX_READINGS:,} 条读数，请分批发送",
+            "too_large",
             max_readings=MAX_READINGS,
         )
     if not items:
-        raise RefusedError(422, "no readings", errors=[], error_count=0)
+        raise RefusedError(422, "no readings", "invalid_readings", errors=[], error_count=0)
     return items
 
 
 @router.post(
     "/electricity/readings",
-    response={200: IngestOut},
+    response={200: IngestOut, 400: ErrorOut, 413: ErrorOut, **ERROR_RESPONSES},
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": ReadingsIn.model_json_schema()}},
+            "content": {"application/json": {"schema": inline_schema(ReadingsIn)}},
         }
     },
     summary="Send electricity readings (grid feed); needs a key with the electricity scope",
@@ -165,16 +194,20 @@ def post_readings(request: HttpRequest) -> Any:
             403,
             "sending readings needs an API key of role admin or regulator with the "
             "electricity scope (citycarbon apikey create --scope electricity)",
+            "forbidden",
         )
     try:
         items = _readings_of(request)
     except RefusedError as exc:
-        return _problem(exc.status, exc.detail, **exc.extra)
+        return _problem(exc.status, exc.detail, exc.code, **exc.extra)
+    except RecursionError:
+        return _problem(400, "the body's JSON is nested too deeply", "bad_body")
     valid, errors = validate_readings(_frame(items))
     if errors.height:
         return _problem(
             422,
             f"{errors.height} errors in {errors['row'].n_unique()} readings; nothing written",
+            "invalid_readings",
             errors=_row_errors(errors),
             error_count=errors.height,
         )
@@ -204,14 +237,18 @@ ACCOUNT_FIELDS: Final = (
 )
 
 
-@router.get("/electricity/accounts", response=Page, summary="Electricity accounts (户号)")
+@router.get(
+    "/electricity/accounts",
+    response={200: Page[AccountOut], **ERROR_RESPONSES},
+    summary="Electricity accounts (户号)",
+)
 def list_accounts(
-    request: HttpRequest, mapped: bool | None = None, page: int = 1, page_size: int = 100
+    request: HttpRequest, paging: Query[Paging], mapped: bool | None = None
 ) -> dict[str, Any]:
     """Accounts the caller may read, unmapped first, with how many readings they hold and
     the kWh of their month readings; `mapped=false` lists those still to be mapped."""
     qs = selectors.accounts(principal(request), mapped)
-    out = page_of_queryset(qs, ACCOUNT_FIELDS, page, page_size)
+    out = page_of_queryset(qs, ACCOUNT_FIELDS, paging.page, paging.page_size)
     for row in out["items"]:
         row["entity_id"] = row.pop("enterprise__entity_id")
     return out
@@ -234,25 +271,28 @@ def _moment(text: str | None) -> datetime | None:
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=tz)
 
 
-@router.get("/electricity/readings", response=Page, summary="Electricity readings")
+@router.get(
+    "/electricity/readings",
+    response={200: Page[ReadingOut], **ERROR_RESPONSES},
+    summary="Electricity readings",
+)
 def list_readings(
     request: HttpRequest,
-    enterprise: int | None = None,
-    account: str | None = None,
-    grain: str | None = None,
-    start_from: str | None = None,
-    start_to: str | None = None,
-    page: int = 1,
-    page_size: int = 100,
+    paging: Query[Paging],
+    enterprise: Id | None = None,
+    account: Text | None = None,
+    grain: Text | None = None,
+    start_from: Text | None = None,
+    start_to: Text | None = None,
 ) -> Any:
     """Current readings the caller may read; `start_from` inclusive, `start_to` exclusive
     (`YYYY-MM`, `YYYY-MM-DD` or a date-time, Asia/Shanghai)."""
     if grain and grain not in GRAINS:
-        return _problem(422, f"grain must be one of {', '.join(GRAINS)}")
+        return _problem(422, f"grain must be one of {', '.join(GRAINS)}", "invalid")
     try:
         lo, hi = _moment(start_from), _moment(start_to)
     except ValueError as exc:
-        return _problem(422, str(exc))
+        return _problem(422, str(exc), "invalid")
     qs = selectors.readings(
         principal(request),
         enterprise=enterprise,
@@ -269,7 +309,7 @@ def list_readings(
         "kwh",
         "version",
     )
-    out = page_of_queryset(qs, fields, page, page_size)
+    out = page_of_queryset(qs, fields, paging.page, paging.page_size)
     tz = ZoneInfo(TIME_ZONE)
     out["items"] = [
         {

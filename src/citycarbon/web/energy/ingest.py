@@ -483,7 +483,7 @@ def _quarantine(upload: EnergyUpload, rejected: pl.DataFrame) -> None:
             QuarantinedRow(
                 upload=upload,
                 row=r["row"],
-                fields={f: r[f] for f in fields},
+                fields=[[f, r[f]] for f in fields],  # a list keeps the column order
                 error_columns=(r["error_columns"] or "")[:300],
                 error_codes=(r["error_codes"] or "")[:300],
                 reason_zh=r["reason_zh"] or "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -172,6 +174,15 @@ class QuarantinedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.upload_id}:{self.row}"
+
+    @property
+    def as_read(self) -> dict[str, Any]:
+        """The row's fields in the order of the file's columns. ``fields`` holds them as a
+        list of ``[column, value]`` pairs, since PostgreSQL's jsonb keeps no key order in an
+        object; a row stored as an object (before) gives its keys as stored."""
+        if isinstance(self.fields, list):
+            return {str(column): value for column, value in self.fields}
+        return dict(self.fields)
 
 
 class AccountingRun(models.Model):

@@ -95,7 +95,7 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
             return response
         return render(request, "energy/_upload_progress.html", {"upload": upload})
     rows = Paginator(upload.quarantine.all(), 100).get_page(request.GET.get("page"))
-    columns = list(rows[0].fields) if rows else []
+    columns = list(rows[0].as_read) if rows else []
     # A file that imported nothing for what it holds answers 422, as a refused form does.
     unprocessable = upload.status in (UploadStatus.REJECTED, UploadStatus.FAILED)
     return render(
@@ -113,13 +113,13 @@ def quarantine_download(request: HttpRequest, upload_id: int) -> HttpResponse:
     fix the values, then upload the file again (the extra columns are ignored)."""
     upload = _visible_upload(request, upload_id)
     rows = list(upload.quarantine.all())
-    columns = list(rows[0].fields) if rows else []
+    columns = list(rows[0].as_read) if rows else []
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(safe_row([*columns, "source_row", "reason_zh", "reason_en"]))
     for r in rows:
         writer.writerow(
-            safe_row([*(r.fields.get(c) or "" for c in columns), r.row, r.reason_zh, r.reason_en])
+            safe_row([*(r.as_read.get(c) or "" for c in columns), r.row, r.reason_zh, r.reason_en])
         )
     response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="quarantine-{upload.pk}.csv"'

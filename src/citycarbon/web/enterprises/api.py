@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from citycarbon.web.access.policy import scoped
-from citycarbon.web.api.common import Page, page_of_queryset, principal
+from citycarbon.web.api.common import Id, Page, Paging, Text, page_of_queryset, principal
+from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.enterprises.selectors import search
 
@@ -45,24 +46,27 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-@router.get("/enterprises", response=Page, summary="Enterprises the caller may see")
+@router.get(
+    "/enterprises",
+    response={200: Page[EnterpriseOut], **ERROR_RESPONSES},
+    summary="Enterprises the caller may see",
+)
 def list_enterprises(
     request: HttpRequest,
-    district: str | None = None,
-    industry: str | None = None,
-    q: str | None = None,
-    page: int = 1,
-    page_size: int = 100,
+    paging: Query[Paging],
+    district: Text | None = None,
+    industry: Text | None = None,
+    q: Text | None = None,
 ) -> dict[str, Any]:
     qs = scoped(principal(request), "enterprises", Enterprise.objects.all(), via="")
     qs = search(qs, district=district, industry=industry, q=q)
-    out = page_of_queryset(qs.order_by("entity_id"), FIELDS, page, page_size)
+    out = page_of_queryset(qs.order_by("entity_id"), FIELDS, paging.page, paging.page_size)
     out["items"] = [_out(r) for r in out["items"]]
     return out
 
 
-@router.get("/enterprises/{enterprise_id}", response=EnterpriseOut)
-def get_enterprise(request: HttpRequest, enterprise_id: int) -> dict[str, Any]:
+@router.get("/enterprises/{enterprise_id}", response={200: EnterpriseOut, **ERROR_RESPONSES})
+def get_enterprise(request: HttpRequest, enterprise_id: Id) -> dict[str, Any]:
     qs = scoped(
         principal(request), "enterprises", Enterprise.objects.filter(pk=enterprise_id), via=""
     )

@@ -21,7 +21,7 @@ from citycarbon.io.safecells import csv_text
 from citycarbon.web.access.actions import do_grant_consent, do_revoke_consent
 from citycarbon.web.access.models import Bank, Consent, Role
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import allows, scoped
+from citycarbon.web.access.policy import Principal, allows, scoped
 from citycarbon.web.access.selectors import active_consents
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.models import EnergyRecord
@@ -29,7 +29,7 @@ from citycarbon.web.energy.selectors import enterprise_records, factors_of
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.enterprises.selectors import search
 from citycarbon.web.grading.models import CarbonCode
-from citycarbon.web.grading.selectors import latest_published, published_view
+from citycarbon.web.grading.selectors import latest_published, portraits_for, published_view
 from citycarbon.web.grading.views import valid_until, verify_url
 from citycarbon.web.regions.models import District
 
@@ -82,13 +82,21 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _portrait(enterprise_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _portrait(
+    enterprise_id: int, principal: Principal | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The enterprise's portraits and yearly emissions; for ``principal``, what it may read
+    of them (``portraits_for``: a bank gets no emissions), else everything."""
     run = latest_published()
     if run is None:
         return [], []
     view = published_view(run)
     portraits = view.portraits.filter(pl.col("enterprise_pk") == enterprise_id).sort("year")
     emissions = view.emissions.filter(pl.col("enterprise_pk") == enterprise_id).sort("year")
+    if principal is not None:
+        portraits = portraits_for(principal, portraits)
+        if not allows(principal, "emissions"):
+            emissions = emissions.clear()
     return portraits.to_dicts(), emissions.to_dicts()
 
 
@@ -116,7 +124,9 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     if code is not None:
         qr = segno.make(verify_url(request, code), error="m")
         qr_svg = qr.svg_inline(scale=4, dark="#1b3a2b", title=_("Scan to verify this code"))
-    portraits, emissions = _portrait(enterprise.pk) if allows(principal, "portraits") else ([], [])
+    portraits, emissions = (
+        _portrait(enterprise.pk, principal) if allows(principal, "portraits") else ([], [])
+    )
     latest = emissions[-1] if emissions else None
     mix = (
         {"labels": [lbl for _c, lbl in MIX], "values": [round(latest[c], 1) for c, _l in MIX]}
@@ -124,7 +134,7 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         else None
     )
     trend = {
-        "labels": [str(e["year"]) for e in emissions],
+        "labels": [str(e["year"]) for e in emissions or portraits],
         "values": [round(e["total_tco2"], 1) for e in emissions],
         "intensity": [round(p["intensity_tco2_per_10k_yuan"], 3) for p in portraits],
     }
@@ -141,6 +151,7 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "mix": mix,
         "trend": trend,
         "can_energy": allows(principal, "energy"),
+        "can_emissions": allows(principal, "emissions"),
         "can_whatif": code is not None and allows(principal, "energy"),
         "is_owner": is_owner,
         "consents": consents,

@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from citycarbon.web.access.policy import visible_enterprise_ids
-from citycarbon.web.api.common import Page, page_of_frame, principal
+from citycarbon.web.api.common import Page, Paging, Text, page_of_frame, principal
+from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.estimates.selectors import estimates_view, narrowed
 
 router = Router(tags=["rapid estimates"])
@@ -30,18 +31,32 @@ COLUMNS = (
 )
 
 
-class EstimatesQuery(Schema):
-    period: str | None = None
+class EstimateOut(Schema):
+    enterprise_pk: int
+    entity_id: str
+    name: str
+    district_code: str | None
+    industry_code: str | None
+    period: str
+    kwh: float | None
+    tco2_per_mwh: float | None
+    ratio_level: str | None
+    estimated_tco2: float | None
+    accounted_tco2: float | None
+    reported_tco2: float | None
+    reported_source: str | None
+
+
+class EstimatesQuery(Paging):
+    period: Text | None = None
     """``YYYY`` or ``YYYY-MM`` (months), or ``YYYY-MM-DD`` (days with daily readings)."""
-    district: str | None = None
-    industry: str | None = None
-    page: int = 1
-    page_size: int = 100
+    district: Text | None = None
+    industry: Text | None = None
 
 
 @router.get(
     "/estimates",
-    response=Page,
+    response={200: Page[EstimateOut], **ERROR_RESPONSES},
     summary="Estimated and accounted emissions per enterprise and month (速算)",
 )
 def list_estimates(request: HttpRequest, query: Query[EstimatesQuery]) -> dict[str, Any]:

@@ -11,14 +11,20 @@ from ninja import Query, Router, Schema
 from citycarbon.web.access.policy import may_read_enterprise, require
 from citycarbon.web.api.common import (
     MAX_PAGE_SIZE,
+    Id,
+    NamedOut,
     Page,
     PublishedQuery,
+    Text,
+    Year,
     principal,
     published_page,
 )
+from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.grading.selectors import (
     CODE_LOOKUP_FIELDS,
     latest_published_id,
+    portraits_for,
     published_codes,
 )
 
@@ -47,6 +53,80 @@ class CodeOut(Schema):
     run_id: int
 
 
+class CodeRowOut(NamedOut):
+    level: str
+    grade: int
+    intensity_tco2_per_10k_yuan: float | None
+    industry_avg_intensity: float | None
+    k_value: float | None
+    peer_count: int
+    industry_level_used: str
+    industry_code_used: str
+    grade_confidence: float | None
+    grade_low: int | None
+    grade_high: int | None
+    grade_may_flip: bool | None
+
+
+class PortraitOut(CodeRowOut):
+    """A portrait row; the emissions fields (``PORTRAIT_EMISSION_COLUMNS``) are null for a
+    role that may not read emissions (the bank)."""
+
+    district_name: str | None = None
+    industry_name: str | None = None
+    intensity_rank_in_industry: int | None
+    intensity_percentile_in_industry: float | None
+    intensity_rank_in_district: int | None
+    intensity_percentile_in_district: float | None
+    previous_intensity: float | None
+    previous_grade: int | None
+    intensity_change: float | None
+    total_tco2: float | None = None
+    energy_tce: float | None = None
+    value_added_10k_yuan: float | None = None
+    largest_sources: str | None = None
+    coal_share: float | None = None
+    oil_share: float | None = None
+    gas_share: float | None = None
+    electricity_heat_share: float | None = None
+    other_share: float | None = None
+    green_share: float | None = None
+
+
+class ListRowOut(NamedOut):
+    district_name: str | None
+    industry_name: str | None
+    industry_code_used: str | None
+    grade: int | None
+    industry_percentile: float | None
+
+
+class PoorEfficiencyOut(ListRowOut):
+    measures: str | None
+    reasons: str | None
+    worst_ratio_to_threshold: float | None
+    energy_tce_per_10k_yuan: float | None
+    coal_tce_per_10k_yuan: float | None
+    oil_tce_per_10k_yuan: float | None
+    gas_tce_per_10k_yuan: float | None
+    electricity_heat_tce_per_10k_yuan: float | None
+    other_tce_per_10k_yuan: float | None
+    energy_threshold: float | None
+    coal_threshold: float | None
+    oil_threshold: float | None
+    gas_threshold: float | None
+    electricity_heat_threshold: float | None
+    other_threshold: float | None
+
+
+class LowGreenOut(ListRowOut):
+    green_share: float | None
+    energy_tce: float | None
+    electricity_heat_tce: float | None
+    industry_threshold: float | None
+    reason: str | None
+
+
 def _codes(request: HttpRequest, **where: Any) -> list[dict[str, Any]]:
     """An enterprise's published codes, if the caller may read them (else none)."""
     run_id = latest_published_id()
@@ -64,11 +144,11 @@ def _codes(request: HttpRequest, **where: Any) -> list[dict[str, Any]]:
 
 @router.get(
     "/codes/enterprise/{enterprise_id}",
-    response=list[CodeOut],
+    response={200: list[CodeOut], **ERROR_RESPONSES},
     summary="An enterprise's published codes, by internal id (newest year first)",
 )
 def codes_by_id(
-    request: HttpRequest, enterprise_id: int, year: int | None = None
+    request: HttpRequest, enterprise_id: Id, year: Year | None = None
 ) -> list[dict[str, Any]]:
     rows = _codes(request, enterprise_id=enterprise_id, year=year)
     if not rows:
@@ -78,17 +158,23 @@ def codes_by_id(
 
 @router.get(
     "/codes/uscc/{uscc}",
-    response=list[CodeOut],
+    response={200: list[CodeOut], **ERROR_RESPONSES},
     summary="An enterprise's published codes, by 统一社会信用代码 (newest year first)",
 )
-def codes_by_uscc(request: HttpRequest, uscc: str, year: int | None = None) -> list[dict[str, Any]]:
+def codes_by_uscc(
+    request: HttpRequest, uscc: Text, year: Year | None = None
+) -> list[dict[str, Any]]:
     rows = _codes(request, uscc=uscc, year=year)
     if not rows:
         raise Http404
     return rows
 
 
-@router.get("/codes", response=Page, summary="Published codes, filterable")
+@router.get(
+    "/codes",
+    response={200: Page[CodeRowOut], **ERROR_RESPONSES},
+    summary="Published codes, filterable",
+)
 def list_codes(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
     names = ("enterprise_pk", "entity_id", "uscc", "name", "district_code", "industry_code")
     cols = (*names, *CODE_LOOKUP_FIELDS)
@@ -104,20 +190,24 @@ def list_codes(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, 
 
 @router.get(
     "/portraits/{enterprise_id}",
-    response=list[dict[str, Any]],
+    response={200: list[PortraitOut], **ERROR_RESPONSES},
     summary="An enterprise's carbon portrait (碳画像), one row per graded year",
 )
-def portrait(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
-    query = PublishedQuery(enterprise=enterprise_id, page_size=MAX_PAGE_SIZE)
+def portrait(request: HttpRequest, enterprise_id: Id) -> list[dict[str, Any]]:
+    query = PublishedQuery(enterprise=enterprise_id, page=1, page_size=MAX_PAGE_SIZE)
     rows: list[dict[str, Any]] = published_page(
-        request, "portraits", "portraits", query, sort=["year"]
+        request, "portraits", "portraits", query, sort=["year"], narrow=portraits_for
     )["items"]
     if not rows:
         raise Http404
     return rows
 
 
-@router.get("/portraits", response=Page, summary="Carbon portraits, filterable")
+@router.get(
+    "/portraits",
+    response={200: Page[PortraitOut], **ERROR_RESPONSES},
+    summary="Carbon portraits, filterable",
+)
 def list_portraits(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
     return published_page(
         request,
@@ -125,12 +215,13 @@ def list_portraits(request: HttpRequest, query: Query[PublishedQuery]) -> dict[s
         "portraits",
         query,
         sort=["entity_id", "year"],
+        narrow=portraits_for,
     )
 
 
 @router.get(
     "/lists/poor-efficiency",
-    response=Page,
+    response={200: Page[PoorEfficiencyOut], **ERROR_RESPONSES},
     summary="二维能效对标较差企业清单: worse than the industry percentile on energy per 万元",
 )
 def poor_efficiency_list(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
@@ -146,7 +237,7 @@ def poor_efficiency_list(request: HttpRequest, query: Query[PublishedQuery]) -> 
 
 @router.get(
     "/lists/low-green",
-    response=Page,
+    response={200: Page[LowGreenOut], **ERROR_RESPONSES},
     summary="三维绿能低使用率企业清单: green-energy share below the industry percentile",
 )
 def low_green_list(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:

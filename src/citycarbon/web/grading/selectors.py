@@ -23,6 +23,7 @@ from citycarbon.core.peer_lists import (
     poor_efficiency_reasons,
 )
 from citycarbon.core.portrait import enterprise_portraits
+from citycarbon.web.access.policy import Principal, allows
 from citycarbon.web.bulk import read_frame, table
 from citycarbon.web.energy import selectors as energy
 from citycarbon.web.enterprises import selectors as enterprises
@@ -30,6 +31,30 @@ from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.grading.actions import CODE_COLUMNS
 from citycarbon.web.grading.models import CarbonCode, GradingRun
 from citycarbon.web.regions.models import District, Industry
+
+PORTRAIT_EMISSION_COLUMNS: Final = (
+    "total_tco2",
+    "energy_tce",
+    "value_added_10k_yuan",
+    "largest_sources",
+    "coal_share",
+    "oil_share",
+    "gas_share",
+    "electricity_heat_share",
+    "other_share",
+    "green_share",
+)
+"""The columns of a portrait that are emissions data (or give them away: emissions =
+intensity × value added). A role that may read portraits but not ``emissions`` (the bank)
+reads a portrait without them: the code, grade, level, intensity and ranks."""
+
+
+def portraits_for(principal: Principal | None, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (portrait rows) without the emissions columns unless ``principal`` may read
+    emissions: the one rule for the portraits API and the enterprise page."""
+    if allows(principal, "emissions"):
+        return frame
+    return frame.drop(PORTRAIT_EMISSION_COLUMNS, strict=False)
 
 
 def latest_published() -> GradingRun | None:

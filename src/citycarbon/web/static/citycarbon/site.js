@@ -1,0 +1,22 @@
+// Page behaviour that would otherwise be inline script (the Content-Security-Policy allows
+// scripts from our own static files only):
+// - a <select data-autosubmit> submits its form when changed (the language switch);
+// - an htmx target with data-swap-422 shows a 422 answer (the what-if form's errors)
+//   instead of treating it as a failure.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el instanceof HTMLSelectElement && el.dataset.autosubmit !== undefined && el.form) {
+      el.form.submit();
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.hasAttribute && target.hasAttribute("data-swap-422") &&
+        event.detail.xhr.status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+})();
