@@ -47,7 +47,7 @@ def test_quarantine_download_neutralises_formulas(
     assert by_row["3"]["quantity"] == "-5"
     entities = [by_row[str(4 + i)]["entity_id"] for i in range(len(ATTACKS))]
     assert all(e.startswith("'") for e in entities)
-    stored = {str(q.row): q.fields for q in QuarantinedRow.objects.filter(upload=upload)}
+    stored = {str(q.row): q.as_read for q in QuarantinedRow.objects.filter(upload=upload)}
     assert [restore(e) for e in entities] == [
         stored[str(4 + i)]["entity_id"] for i in range(len(ATTACKS))
     ]
