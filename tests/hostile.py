@@ -244,21 +244,26 @@ class CliRun:
 
 
 _MEASURED = (
-    "import atexit, resource, sys\n"
+    "import atexit, sys\n"
     "out = sys.argv.pop(1)\n"
-    "atexit.register(lambda: open(out, 'w').write("
-    "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+    "def peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            open(out, 'w').write(line.split()[1])\n"
+    "atexit.register(peak)\n"
     "sys.argv[0] = 'citycarbon'\n"
     "from citycarbon.cli.main import run\n"
     "run()\n"
 )
+"""The child reports its own high-water RSS (``VmHWM``, kB). Not ``ru_maxrss``: Linux keeps
+that across ``exec``, so a child would report the size of the parent that forked it."""
 
 
 def run_cli(
     args: list[str], var: Path, *, env: dict[str, str] | None = None, timeout: float = 120
 ) -> CliRun:
     """``citycarbon *args`` in a child process with the database under ``var``; peak RSS
-    is the child's own ``ru_maxrss`` written at exit (0 when it died without exiting)."""
+    is the child's own high-water mark written at exit (0 when it died without exiting)."""
     var.mkdir(parents=True, exist_ok=True)
     child_env = {
         k: v
