@@ -20,6 +20,7 @@ from rich.progress import (
 
 from citycarbon.core.factors import FactorSetError
 from citycarbon.io.errors import InputFileError, RowError
+from citycarbon.io.limits import LimitsError
 
 EXIT_BAD_INPUT: Final = 2
 MAX_REPORTED_ERRORS: Final = 200
@@ -87,5 +88,7 @@ def bad_input_exits() -> Iterator[None]:
         raise reject(exc.errors) from exc
     except FactorSetError as exc:
         raise fail(f"factor set: {exc}") from exc
+    except LimitsError as exc:
+        raise fail(str(exc)) from exc
     except LookupError as exc:
         raise fail(f"encoding: {exc}") from exc

@@ -21,6 +21,7 @@ from citycarbon.io.form205 import (
     render_issue,
     write_issue_report,
 )
+from citycarbon.io.limits import Limits, LimitsError
 from citycarbon.io.safecells import csv_text
 
 
@@ -65,6 +66,10 @@ def convert_205(
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise fail("; ".join(f"{p}: 文件不存在 / file not found" for p in missing))
+    try:
+        limits = Limits.from_env()
+    except LimitsError as exc:
+        raise fail(str(exc)) from exc
     options = CheckOptions(
         balance_tolerance=balance_tolerance,
         coefficient_tolerance=coefficient_tolerance,
@@ -78,7 +83,12 @@ def convert_205(
 
         try:
             batch = read_forms(
-                paths, options=options, sheet=sheet, encoding=encoding, progress=progress
+                paths,
+                options=options,
+                sheet=sheet,
+                encoding=encoding,
+                progress=progress,
+                limits=limits,
             )
         except LookupError as exc:
             raise fail(f"encoding: {exc}") from exc

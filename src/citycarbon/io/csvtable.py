@@ -9,12 +9,16 @@ from pathlib import Path
 import polars as pl
 
 from citycarbon.io.errors import InputFileError, RowError
+from citycarbon.io.limits import Limits
 from citycarbon.io.textfile import Chunk, TextFile
 
 
 def check_header(header: bytes, file: str, required: tuple[str, ...]) -> list[str]:
     """The column names of ``header``; raises if a required column is missing."""
-    names = [c.strip() for c in next(csv.reader([header.decode("utf-8")]))]
+    try:
+        names = [c.strip() for c in next(csv.reader([header.decode("utf-8")]))]
+    except csv.Error as exc:
+        raise InputFileError([RowError(file, 1, "", "parse", detail=str(exc))]) from exc
     missing = [c for c in required if c not in names]
     if missing:
         raise InputFileError(
@@ -27,13 +31,38 @@ def _field_count_errors(header: bytes, chunk: Chunk, file: str) -> list[RowError
     width = len(next(csv.reader([header.decode("utf-8")])))
     errors = []
     text = chunk.data.decode("utf-8", errors="replace")
-    for i, fields in enumerate(csv.reader(io.StringIO(text))):
-        if fields and len(fields) != width:
-            errors.append(
-                RowError(
-                    file, chunk.first_row + i, "", "field_count", detail=f"{len(fields)} ≠ {width}"
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for fields in reader:
+            if fields and len(fields) != width:
+                errors.append(
+                    RowError(
+                        file,
+                        chunk.first_row + reader.line_num - 1,
+                        "",
+                        "field_count",
+                        detail=f"{len(fields)} ≠ {width}",
+                    )
                 )
-            )
+    except csv.Error as exc:
+        errors.append(
+            RowError(file, chunk.first_row + reader.line_num - 1, "", "parse", detail=str(exc))
+        )
+    return errors
+
+
+def _long_field_errors(frame: pl.DataFrame, file: str, limit: int) -> list[RowError]:
+    """Fields over ``limit`` characters (checked in bytes first: never fewer than chars)."""
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    longest = frame.select(pl.col(text).str.len_bytes().max())
+    errors = []
+    for c in text:
+        if (longest[c][0] or 0) <= limit:
+            continue
+        long = frame.filter(pl.col(c).str.len_chars() > limit).head(20)
+        for row, value in long.select("row", c).iter_rows():
+            detail = f"{len(value):,} > {limit:,} ({Limits.env_name('max_field_chars')})"
+            errors.append(RowError(file, row, c.strip(), "field_too_long", detail=detail))
     return errors
 
 
@@ -50,6 +79,9 @@ def parse_chunk(header: bytes, chunk: Chunk, file: str, columns: tuple[str, ...]
     frame = frame.with_row_index("row", offset=chunk.first_row).with_columns(
         pl.col("row").cast(pl.Int64)
     )
+    long_fields = _long_field_errors(frame, file, chunk.limits.max_field_chars)
+    if long_fields:
+        raise InputFileError(long_fields)
     present = [c for c in columns if c in frame.columns]
     blank = pl.all_horizontal(
         pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in present

@@ -22,6 +22,7 @@ import polars as pl
 
 from citycarbon.io.csvtable import check_header, error_rows, parse_chunk
 from citycarbon.io.errors import ERROR_SCHEMA, RowError, empty_errors, errors_from_frame
+from citycarbon.io.limits import Limits
 from citycarbon.io.numbers import number_checks, reading_bounds
 from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 
@@ -211,10 +212,12 @@ def read_readings(
     encoding: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    limits: Limits | None = None,
 ) -> tuple[pl.DataFrame, list[RowError], str]:
     """The readings of one file (``READINGS``), its row errors, and its SHA-256. Raises
-    ``InputFileError`` when the file cannot be read at all (encoding, header)."""
-    text = TextFile(path, encoding=encoding, chunk_bytes=chunk_bytes)
+    ``InputFileError`` when the file cannot be read at all (encoding, header, ``limits``,
+    by default those of the environment)."""
+    text = TextFile(path, encoding=encoding, chunk_bytes=chunk_bytes, limits=limits)
     check_header(text.header(), text.name, REQUIRED_COLUMNS)
     bounds = reading_bounds()
     valid_parts: list[pl.DataFrame] = []

@@ -29,6 +29,7 @@ from citycarbon.io.energy_csv import (
 )
 from citycarbon.io.energy_import import COLUMNS, checked_chunks, open_energy_file
 from citycarbon.io.errors import RowError, errors_from_frame
+from citycarbon.io.limits import Limits
 from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 
 MAX_KEPT_ERRORS: Final = 100_000
@@ -86,15 +87,16 @@ def run_emissions(
     encoding: str | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> EmissionsRun:
     """Validate and account one energy CSV.
 
     Without ``skip_invalid`` any rejected row makes the run fail: ``emissions`` is empty and
     ``errors`` says why. With it, rejected rows are set aside in ``rejected`` (original
     fields plus reasons) and the rest are accounted. Raises ``InputFileError`` when the file
-    as a whole cannot be read.
+    as a whole cannot be read or is over ``limits`` (default: those of the environment).
     """
-    text = open_energy_file(path, encoding=encoding, chunk_bytes=chunk_bytes)
+    text = open_energy_file(path, encoding=encoding, chunk_bytes=chunk_bytes, limits=limits)
     ref = Reference()
     partials: list[pl.DataFrame] = []
     hashes: list[np.ndarray] = []

@@ -30,6 +30,7 @@ from citycarbon.io.energy_csv import (
     validate,
 )
 from citycarbon.io.errors import ERROR_SCHEMA, with_reasons
+from citycarbon.io.limits import Limits
 from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 
 COLUMNS: Final = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
@@ -62,10 +63,15 @@ def file_sha256(path: Path, block: int = 8 * 1024 * 1024) -> str:
 
 
 def open_energy_file(
-    path: Path, *, encoding: str | None = None, chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    path: Path,
+    *,
+    encoding: str | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    limits: Limits | None = None,
 ) -> TextFile:
-    """The file opened for chunked reading, its header checked (raises ``InputFileError``)."""
-    text = TextFile(path, encoding=encoding, chunk_bytes=chunk_bytes)
+    """The file opened for chunked reading, its header checked (raises ``InputFileError``);
+    ``limits`` default to those of the environment."""
+    text = TextFile(path, encoding=encoding, chunk_bytes=chunk_bytes, limits=limits)
     check_header(text.header(), text.name, REQUIRED_COLUMNS)
     return text
 

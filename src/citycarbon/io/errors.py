@@ -15,6 +15,17 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "cannot decode the file (expected UTF-8, GBK or GB18030)",
     ),
     "field_count": ("字段数与表头不一致", "number of fields differs from the header"),
+    # size and shape limits (io/limits.py); the detail names the limit and its variable
+    "file_too_large": ("文件过大", "the file is too large"),
+    "zip_bomb": (
+        "压缩内容异常：解压后过大或压缩比过高",
+        "suspicious compressed content: too large once unpacked or too highly compressed",
+    ),
+    "sheet_too_large": ("工作表过大（行数、列数或单元格数超限）", "the sheet is too large"),
+    "workbook_too_large": ("工作簿单元格总数超限", "too many cells in the workbook"),
+    "too_many_columns": ("列数过多", "too many columns"),
+    "line_too_long": ("行过长", "the line is too long"),
+    "field_too_long": ("字段过长", "the field is too long"),
     "parse": ("无法解析 CSV", "cannot parse the CSV"),
     "empty_entity": ("主体编号为空", "entity_id is empty"),
     "bad_period": (
@@ -33,8 +44,7 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     "negative": ("数量为负数", "quantity is negative"),
     "underflow": (
         "非零数值过小（小于 1e-6，或无法精确表示），不是合理的记录值",
-        "a non-zero number below 1e-6 (or too small to be represented) is not a plausible "
-        "value",
+        "a non-zero number below 1e-6 (or too small to be represented) is not a plausible value",
     ),
     "over_bound": (
         "数值超过该能源单条记录的合理上限",

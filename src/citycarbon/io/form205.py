@@ -39,9 +39,11 @@ from citycarbon.core.ids import is_valid_uscc
 from citycarbon.core.schemas import ENERGY_RECORDS, Purpose
 from citycarbon.io.errors import REASONS, InputFileError, RowError
 from citycarbon.io.files import write_atomically
+from citycarbon.io.limits import Limits, limits_or_env
 from citycarbon.io.numbers import MAX_BOUND, quantity_bounds, underflows
 from citycarbon.io.safecells import csv_text
-from citycarbon.io.textfile import detect_encoding
+from citycarbon.io.textfile import NUL_DETAIL, detect_encoding, line_of
+from citycarbon.io.workbook_scan import check_file_size, workbook_extents
 
 SUFFIXES: Final = (".xlsx", ".xls", ".csv")
 """Files ``read_forms`` picks up in folders (case-insensitive)."""
@@ -275,27 +277,76 @@ Grid = list[list[str]]
 Merges = list[tuple[tuple[int, int], tuple[int, int]]]
 
 
-def _excel_sheets(raw: bytes, source: str, sheet: str | None) -> list[tuple[str, Grid, Merges]]:
+def _excel_sheets(
+    raw: bytes, source: str, sheet: str | None, limits: Limits
+) -> list[tuple[str, Grid, Merges]]:
+    extents = workbook_extents(raw, source, limits=limits)
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
         names = list(book.sheet_names)
         if sheet is not None and sheet not in names:
             listed = "、".join(names)
             raise _fail(source, "form_no_sheet", f"{sheet}; 现有/there are: {listed}")
+        if len(extents) != len(names):
+            raise _fail(source, "form_corrupt", f"{len(extents)} ≠ {len(names)} sheets")
+        chosen = [(n, e) for n, e in zip(names, extents, strict=True) if sheet in (None, n)]
+        cells = sum(e.cells for _, e in chosen)
+        if cells > limits.max_workbook_cells:
+            raise _fail(
+                source,
+                "workbook_too_large",
+                f"{cells:,} > {limits.max_workbook_cells:,} "
+                f"({Limits.env_name('max_workbook_cells')})",
+            )
         sheets = []
-        for name in [sheet] if sheet is not None else names:
+        for name, _ in chosen:
             ws = book.get_sheet_by_name(name)
             rows = ws.to_python(skip_empty_area=False)
             grid = [[_cell_text(v) for v in r] for r in rows]
+            del rows
+            _check_grid(grid, source, limits)
             sheets.append((name, grid, list(ws.merged_cell_ranges or [])))
     except python_calamine.CalamineError as exc:
         raise _fail(source, "form_corrupt", str(exc).splitlines()[0] if str(exc) else "") from exc
     return sheets
 
 
-def _csv_grid(raw: bytes, source: str, encoding: str | None) -> Grid:
+def _check_grid(grid: Grid, source: str, limits: Limits) -> None:
+    """Raise for a grid over the row or column limit, or with an overlong cell."""
+    if len(grid) > limits.max_sheet_rows:
+        raise _fail(
+            source,
+            "sheet_too_large",
+            f"行/rows {len(grid):,} > {limits.max_sheet_rows:,} "
+            f"({Limits.env_name('max_sheet_rows')})",
+        )
+    for r, cells in enumerate(grid, start=1):
+        if len(cells) > limits.max_columns:
+            raise _fail(
+                source,
+                "too_many_columns",
+                f"{len(cells):,} > {limits.max_columns:,} ({Limits.env_name('max_columns')})",
+                row=r,
+            )
+        for c, text in enumerate(cells):
+            if len(text) > limits.max_field_chars:
+                raise InputFileError(
+                    [
+                        RowError(
+                            source,
+                            r,
+                            column_letters(c),
+                            "field_too_long",
+                            detail=f"{len(text):,} > {limits.max_field_chars:,} "
+                            f"({Limits.env_name('max_field_chars')})",
+                        )
+                    ]
+                )
+
+
+def _csv_grid(raw: bytes, source: str, encoding: str | None, limits: Limits) -> Grid:
     if b"\x00" in raw:
-        raise _fail(source, "encoding", "binary data / 二进制内容")
+        raise _fail(source, "encoding", NUL_DETAIL, row=line_of(raw, raw.index(b"\x00")))
     enc = encoding or detect_encoding(raw[: 4 * 1024 * 1024])
     if enc.lower().replace("_", "-") in ("gbk", "gb2312", "cp936", "gb18030"):
         enc = "gb18030"
@@ -306,31 +357,65 @@ def _csv_grid(raw: bytes, source: str, encoding: str | None) -> Grid:
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise _fail(source, "form_empty")
-    return [list(r) for r in csv.reader(io.StringIO(text))]
+    # newline="" lets the csv module split at \r\n, \n and a lone \r (old Mac exports).
+    reader = csv.reader(io.StringIO(text, newline=""))
+    grid: Grid = []
+    try:
+        for cells in reader:
+            grid.append(cells)
+            if len(grid) > limits.max_sheet_rows:
+                break
+    except csv.Error as exc:
+        row = reader.line_num
+        if "field limit" in str(exc):
+            raise InputFileError(
+                [
+                    RowError(
+                        source,
+                        row,
+                        "",
+                        "field_too_long",
+                        detail=f"> {min(csv.field_size_limit(), limits.max_field_chars):,} "
+                        f"({Limits.env_name('max_field_chars')})",
+                    )
+                ]
+            ) from exc
+        raise _fail(source, "parse", str(exc), row=row) from exc
+    _check_grid(grid, source, limits)
+    return grid
 
 
 def read_form_sheets(
-    path: Path, *, sheet: str | None = None, encoding: str | None = None
+    path: Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    limits: Limits | None = None,
 ) -> list[Form205]:
     """Every form 205-1 in a file: one per sheet that looks like one (one for CSV).
 
     ``sheet`` names the one sheet to read (an error when it is not a form); ``encoding``
     forces the encoding of a CSV file (default: UTF-8 with or without BOM, else GB18030,
-    which also reads GBK). Raises ``InputFileError`` when the file cannot be read or holds
-    no form.
+    which also reads GBK). ``limits`` bounds the file's size and shape (default: those of
+    the environment, ``Limits.from_env``); every sheet of a workbook is checked against them
+    before it is loaded. Raises ``InputFileError`` when the file cannot be read, is over a
+    limit or holds no form.
     """
+    limits = limits_or_env(limits)
     source = str(path)
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size
     except FileNotFoundError as exc:
         raise _fail(source, "form_file_not_found") from exc
+    check_file_size(size, limits, source)
+    raw = path.read_bytes()
     if not raw.strip():
         raise _fail(source, "form_empty")
     sha = hashlib.sha256(raw).hexdigest()
     if path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
-        sheets = _excel_sheets(raw, source, sheet)
+        sheets = _excel_sheets(raw, source, sheet, limits)
     else:
-        sheets = [("", _csv_grid(raw, source, encoding), [])]
+        sheets = [("", _csv_grid(raw, source, encoding, limits), [])]
     forms: list[Form205] = []
     missing: list[str] = []
     for name, grid, merges in sheets:
@@ -344,9 +429,15 @@ def read_form_sheets(
     return forms
 
 
-def read_form(path: Path, *, sheet: str | None = None, encoding: str | None = None) -> Form205:
+def read_form(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    limits: Limits | None = None,
+) -> Form205:
     """The first form 205-1 of a file (see ``read_form_sheets``)."""
-    return read_form_sheets(path, sheet=sheet, encoding=encoding)[0]
+    return read_form_sheets(path, sheet=sheet, encoding=encoding, limits=limits)[0]
 
 
 def _field_of(label: str) -> str | None:
@@ -1203,19 +1294,23 @@ def read_forms(
     sheet: str | None = None,
     encoding: str | None = None,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> FormBatch:
     """Read, check and convert every form in ``paths`` (files and folders).
+
+    ``limits`` bounds each file (default: ``Limits.from_env``; see ``read_form_sheets``).
 
     A file that cannot be read is reported in ``failures`` and the others are still read.
     Two forms of one enterprise and period are an error; month-on-month jumps between the
     forms read are warnings.
     """
     files = form_files(paths)
+    limits = limits_or_env(limits)
     forms: list[Form205] = []
     failures: list[InputFileError] = []
     for done, path in enumerate(files, start=1):
         try:
-            forms.extend(read_form_sheets(path, sheet=sheet, encoding=encoding))
+            forms.extend(read_form_sheets(path, sheet=sheet, encoding=encoding, limits=limits))
         except InputFileError as exc:
             failures.append(exc)
         if progress is not None:
