@@ -16,10 +16,12 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from citycarbon.web.access.actions import Binding, do_create_api_key
 from citycarbon.web.access.models import Role
+from citycarbon.web.access.policy import DeniedError, Principal
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.models import AuditEvent, DataImport
 from citycarbon.web.energy.api import StatusName
 from citycarbon.web.energy.models import EnergyRecord, EnergyUpload, UploadStatus
+from citycarbon.web.energy.selectors import uploader_enterprise
 from tests.web.conftest import LoadedCity
 from tests.web.test_upload_pages import csv_file
 
@@ -268,3 +270,12 @@ def test_list_is_paged_and_filtered_by_status(loaded_city: LoadedCity, api_post:
 
 def test_status_schema_lists_every_upload_status() -> None:
     assert set(get_args(StatusName)) == set(UploadStatus.values)
+
+
+def test_enterprise_role_without_its_enterprise_may_not_upload(loaded_city: LoadedCity) -> None:
+    """Fails closed: an enterprise binding that names no enterprise does not upload for all."""
+    assert uploader_enterprise(Principal("x", Role.REGULATOR)) is None
+    own = Principal("x", Role.ENTERPRISE, enterprise_id=loaded_city.first.pk)
+    assert uploader_enterprise(own) == loaded_city.first
+    with pytest.raises(DeniedError):
+        uploader_enterprise(Principal("x", Role.ENTERPRISE, enterprise_id=None))

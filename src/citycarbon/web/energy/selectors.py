@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from citycarbon.core.factors import FactorSet, load_factor_set
 from citycarbon.core.schemas import EMISSIONS, EMISSIONS_DETAIL, ENERGY_RECORDS
 from citycarbon.web.access.models import Role
-from citycarbon.web.access.policy import Principal, scoped
+from citycarbon.web.access.policy import DeniedError, Principal, scoped
 from citycarbon.web.bulk import read_frame, table
 from citycarbon.web.energy.models import AccountingRun, Emission, EnergyRecord, EnergyUpload
 from citycarbon.web.enterprises.models import Enterprise
@@ -80,7 +80,12 @@ def visible_uploads(principal: Principal | None) -> QuerySet[EnergyUpload]:
 
 def uploader_enterprise(principal: Principal) -> Enterprise | None:
     """The enterprise an upload by ``principal`` is limited to: its own for an enterprise
-    (the import refuses rows of any other), none for the city roles."""
+    (the import refuses rows of any other), none for the city roles. An enterprise role
+    bound to no enterprise that exists may not upload (``DeniedError``), rather than upload
+    for all."""
     if principal.role != Role.ENTERPRISE:
         return None
-    return Enterprise.objects.filter(pk=principal.enterprise_id or 0).first()
+    own = Enterprise.objects.filter(pk=principal.enterprise_id or 0).first()
+    if own is None:
+        raise DeniedError("uploads")
+    return own

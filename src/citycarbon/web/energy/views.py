@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from citycarbon.io.safecells import safe_row
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import Principal, may_upload_energy
+from citycarbon.web.access.policy import DeniedError, Principal, may_upload_energy
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.actions import do_receive_upload, upload_refusal
 from citycarbon.web.energy.models import FINISHED_STATUSES, EnergyUpload, UploadStatus
@@ -57,11 +57,15 @@ def _receive(
     context: dict[str, Any],
 ) -> HttpResponse:
     """Keep the file and queue its import; the upload's page follows its job."""
+    try:
+        enterprise = uploader_enterprise(principal)
+    except DeniedError as exc:
+        raise PermissionDenied from exc
     received = do_receive_upload(
         upload,
         actor=Actor.of(request.user),  # type: ignore[arg-type]
         partial=context["partial"],
-        enterprise=uploader_enterprise(principal),
+        enterprise=enterprise,
         uploaded_by=request.user,  # type: ignore[arg-type]
     )
     return redirect("energy-upload", upload_id=received.pk)
