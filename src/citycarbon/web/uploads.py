@@ -1,6 +1,7 @@
 """The upload size cap (``CITYCARBON_MAX_UPLOAD_BYTES``): a request whose Content-Length is
-over it gets HTTP 413 before its body is read; a file that grows past it while it streams in
-is stopped by ``CappedUploadHandler`` and the view answers 413 too (``too_large``)."""
+over it gets HTTP 413 before its body is read (JSON under ``/api/``); a file that grows past
+it while it streams in is stopped by ``CappedUploadHandler`` and the view answers 413 too
+(``too_large``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
+
+from citycarbon.web.api.errors import API_PREFIX, problem
 
 
 def cap_bytes() -> int:
@@ -44,6 +47,8 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > cap_bytes():
+            if request.path.startswith(API_PREFIX):
+                return problem(413, too_large_message(), "too_large")
             return too_large_response()
         return self.get_response(request)
 

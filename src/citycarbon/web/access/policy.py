@@ -22,7 +22,9 @@ these and nothing else to decide.
 | electricity | all   | all       | own district¹ | —          | —              | —      |
 
 ``uploads`` is bringing energy data in (files and 205-1 forms) and reading the uploads and
-their quarantine: an enterprise uploads and reads its own only.
+their quarantine: an enterprise uploads and reads its own only. Uploading through the API
+with a key needs more than reading: a key whose scopes name ``uploads`` explicitly
+(``may_upload_energy``); a signed-in user needs only the role.
 
 The public sees only the verification page of a published code. Buildings carry no district
 yet, so they stay with the city.
@@ -133,6 +135,19 @@ def may_write_readings(principal: Principal | None) -> bool:
         and principal.scopes is not None
         and "electricity" in principal.scopes
     )
+
+
+def may_upload_energy(principal: Principal | None) -> bool:
+    """Whether ``principal`` may bring energy data in (the upload page, ``POST
+    /energy/uploads``): a signed-in user whose role is allowed ``uploads``, or an API key of
+    such a role whose scopes name ``uploads`` explicitly (a key without scopes reads but
+    does not upload). Which enterprises the data may be for is the import's check
+    (an enterprise its own only)."""
+    if principal is None or not allows(principal, "uploads"):
+        return False
+    if principal.user_id is not None:
+        return True
+    return principal.scopes is not None and "uploads" in principal.scopes
 
 
 def may_map_accounts(principal: Principal | None) -> bool:

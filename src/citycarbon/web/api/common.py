@@ -10,14 +10,17 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.security.base import AuthBase
+from ninja.utils import check_csrf
 
 from citycarbon.web.access.policy import Principal, Resource, visible_enterprise_ids
 from citycarbon.web.access.selectors import principal_of_key, principal_of_user
+from citycarbon.web.api.errors import CsrfRefusedError
 
 MAX_PAGE_SIZE: Final = 500
 MAX_PAGE: Final = 1_000_000
 MAX_ID: Final = 2**63 - 1  # a 64-bit database key
 MAX_TEXT: Final = 200
+SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 # Parameters bounded in the schema, so a request outside them is a 422 (and the OpenAPI says
 # so) instead of an overflow in the database or in Polars.
@@ -29,7 +32,9 @@ Text = Annotated[str, Field(max_length=MAX_TEXT, pattern=r"^[^\x00]*$")]
 
 class PrincipalAuth(AuthBase):
     """An API key in ``X-API-Key`` (or ``Authorization: Bearer``), else the page session.
-    Returns the ``Principal``; no valid credentials → 401."""
+    Returns the ``Principal``; no valid credentials → 401. A session's request that writes
+    (not GET, HEAD, OPTIONS) needs the page's CSRF token, as a form post does → 403
+    ``csrf_failed`` without it; a key's request needs none (no cookie is involved)."""
 
     openapi_type = "apiKey"
     openapi_in = "header"
@@ -42,7 +47,10 @@ class PrincipalAuth(AuthBase):
             key = value.strip() if scheme.lower() == "bearer" else ""
         if key:
             return principal_of_key(key)
-        return principal_of_user(getattr(request, "user", None))
+        found = principal_of_user(getattr(request, "user", None))
+        if found is not None and request.method not in SAFE_METHODS and check_csrf(request):
+            raise CsrfRefusedError
+        return found
 
 
 def principal(request: HttpRequest) -> Principal:

@@ -9,7 +9,9 @@ import logging
 from collections.abc import Callable
 from typing import Any, Final
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views import defaults
 from django.views.csrf import csrf_failure as html_csrf_failure
 from ninja import NinjaAPI, Schema
@@ -46,6 +48,10 @@ IN_CHINESE: Final = {
     "server_error": "服务器内部错误，详情见服务器日志",
 }
 """The Chinese half of each code's message: ``detail`` is "English / 中文"."""
+
+
+class CsrfRefusedError(Exception):
+    """A session's writing request without a valid CSRF token."""
 
 
 class ErrorOut(Schema):
@@ -110,6 +116,24 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DeniedError)
     def denied(request: HttpRequest, exc: DeniedError) -> HttpResponse:
         return problem(403, f"your role may not read {exc.args[0]}")
+
+    @api.exception_handler(CsrfRefusedError)
+    def csrf_refused(request: HttpRequest, exc: CsrfRefusedError) -> HttpResponse:
+        return problem(
+            403, "CSRF check failed: send the page's token in X-CSRFToken", "csrf_failed"
+        )
+
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return problem(400, "the body is not a readable multipart form", "bad_body")
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Django's own refusals of a body (too many fields or files, too big) reached
+        # inside the API: 400 (413 for the size) as outside it, not a server error.
+        if isinstance(exc, RequestDataTooBig):
+            return problem(413, "request body too large")
+        return problem(400, "bad request")
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

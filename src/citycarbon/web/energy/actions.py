@@ -17,6 +17,7 @@ from citycarbon.core.periods import Grain
 from citycarbon.core.schemas import ENERGY_RECORDS, METHOD_VERSION, check_schema
 from citycarbon.io.energy_import import RECORD_COLUMNS, CheckedChunk
 from citycarbon.io.errors import empty_errors
+from citycarbon.io.form205 import SUFFIXES
 from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.bulk import content_sha256, insert_frame
@@ -25,6 +26,17 @@ from citycarbon.web.energy.ingest import do_import_energy_records
 from citycarbon.web.energy.models import AccountingRun, Emission, EnergyUpload, UploadStatus
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.jobs.runner import do_enqueue_job
+
+
+def upload_refusal(file: object) -> str | None:
+    """Why an uploaded file is refused before it is kept: ``"missing"`` (no file, or one
+    without a name) or ``"suffix"`` (not .csv, .xlsx or .xls); None when it may be kept.
+    The upload page and the API say it in their own words."""
+    if not isinstance(file, UploadedFile) or not file.name:
+        return "missing"
+    if Path(file.name).suffix.lower() not in SUFFIXES:
+        return "suffix"
+    return None
 
 
 def do_receive_upload(

@@ -47,6 +47,7 @@ def _error_dict(e: RowError) -> dict[str, object]:
     return {
         "row": e.row,
         "column": _text(e.column),
+        "code": e.code,
         "value": _text(e.value[:200]),
         "reason_zh": e.reason_zh,
         "reason_en": e.reason_en,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import polars as pl
+from django.db.models import QuerySet
 
 from citycarbon.core.factors import FactorSet, load_factor_set
 from citycarbon.core.schemas import EMISSIONS, EMISSIONS_DETAIL, ENERGY_RECORDS
+from citycarbon.web.access.models import Role
+from citycarbon.web.access.policy import DeniedError, Principal, scoped
 from citycarbon.web.bulk import read_frame, table
-from citycarbon.web.energy.models import AccountingRun, Emission, EnergyRecord
+from citycarbon.web.energy.models import AccountingRun, Emission, EnergyRecord, EnergyUpload
 from citycarbon.web.enterprises.models import Enterprise
 
 
@@ -67,3 +70,22 @@ def enterprise_records(enterprise_id: int, year: int | None = None) -> pl.DataFr
     schema = dict(ENERGY_RECORDS)
     frame = pl.DataFrame(rows, schema={**schema, "purpose": pl.String()}, orient="row")
     return frame.cast({"purpose": schema["purpose"]})
+
+
+def visible_uploads(principal: Principal | None) -> QuerySet[EnergyUpload]:
+    """The uploads ``principal`` may read, newest first: all for the city roles, an
+    enterprise's own (``DeniedError`` for a role without ``uploads``)."""
+    return scoped(principal, "uploads", EnergyUpload.objects.select_related("enterprise"))
+
+
+def uploader_enterprise(principal: Principal) -> Enterprise | None:
+    """The enterprise an upload by ``principal`` is limited to: its own for an enterprise
+    (the import refuses rows of any other), none for the city roles. An enterprise role
+    bound to no enterprise that exists may not upload (``DeniedError``), rather than upload
+    for all."""
+    if principal.role != Role.ENTERPRISE:
+        return None
+    own = Enterprise.objects.filter(pk=principal.enterprise_id or 0).first()
+    if own is None:
+        raise DeniedError("uploads")
+    return own

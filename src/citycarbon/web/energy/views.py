@@ -4,32 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from citycarbon.io.form205 import SUFFIXES
 from citycarbon.io.safecells import safe_row
-from citycarbon.web.access.models import Role
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import Principal, scoped
+from citycarbon.web.access.policy import DeniedError, Principal, may_upload_energy
 from citycarbon.web.audit.actions import Actor
-from citycarbon.web.energy.actions import do_receive_upload
+from citycarbon.web.energy.actions import do_receive_upload, upload_refusal
 from citycarbon.web.energy.models import FINISHED_STATUSES, EnergyUpload, UploadStatus
-from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.energy.selectors import uploader_enterprise, visible_uploads
 from citycarbon.web.uploads import too_large, too_large_response
-
-
-def _uploads(principal: Principal) -> QuerySet[EnergyUpload]:
-    """The uploads ``principal`` may read: all for the city roles, an enterprise's own."""
-    return scoped(principal, "uploads", EnergyUpload.objects.select_related("enterprise"))
 
 
 @page("uploads")
@@ -38,20 +30,23 @@ def upload_page(request: HttpRequest) -> HttpResponse:
     """Upload one file: it is kept and read by a background job, whose page follows."""
     principal = current(request)
     context: dict[str, Any] = {
-        "uploads": Paginator(_uploads(principal), 20).get_page(request.GET.get("page")),
+        "uploads": Paginator(visible_uploads(principal), 20).get_page(request.GET.get("page")),
         "partial": request.POST.get("partial") == "on",
     }
     if request.method != "POST":
         return render(request, "energy/upload.html", context)
+    if not may_upload_energy(principal):
+        raise PermissionDenied
     upload = request.FILES.get("file")
     if too_large(request):
         return too_large_response()
-    if not isinstance(upload, UploadedFile) or not upload.name:
+    refusal = upload_refusal(upload)
+    if refusal is None:
+        return _receive(request, principal, upload, context)  # type: ignore[arg-type]
+    if refusal == "missing":
         context["problem"] = _("Choose a file to upload.")
-    elif Path(upload.name).suffix.lower() not in SUFFIXES:
-        context["problem"] = _("Upload a .csv, .xlsx or .xls file.")
     else:
-        return _receive(request, principal, upload, context)
+        context["problem"] = _("Upload a .csv, .xlsx or .xls file.")
     return render(request, "energy/upload.html", context, status=422)
 
 
@@ -62,11 +57,10 @@ def _receive(
     context: dict[str, Any],
 ) -> HttpResponse:
     """Keep the file and queue its import; the upload's page follows its job."""
-    enterprise = (
-        Enterprise.objects.filter(pk=principal.enterprise_id or 0).first()
-        if principal.role == Role.ENTERPRISE
-        else None
-    )
+    try:
+        enterprise = uploader_enterprise(principal)
+    except DeniedError as exc:
+        raise PermissionDenied from exc
     received = do_receive_upload(
         upload,
         actor=Actor.of(request.user),  # type: ignore[arg-type]
@@ -78,7 +72,7 @@ def _receive(
 
 
 def _visible_upload(request: HttpRequest, upload_id: int) -> EnergyUpload:
-    return get_object_or_404(_uploads(current(request)), pk=upload_id)
+    return get_object_or_404(visible_uploads(current(request)), pk=upload_id)
 
 
 @page("uploads")
