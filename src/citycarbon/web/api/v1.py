@@ -18,9 +18,11 @@ api = NinjaAPI(
     title="citycarbon API",
     version="1",
     description=(
-        "Read API of the citycarbon platform. Authenticate with an API key in the "
-        "`X-API-Key` header (made with `citycarbon apikey create`) or a signed-in session. "
-        "Every answer is limited to what the key's or user's role may see."
+        "API of the citycarbon platform: published codes, portraits, emissions and estimates "
+        "to read; energy uploads and grid readings to send. Authenticate with an API key in "
+        "the `X-API-Key` header (made with `citycarbon apikey create`) or a signed-in session "
+        "(writes then need the page's CSRF token). Every answer is limited to what the key's "
+        "or user's role and scopes may see; errors are JSON with `detail` and `code`."
     ),
     auth=PrincipalAuth(),
     urls_namespace="api-v1",
