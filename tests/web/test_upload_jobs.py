@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from django.db import connection
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from citycarbon.cli.worker import OVER_MEMORY_EXIT
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.energy import ingest, jobs
@@ -214,3 +216,63 @@ def test_worker_process_takes_an_upload_from_the_database_queue(
     assert (upload.status, upload.rows_quarantined, upload.job.status) == ("quarantined", 1, "done")
     assert upload.job.worker.split(":")[0] == socket.gethostname()
     assert upload.stored_name == ""
+
+
+class NativePanicError(BaseException):
+    """Like pyo3's PanicException: a native library's panic is no ``Exception``."""
+
+
+@pytest.mark.django_db
+def test_a_native_panic_fails_its_job_and_the_worker_goes_on(
+    loaded_city: LoadedCity,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = loaded_city.first
+    records = EnergyRecord.objects.count()
+
+    def panic(*args: object, **kwargs: object) -> None:
+        raise NativePanicError("PyObject pointer is null")
+
+    monkeypatch.setattr(ingest, "refresh_statistics", panic)
+    with django_capture_on_commit_callbacks(execute=False):
+        upload = do_receive_upload(
+            csv_file("恐慌.csv", f"{first.entity_id},2032-04,01,4,t,"),
+            actor=ACTOR,
+            partial=False,
+            enterprise=None,
+            uploaded_by=None,
+        )
+    assert upload.job is not None
+    assert run_job.call(upload.job.pk) == "failed"
+    job = Job.objects.get(pk=upload.job.pk)
+    assert "NativePanicError" in job.reason_en
+    upload.refresh_from_db()
+    assert upload.status == "failed"
+    assert EnergyRecord.objects.count() == records
+
+
+def test_the_worker_stops_itself_past_its_memory_bound() -> None:
+    """The watchdog ends a worker whose resident memory passes the bound, in well under a
+    second of passing it; an address-space bound at the same figure would refuse ordinary
+    imports (Polars reserves about four times what it touches)."""
+    script = (
+        "import time\n"
+        "from citycarbon.cli.worker import bound_memory\n"
+        "bound_memory(200)\n"
+        "block = b\"\\x01\" * (100 * 1024 * 1024)\n"
+        "time.sleep(0.5)\n"
+        "print('under', flush=True)\n"
+        "block2 = b\"\\x01\" * (200 * 1024 * 1024)\n"
+        "time.sleep(5)\n"
+        "print('not stopped', flush=True)\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == OVER_MEMORY_EXIT, done.stderr
+    assert done.stdout.split() == ["under"]
+    assert "memory bound" in done.stderr
+    assert "内存上限" in done.stderr
+    assert time.monotonic() - started < 5

@@ -17,8 +17,9 @@
   (the header is ignored and ``REMOTE_ADDR`` is the client).
 - ``CITYCARBON_MAX_UPLOAD_BYTES``: the largest request body (an uploaded file) accepted;
   default 100 MB. Larger requests get HTTP 413 before their body is read.
-- ``CITYCARBON_WORKER_MEMORY_MB``: the address-space bound of ``citycarbon worker``, which
-  parses uploads in the background; default 2048.
+- ``CITYCARBON_WORKER_MEMORY_MB``: the resident-memory bound of ``citycarbon worker``, which
+  parses uploads in the background (its address space is bounded at four times it); default
+  2048.
 """
 
 from __future__ import annotations

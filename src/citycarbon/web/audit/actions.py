@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.forms.models import model_to_dict
 
 from citycarbon.web.audit.chain import hash_of, locked_head
-from citycarbon.web.audit.hashing import as_stored
+from citycarbon.web.audit.hashing import as_stored, storable_text
 from citycarbon.web.audit.models import AuditEvent
 
 
@@ -50,10 +50,10 @@ def record(
     event = AuditEvent(
         sequence=head.sequence + 1,
         actor_id=actor.user.pk if actor.user is not None and actor.user.pk else None,
-        actor_label=actor.label,
+        actor_label=storable_text(actor.label)[:150],
         action=action,
         object_type=object_type,
-        object_id=str(object_id),
+        object_id=storable_text(str(object_id))[:64],
         before=as_stored(before),
         after=as_stored(after),
         prev_hash=head.hash,

@@ -35,9 +35,26 @@ def _canonical_json(value: Any) -> Any:
     raise TypeError(msg)
 
 
+def storable_text(text: str) -> str:
+    """``text`` as every database keeps it: NUL (which PostgreSQL refuses in text and jsonb)
+    as U+FFFD, a lone surrogate (no UTF-8 has one) as ``?``."""
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, str):
+        return storable_text(value)
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, dict):
+        return {storable_text(k): _storable(v) for k, v in value.items()}
+    return value
+
+
 def as_stored(value: Any) -> Any:
-    """``value`` as it reads back from a JSON column (tuples become lists, keys strings)."""
-    return None if value is None else json.loads(json.dumps(value))
+    """``value`` as it reads back from a JSON column (tuples become lists, keys strings, text
+    storable), so that an audit write never fails on what it records and hashes as kept."""
+    return None if value is None else _storable(json.loads(json.dumps(value)))
 
 
 def event_hash(

@@ -90,6 +90,13 @@ def run_job(job_id: int) -> str:
     except Exception as exc:  # any other bug in a handler fails its job, not the worker
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         reason = _internal(exc)
+    except BaseException as exc:
+        # A panic of a native library (pyo3's PanicException, for one a failed allocation
+        # can cause) is no Exception; it fails its job too. Being told to stop is not.
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        reason = _internal(exc)
     else:
         _finish(job, JobStatus.DONE)
         return JobStatus.DONE
