@@ -12,6 +12,7 @@ from citycarbon.cli.main import app
 from citycarbon.core import buildings as buildings_module
 from citycarbon.core.buildings import building_intensity, grade_buildings
 from citycarbon.core.factors import FactorSet
+from citycarbon.io.buildings_csv import read_buildings
 from tests.conftest import write
 
 
@@ -97,3 +98,75 @@ def test_buildings_command(tmp_path: Path) -> None:
     assert "unknown building type" in r.stderr and "floor area must be above zero" in r.stderr
     assert "must not be negative" in r.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+HEADER = (
+    "building_id,year,building_type,floor_area_m2,electricity_kwh,gas_m3,green_electricity_kwh\n"
+)
+GOOD_ROW = {"floor_area_m2": "1000", "electricity_kwh": "100", "gas_m3": "0"}
+GOOD_ROW["green_electricity_kwh"] = "0"
+
+
+def building_row(**cells: str) -> str:
+    values = GOOD_ROW | cells
+    return "B1,2025,office," + ",".join(values[c] for c in GOOD_ROW) + "\n"
+
+
+@pytest.mark.parametrize("column", list(GOOD_ROW))
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("1e308", "超过"),
+        ("inf", "不是有效数字"),
+        ("-inf", "不是有效数字"),
+        ("nan", "不是有效数字"),
+        ("1e-400", "非零数值过小"),
+        ("4e-320", "非零数值过小"),
+        ("0.0000001", "非零数值过小"),
+    ],
+)
+def test_buildings_command_refuses_implausible_numbers(
+    tmp_path: Path, column: str, text: str, reason: str
+) -> None:
+    bad = write(tmp_path / "b.csv", HEADER + building_row(**{column: text}))
+    out = tmp_path / "g.csv"
+    r = CliRunner().invoke(app, ["buildings", str(bad), "--out", str(out)])
+    assert r.exit_code == 2, r.output
+    assert f"b.csv:2: 列/column {column}: " in r.stderr
+    assert reason in r.stderr and " / " in r.stderr  # zh / en
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("column", "bound", "unit"),
+    [
+        ("floor_area_m2", 1e7, "m²"),
+        ("electricity_kwh", 1e12, "kWh"),
+        ("green_electricity_kwh", 1e12, "kWh"),
+        ("gas_m3", 1e11, "m³"),
+    ],
+)
+def test_building_bounds_edge(tmp_path: Path, column: str, bound: float, unit: str) -> None:
+    at = write(tmp_path / "at.csv", HEADER + building_row(**{column: f"{bound:g}"}))
+    frame, errors = read_buildings(at)
+    assert errors == [] and frame[column][0] == bound
+    over = write(tmp_path / "over.csv", HEADER + building_row(**{column: f"{bound * 1.01:g}"}))
+    _, errors = read_buildings(over)
+    assert [(e.column, e.code) for e in errors] == [
+        (column, "area_over_bound" if column == "floor_area_m2" else "over_bound")
+    ]
+    assert errors[0].detail.endswith(unit)
+    tiny = write(tmp_path / "tiny.csv", HEADER + building_row(**{column: "1e-6"}))
+    assert read_buildings(tiny)[1] == []
+
+
+def test_building_energy_bounds_follow_the_configured_quantity_bounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bounds = write(tmp_path / "bounds.csv", "energy_code,max_quantity\n33,1\n")
+    monkeypatch.setenv("CITYCARBON_QUANTITY_BOUNDS", str(bounds))
+    over = write(tmp_path / "b.csv", HEADER + building_row(electricity_kwh="10001"))
+    _, errors = read_buildings(over)
+    assert [(e.column, e.code, e.detail) for e in errors] == [
+        ("electricity_kwh", "over_bound", "> 10000.0 kWh")
+    ]

@@ -65,3 +65,25 @@ def test_bad_input_exits_2_without_output(tmp_path: Path) -> None:
     assert "bad_period" in result.output or "期间" in result.output
     assert "主体编号为空" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("quantity", "reason"),
+    [
+        ("1e308", "合理上限"),
+        ("inf", "不是有效数字"),
+        ("nan", "不是有效数字"),
+        ("1e-400", "非零数值过小"),
+    ],
+)
+def test_implausible_quantity_exits_2(tmp_path: Path, quantity: str, reason: str) -> None:
+    energy = write(tmp_path / "energy.csv", ENERGY + f"plant,2025-02,01,{quantity},t,fuel\n")
+    firms = write(tmp_path / "enterprises.csv", ENTERPRISES)
+    out = tmp_path / "b.xlsx"
+    result = runner.invoke(
+        app,
+        ["balance", str(energy), "--enterprises", str(firms), "--year", "2025", "--out", str(out)],
+    )
+    assert result.exit_code == 2
+    assert "energy.csv:8: 列/column quantity: " in result.output and reason in result.output
+    assert not out.exists()

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from citycarbon import data
 from citycarbon.core import rapid
 from citycarbon.core.accounting import emissions_by_period
+from citycarbon.core.buildings import grade_buildings
 from citycarbon.core.factors import list_factor_sets, load_factor_set
 from citycarbon.core.grading import grade, grade_confidence
+from citycarbon.io.buildings_csv import column_bounds
 from citycarbon.io.grading_inputs import MIN_VALUE_ADDED_10K_YUAN
 from citycarbon.io.numbers import MAX_BOUND
 from tests.conftest import records
@@ -214,3 +216,53 @@ def test_rapid_estimates_are_finite(
     assert_finite(test.ratios, "backtest ratios")
     assert_finite(test.monthly, "backtest monthly")
     assert_finite(test.summary, "backtest summary")
+
+
+BUILDING_BOUNDS = column_bounds()
+
+
+def building_number(column: str, *, positive: bool = False) -> st.SearchStrategy[float]:
+    """Anything ``read_buildings`` lets through in ``column`` (the floor area is above 0)."""
+    bound = BUILDING_BOUNDS[column][0]
+    return st.one_of(
+        st.just(bound),
+        st.sampled_from(TINY),
+        st.floats(TINY[0] if positive else 0, bound, allow_nan=False, allow_subnormal=False),
+        *([] if positive else [st.just(0.0)]),
+    )
+
+
+building = st.tuples(
+    st.sampled_from(["office", "school", "hospital"]),
+    building_number("floor_area_m2", positive=True),
+    building_number("electricity_kwh"),
+    building_number("gas_m3"),
+    building_number("green_electricity_kwh"),
+)
+
+
+@PROFILE
+@given(
+    st.lists(building, min_size=1, max_size=40),
+    st.sampled_from(sorted(SETS)),
+    st.integers(1, 6),
+)
+def test_building_grades_are_finite(
+    rows: list[tuple[str, float, float, float, float]], set_id: str, min_peers: int
+) -> None:
+    frame = pl.DataFrame(
+        [(f"b{i}", 2025, *r) for i, r in enumerate(rows)],
+        schema={
+            "building_id": pl.String,
+            "year": pl.Int32,
+            "building_type": pl.String,
+            "floor_area_m2": pl.Float64,
+            "electricity_kwh": pl.Float64,
+            "gas_m3": pl.Float64,
+            "green_electricity_kwh": pl.Float64,
+        },
+        orient="row",
+    )
+    graded = grade_buildings(frame, SETS[set_id], min_peers=min_peers)
+    assert_finite(graded, f"buildings[{set_id}]")
+    assert graded["kgco2_per_m2"].is_not_null().all()

@@ -116,3 +116,31 @@ def test_admin_revokes_api_keys_with_an_audited_action(client: Client) -> None:
     event = AuditEvent.objects.get(action="access.revoke_api_key")
     assert event.actor_label == "root"
     assert Client().get("/api/v1/enterprises", headers={"X-API-Key": key}).status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("codenames", "revoked"), [(["view_apikey"], False), (["change_apikey"], True)]
+)
+def test_revoking_api_keys_in_the_admin_needs_the_change_permission(
+    client: Client, codenames: list[str], revoked: bool
+) -> None:
+    from django.contrib.auth.models import Permission  # noqa: PLC0415
+
+    from citycarbon.web.access.actions import Binding, do_create_api_key  # noqa: PLC0415
+    from citycarbon.web.access.models import Role  # noqa: PLC0415
+    from citycarbon.web.audit.actions import Actor  # noqa: PLC0415
+
+    row, key = do_create_api_key(Binding(Role.REGULATOR), actor=Actor.system("test"))
+    staff = User.objects.create_user("clerk", password="pw-for-tests-only", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client.force_login(staff)
+    listing = client.get("/admin/access/apikey/")
+    assert listing.status_code == 200
+    assert ('value="revoke_keys"' in listing.content.decode()) is revoked
+    client.post("/admin/access/apikey/", {"action": "revoke_keys", "_selected_action": [row.pk]})
+    row.refresh_from_db()
+    assert (row.revoked_at is not None) is revoked
+    assert AuditEvent.objects.filter(action="access.revoke_api_key").exists() is revoked
+    status = Client().get("/api/v1/enterprises", headers={"X-API-Key": key}).status_code
+    assert status == (401 if revoked else 200)

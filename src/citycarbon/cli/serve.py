@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from citycarbon.cli.console import err
+from citycarbon.cli.console import err, fail
 from citycarbon.cli.worker import supervise
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
@@ -41,10 +41,14 @@ def server_environment(host: str) -> dict[str, str]:
 
 
 def run_server(host: str, port: int, workers: int, threads: int = 4) -> None:
-    """Migrate, then run gunicorn and a background worker (``citycarbon worker``) in the
-    foreground until interrupted."""
+    """Check the configuration (exit 2 with the report when it is bad), migrate, then run
+    gunicorn and a background worker (``citycarbon worker``) in the foreground until
+    interrupted."""
     from citycarbon.web import bootstrap  # noqa: PLC0415
 
+    problems = bootstrap.configuration_problems()
+    if problems:
+        raise fail(problems)
     bootstrap.migrate()
     err.print(
         f"citycarbon on http://{host}:{port}/ — database {bootstrap.database_label()}; "

@@ -17,7 +17,7 @@ from typing import Annotated, Final
 
 import typer
 
-from citycarbon.cli.console import err
+from citycarbon.cli.console import err, fail
 
 MemoryOption = Annotated[
     int | None,
@@ -95,7 +95,9 @@ def worker(
     bound. `citycarbon serve` starts one beside the web server."""
     from citycarbon.web import bootstrap  # noqa: PLC0415
 
-    bootstrap.start()
+    problems = bootstrap.configuration_problems()
+    if problems:
+        raise fail(problems)
     from django.conf import settings  # noqa: PLC0415
     from django.core.management import call_command  # noqa: PLC0415
 

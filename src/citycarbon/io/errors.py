@@ -74,6 +74,10 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     ),
     "unknown_building_type": ("未知建筑类型", "unknown building type"),
     "nonpositive_area": ("建筑面积必须大于零", "floor area must be above zero"),
+    "area_over_bound": (
+        "建筑面积超过单栋建筑的合理上限",
+        "the floor area exceeds the plausible bound of one building",
+    ),
     "duplicate_row": ("重复记录：键相同", "duplicate row: same key"),
     "duplicate_key": (
         "重复记录：主体、期间、能源代码和用途均相同",

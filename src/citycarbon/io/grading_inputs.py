@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
@@ -36,11 +37,15 @@ def _duplicates(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
+Check = tuple[pl.Expr, str, str] | tuple[pl.Expr, str, str, pl.Expr]
+"""``(condition, column, code[, detail])``: the rows where ``condition`` holds are refused."""
+
+
 def finish_checks(
-    frame: pl.DataFrame, checks: list[tuple[pl.Expr, str, str]], keys: list[str]
+    frame: pl.DataFrame, checks: Sequence[Check], keys: list[str]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     errors = pl.concat(
-        [error_rows(frame, cond, col, code, pl.lit(None)) for cond, col, code in checks]
+        [error_rows(frame, c[0], c[1], c[2], c[3] if len(c) == 4 else pl.lit(None)) for c in checks]
     ).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]
     ok = frame.filter(~pl.col("row").is_in(errors["row"].implode()))
     dup = _duplicates(ok, keys).cast(dict(ERROR_SCHEMA))  # type: ignore[arg-type]

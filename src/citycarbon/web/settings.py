@@ -91,6 +91,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "citycarbon.web.timing.ServerTimingMiddleware",
     "citycarbon.web.uploads.RequestSizeLimitMiddleware",
+    "citycarbon.web.nul_bytes.NulByteMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

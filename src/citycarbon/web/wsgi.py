@@ -5,11 +5,26 @@ from __future__ import annotations
 import logging
 import os
 
+from django.core.checks import run_checks
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 from django.db import DatabaseError, connection
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citycarbon.web.settings")
 application = get_wsgi_application()
+
+
+def _check_configuration() -> None:
+    # gunicorn started by hand (not by `citycarbon serve`) refuses to boot a bad
+    # configuration too, instead of answering 500 to the requests that read files.
+    from citycarbon.web.checks import TAG  # noqa: PLC0415  (after setup)
+
+    serious = [m for m in run_checks(tags=[TAG]) if m.is_serious()]
+    if serious:
+        raise ImproperlyConfigured("\n".join(str(m) for m in serious))
+
+
+_check_configuration()
 
 
 def _warm() -> None:

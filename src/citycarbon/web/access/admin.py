@@ -15,7 +15,7 @@ from citycarbon.web.audit.admin import AuditedAdmin, ReadOnlyAdmin
 admin.site.login_form = AdminLoginForm  # the throttle's message; see access.backends
 
 
-@admin.action(description=_("Revoke the selected API keys"))
+@admin.action(description=_("Revoke the selected API keys"), permissions=["revoke"])
 def revoke_keys(modeladmin: Any, request: HttpRequest, queryset: Any) -> None:
     for key in queryset:
         do_revoke_api_key(key, actor=Actor.of(request.user))  # type: ignore[arg-type]
@@ -51,6 +51,11 @@ class ApiKeyAdmin(ReadOnlyAdmin):
     list_filter = ("role",)
     exclude = ("key_sha256",)
     actions = (revoke_keys,)
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        """Revoking changes a key: it needs Django's change permission on API keys, which
+        the read-only admin otherwise ignores (its forms stay read-only for everyone)."""
+        return admin.ModelAdmin.has_change_permission(self, request)
 
 
 @admin.register(Consent)

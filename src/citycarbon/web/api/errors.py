@@ -75,6 +75,7 @@ def problem(status: int, detail: str, code: str | None = None, **extra: Any) -> 
 
 
 ERROR_RESPONSES: Final[dict[int, type[Schema]]] = {
+    400: ErrorOut,  # e.g. a NUL character in a parameter (web/nul_bytes.py)
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,

@@ -1,0 +1,63 @@
+"""Start-up checks of the platform's configuration (``manage.py check``, ``citycarbon serve``,
+``citycarbon worker``): a bad bounds file or limit variable stops the platform before it
+serves, instead of failing the first request or job that reads a file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, Final
+
+from django.apps import AppConfig
+from django.core import checks
+
+from citycarbon.io.errors import InputFileError
+from citycarbon.io.limits import Limits, LimitsError
+from citycarbon.io.numbers import (
+    QUANTITY_BOUNDS_ENV,
+    READING_BOUNDS_ENV,
+    quantity_bounds,
+    reading_bounds,
+)
+
+TAG: Final = "citycarbon"
+
+
+def _bounds_errors(env: str, load: Any, check_id: str) -> list[checks.CheckMessage]:
+    try:
+        load()
+    except InputFileError as exc:
+        return [
+            checks.Error(f"{env}: {e.render()}", hint=_BOUNDS_HINT, id=check_id) for e in exc.errors
+        ]
+    except (OSError, UnicodeError) as exc:
+        name = os.environ.get(env, "")
+        return [
+            checks.Error(
+                f"{env}={name!r}: 文件无法读取 / cannot read the file ({exc})",
+                hint=_BOUNDS_HINT,
+                id=check_id,
+            )
+        ]
+    return []
+
+
+_BOUNDS_HINT: Final = (
+    "修正或取消该变量（格式见 docs/data.md） / fix or unset the variable (format in docs/data.md)"
+)
+
+
+def configuration(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Errors for ``CITYCARBON_MAX_*`` values that are no positive integer (``Limits``) and
+    for unreadable or invalid ``CITYCARBON_QUANTITY_BOUNDS`` / ``CITYCARBON_READING_BOUNDS``
+    files; each message is in Chinese and English."""
+    try:
+        Limits.from_env()
+    except LimitsError as exc:  # the bounds files are read under these limits: stop here
+        return [checks.Error(str(exc), id="citycarbon.E001")]
+    return [
+        *_bounds_errors(QUANTITY_BOUNDS_ENV, quantity_bounds, "citycarbon.E002"),
+        *_bounds_errors(READING_BOUNDS_ENV, reading_bounds, "citycarbon.E003"),
+    ]
