@@ -131,8 +131,7 @@ async def _paced_client(
     """Requests every ``interval`` seconds until ``deadline``; a slow answer also counts
     against the requests scheduled behind it. Each request waits ``timeout`` at most."""
     scheduled = start + random.random() * interval
-    reader: asyncio.StreamReader | None = None
-    writer: asyncio.StreamWriter | None = None
+    connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     while scheduled < deadline:
         await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
         begun = scheduled
@@ -140,27 +139,23 @@ async def _paced_client(
         phase.sent += 1
         request = f"GET {random.choice(paths)} HTTP/1.1\r\nHost: {HOST}\r\n{headers}\r\n"
         try:
-            if writer is None or reader is None:
-                reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection(HOST, port), timeout
-                )
+            if connection is None:
+                connection = await asyncio.wait_for(asyncio.open_connection(HOST, port), timeout)
             status, close = await asyncio.wait_for(
-                _exchange(reader, writer, request.encode()), timeout
+                _exchange(*connection, request.encode()), timeout
             )
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError) as e:
             phase.fail(type(e).__name__)
-            if writer is not None:
-                writer.close()
-            reader = writer = None
-            continue
-        phase.latencies_ms.append((time.perf_counter() - begun) * 1000)
-        if not 200 <= status < 300:
-            phase.fail(f"HTTP {status}")
-        if close:
-            writer.close()
-            reader = writer = None
-    if writer is not None:
-        writer.close()
+            close = True
+        else:
+            phase.latencies_ms.append((time.perf_counter() - begun) * 1000)
+            if not 200 <= status < 300:
+                phase.fail(f"HTTP {status}")
+        if close and connection is not None:
+            connection[1].close()
+            connection = None
+    if connection is not None:
+        connection[1].close()
 
 
 def paced_load(
