@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -51,7 +52,11 @@ def port() -> Iterator[int]:
 
 
 def _load(port: int, path: str) -> tuple[int, int, dict[str, int], int]:
-    phase = paced_load(port, [path], "", clients=2, rate=20, seconds=0.5, timeout=0.2)
+    # In a thread of its own: another test (a browser's) may leave this one an event loop.
+    with ThreadPoolExecutor(1) as pool:
+        phase = pool.submit(
+            paced_load, port, [path], "", clients=2, rate=20, seconds=0.5, timeout=0.2
+        ).result(timeout=30)
     return phase.sent, phase.failed, phase.failures, len(phase.latencies_ms)
 
 
