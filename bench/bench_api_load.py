@@ -30,15 +30,12 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
-from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlencode
 
 import psycopg
 
-from bench.common import HOST, fresh_database, machine, serving, today
+from bench.common import HOST, fresh_database, machine, serving, sign_in, today
 
 WORK = Path("bench/_work/load")
 
@@ -148,16 +145,8 @@ def load(
 
 def dashboard_times(port: int, username: str, password: str, runs: int) -> list[float]:
     """Server time (ms, from Server-Timing) of the regulator dashboard, signed in."""
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener = sign_in(port, username, password)
     base = f"http://{HOST}:{port}"
-    page = opener.open(f"{base}/login/", timeout=10).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert token is not None
-    body = urlencode(
-        {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
-    ).encode()
-    opener.open(urllib.request.Request(f"{base}/login/", data=body), timeout=10).read()
     times = []
     for i in range(runs + 1):
         with opener.open(f"{base}/dashboard/", timeout=30) as r:

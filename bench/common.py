@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import resource
 import signal
 import socket
@@ -14,7 +15,9 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from urllib.parse import urlparse
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
 
 import numpy as np
 import polars as pl
@@ -84,12 +87,25 @@ def fresh_database(url: str) -> None:
     """Drop and create the PostgreSQL database that ``url`` names."""
     import psycopg  # noqa: PLC0415  (only the benchmarks that use PostgreSQL need it)
 
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    drop_database(url)
+    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{_database_name(url)}"')
+
+
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL database that ``url`` names, if it is there."""
+    import psycopg  # noqa: PLC0415
+
+    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{_database_name(url)}"')
+
+
+def _database_name(url: str) -> str:
+    return urlparse(url).path.lstrip("/")
+
+
+def _admin_url(url: str) -> str:
+    return urlparse(url)._replace(path="/postgres").geturl()
 
 
 def free_port() -> int:
@@ -99,27 +115,58 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(env: dict[str, str], workers: int) -> Iterator[int]:
+def server_process(
+    env: dict[str, str], workers: int, log: Path | None = None
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """``citycarbon serve`` on a free loopback port, answering ``/healthz`` (30 s at most to
-    start), stopped on the way out; yields the port."""
+    start), stopped by its process id on the way out; yields the port and the process. Its
+    output (and that of gunicorn and the background worker) goes to ``log`` when given."""
     port = free_port()
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "citycarbon.cli", "serve"),
-            *("--port", str(port), "--workers", str(workers)),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
+    with log.open("wb") if log else open(os.devnull, "wb") as out:
+        server = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "citycarbon.cli", "serve"),
+                *("--port", str(port), "--workers", str(workers)),
+            ],
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1).read()
+                    break
+                except OSError:
+                    time.sleep(0.3)
+            yield port, server
+        finally:
+            server.send_signal(signal.SIGTERM)
             try:
-                urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.3)
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+@contextmanager
+def serving(env: dict[str, str], workers: int) -> Iterator[int]:
+    """``server_process`` without its output; yields the port."""
+    with server_process(env, workers) as (port, _server):
         yield port
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+
+
+def sign_in(port: int, username: str, password: str) -> urllib.request.OpenerDirector:
+    """An opener that keeps the cookies of ``username``, signed in through the login page."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    base = f"http://{HOST}:{port}"
+    page = opener.open(f"{base}/login/", timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    body = urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
+    ).encode()
+    with opener.open(urllib.request.Request(f"{base}/login/", data=body), timeout=10) as r:
+        r.read()
+        assert "/login/" not in r.url, f"{username} was not signed in"
+    return opener
