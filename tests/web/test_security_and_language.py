@@ -144,3 +144,32 @@ def test_revoking_api_keys_in_the_admin_needs_the_change_permission(
     assert AuditEvent.objects.filter(action="access.revoke_api_key").exists() is revoked
     status = Client().get("/api/v1/enterprises", headers={"X-API-Key": key}).status_code
     assert status == (401 if revoked else 200)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("codenames", "unlocked"),
+    [(["view_loginthrottle"], False), (["change_loginthrottle"], True)],
+)
+def test_unlocking_log_ins_in_the_admin_needs_the_change_permission(
+    client: Client, codenames: list[str], unlocked: bool
+) -> None:
+    from django.contrib.auth.models import Permission  # noqa: PLC0415
+    from django.utils import timezone  # noqa: PLC0415
+
+    from citycarbon.web.access.models import LoginThrottle  # noqa: PLC0415
+
+    now = timezone.now()
+    row = LoginThrottle.objects.create(
+        username="alice", address="10.0.0.9", failures=5, since=now, last_at=now
+    )
+    staff = User.objects.create_user("clerk", password="pw-for-tests-only", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client.force_login(staff)
+    listing = client.get("/admin/access/loginthrottle/")
+    assert listing.status_code == 200
+    assert ('value="unlock_logins"' in listing.content.decode()) is unlocked
+    client.post(
+        "/admin/access/loginthrottle/", {"action": "unlock_logins", "_selected_action": [row.pk]}
+    )
+    assert LoginThrottle.objects.filter(pk=row.pk, failures=5).exists() is not unlocked

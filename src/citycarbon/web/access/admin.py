@@ -64,7 +64,7 @@ class ConsentAdmin(ReadOnlyAdmin):
     list_filter = ("bank",)
 
 
-@admin.action(description=_("Unlock the selected log-ins"))
+@admin.action(description=_("Unlock the selected log-ins"), permissions=["unlock"])
 def unlock_logins(modeladmin: Any, request: HttpRequest, queryset: Any) -> None:
     do_unlock_logins(queryset, actor=Actor.of(request.user))  # type: ignore[arg-type]
 
@@ -76,3 +76,7 @@ class LoginThrottleAdmin(ReadOnlyAdmin):
     list_display = ("username", "address", "failures", "since", "last_at")
     search_fields = ("username", "address")
     actions = (unlock_logins,)
+
+    def has_unlock_permission(self, request: HttpRequest) -> bool:
+        """Unlocking changes the counts: it needs Django's change permission on them."""
+        return admin.ModelAdmin.has_change_permission(self, request)
