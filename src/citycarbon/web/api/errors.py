@@ -173,6 +173,9 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         too_big = type(exception).__name__ == "RequestDataTooBig"
         if too_big:
             return problem(413, "request body too large")
+        if isinstance(exception, MultiPartParserError):
+            # read before the view (a middleware looked at the fields), as the view would say
+            return problem(400, "the body is not a readable multipart form", "bad_body")
         return problem(400, "bad request")
     return defaults.bad_request(request, exception)
 
