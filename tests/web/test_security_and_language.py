@@ -116,3 +116,23 @@ def test_admin_revokes_api_keys_with_an_audited_action(client: Client) -> None:
     event = AuditEvent.objects.get(action="access.revoke_api_key")
     assert event.actor_label == "root"
     assert Client().get("/api/v1/enterprises", headers={"X-API-Key": key}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("password", "chinese"),
+    [
+        ("k3!x", "密码过短，至少须包含 8 个字符。"),
+        ("officer-jiang", "密码与用户名过于相似。"),
+        ("password", "密码过于常见。"),
+        ("80714293651", "密码不能全为数字。"),
+    ],
+)
+def test_password_validators_speak_chinese(password: str, chinese: str) -> None:
+    from django.contrib.auth.password_validation import validate_password  # noqa: PLC0415
+    from django.core.exceptions import ValidationError  # noqa: PLC0415
+    from django.utils import translation  # noqa: PLC0415
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as raised:
+        validate_password(password, User(username="officer-jiang"))
+    assert chinese in raised.value.messages
+    assert not [m for m in raised.value.messages if re.search("[A-Za-z]{4}", m)]
