@@ -7,6 +7,7 @@ import csv
 import io
 import threading
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import LazySettings
@@ -235,6 +236,7 @@ def test_apikey_list_and_revoke() -> None:
     assert list(table[0]) == [
         "id",
         "prefix",
+        "label",
         "role",
         "subject",
         "scopes",
@@ -244,6 +246,10 @@ def test_apikey_list_and_revoke() -> None:
         "revoked",
     ]
     assert {r["prefix"] for r in table} == set(ApiKey.objects.values_list("prefix", flat=True))
+    ci = next(r for r in table if r["label"] == "ci")
+    shanghai = row.expires_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert ci["expires"] == f"{shanghai:%Y-%m-%d %H:%M}"
+    assert f"valid until {ci['expires']}" in made.output
     assert key not in listed.stdout
     assert runner.invoke(app, ["apikey", "list"]).exit_code == 0
     revoked = runner.invoke(app, ["apikey", "revoke", str(row.pk)])
