@@ -311,3 +311,14 @@ def test_user_create_runs_the_password_validators_with_the_user() -> None:
     assert result.exit_code == 2
     assert "too similar" in result.output
     assert not User.objects.filter(username="stationmaster").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/login/", "/admin/login/"])
+def test_a_refused_log_in_says_when_to_retry(path: str) -> None:
+    User.objects.create_superuser("admin", "a@example.org", PASSWORD)
+    client = Client()
+    answers = [client.post(path, {"username": "admin", "password": "wrong"}) for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert not [a for a in answers[:5] if a.has_header("Retry-After")]
+    assert answers[-1]["Retry-After"] == "900"
