@@ -181,9 +181,23 @@ ERROR_SCHEMA: Final = pl.Schema(
 """Row errors of one file as a frame; ``row`` is the line number (header = 1, 0 = whole file)."""
 
 
+MAX_ECHOED_CHARS: Final = 100
+"""An error report echoes at most this many characters of a value."""
+
+
+def echoed(value: str) -> str:
+    """``value`` as an error report shows it: cut to ``MAX_ECHOED_CHARS`` with its length
+    named, so that a 100 KB cell makes a short report rather than a 100 KB one."""
+    if len(value) <= MAX_ECHOED_CHARS:
+        return value
+    n = len(value)
+    return f"{value[:MAX_ECHOED_CHARS]}…（共 {n} 字符 / {n} chars）"
+
+
 @dataclass(frozen=True)
 class RowError:
-    """One rejected row (or, with ``row == 0``, a problem with the whole file)."""
+    """One rejected row (or, with ``row == 0``, a problem with the whole file). ``value`` is
+    kept as reports echo it (``echoed``): every report of a row error is made from one."""
 
     file: str
     row: int
@@ -191,6 +205,9 @@ class RowError:
     code: str
     value: str = ""
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", echoed(self.value))
 
     @property
     def reason_zh(self) -> str:

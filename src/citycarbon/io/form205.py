@@ -37,7 +37,7 @@ import python_calamine
 from citycarbon import data
 from citycarbon.core.ids import is_valid_uscc
 from citycarbon.core.schemas import ENERGY_RECORDS, Purpose
-from citycarbon.io.errors import REASONS, InputFileError, RowError
+from citycarbon.io.errors import REASONS, InputFileError, RowError, echoed
 from citycarbon.io.files import write_atomically
 from citycarbon.io.limits import Limits, limits_or_env
 from citycarbon.io.numbers import MAX_BOUND, quantity_bounds, underflows
@@ -1380,7 +1380,7 @@ def render_issue(issue: dict[str, object]) -> str:
         zh, en = f"{zh}（{detail}）", f"{en} ({detail})"
     column = str(issue.get("column") or "")
     col = f" 列/column {FIELD_LABELS.get(column, column)} ({column}):" if column else ""
-    value = f" [{issue['value']!r}]" if issue.get("value") else ""
+    value = f" [{echoed(str(issue['value']))!r}]" if issue.get("value") else ""
     level = "警告/warning" if issue.get("level") == WARNING else "错误/error"
     return f"{where}:{col} {level}: {zh} / {en}{value}"
 
