@@ -194,10 +194,17 @@ def echoed(value: str) -> str:
     return f"{value[:MAX_ECHOED_CHARS]}…（共 {n} 字符 / {n} chars）"
 
 
+def library_message(exc: Exception) -> str:
+    """The first line of a library's message: English, so for ``RowError.detail_en`` only."""
+    return str(exc).splitlines()[0] if str(exc) else ""
+
+
 @dataclass(frozen=True)
 class RowError:
     """One rejected row (or, with ``row == 0``, a problem with the whole file). ``value`` is
-    kept as reports echo it (``echoed``): every report of a row error is made from one."""
+    kept as reports echo it (``echoed``): every report of a row error is made from one.
+    ``reason_zh`` is Chinese and ``reason_en`` English only: a worded detail comes in both
+    (``detail``, ``detail_en``)."""
 
     file: str
     row: int
@@ -205,6 +212,10 @@ class RowError:
     code: str
     value: str = ""
     detail: str = ""
+    detail_en: str = ""
+    """The detail in English when ``detail`` is worded in Chinese (or empty: a library's own
+    message goes to the English reason only); empty when ``detail`` is language-neutral
+    (figures, limits, names), which then stands in both reasons."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value", echoed(self.value))
@@ -215,7 +226,8 @@ class RowError:
 
     @property
     def reason_en(self) -> str:
-        return REASONS[self.code][1] + (f" ({self.detail})" if self.detail else "")
+        detail = self.detail_en or self.detail
+        return REASONS[self.code][1] + (f" ({detail})" if detail else "")
 
     def render(self) -> str:
         where = f"{self.file}:{self.row}" if self.row else self.file
