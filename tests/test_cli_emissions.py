@@ -7,12 +7,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from citycarbon.cli.main import app
 from citycarbon.core.factors import load_factor_set
 from citycarbon.io.emissions_job import run_emissions
+from citycarbon.io.errors import MAX_ECHOED_CHARS, RowError
 from tests.conftest import write
 
 runner = CliRunner()
@@ -267,3 +270,19 @@ def test_chunked_streaming_matches_one_pass(tmp_path: Path, detail: bool) -> Non
     strict = run_emissions(src, factors, "month", chunk_bytes=300)
     assert strict.emissions.is_empty()
     assert [e.row for e in strict.errors] == [2, 402]
+
+
+def test_a_long_value_is_echoed_cut_short(tmp_path: Path) -> None:
+    src = write(tmp_path / "e.csv", HEADER + f"E1,2024-01,{'9' * 3000},1,t,\n")
+    code, _, err = run("emissions", str(src))
+    assert code != 0
+    assert "'" + "9" * 100 + "…（共 3000 字符 / 3000 chars）'" in err
+    assert "9" * 101 not in err
+
+
+@given(st.text(max_size=300))
+def test_echoed_values_are_short_and_keep_their_start(value: str) -> None:
+    shown = RowError("f.csv", 2, "unit", "unknown_unit", value=value).value
+    assert shown.startswith(value[:MAX_ECHOED_CHARS])
+    assert shown == value if len(value) <= MAX_ECHOED_CHARS else f"共 {len(value)} 字符" in shown
+    assert len(shown) <= MAX_ECHOED_CHARS + 40

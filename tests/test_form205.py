@@ -461,8 +461,10 @@ def broken(tmp_path: Path) -> dict[str, tuple[Path, list[str], str]]:
         ("empty", "the file is empty"),
         ("garbage", "cannot decode the file"),
         ("blank", "文件为空"),
-        ("not a form", "能源名称/代码 header, 统一社会信用代码 USCC, 报告期 period"),
-        ("wrong sheet", "Sheet9; 现有/there are: 205-1"),
+        ("not a form", "缺少表头（能源名称、代码）、统一社会信用代码、报告期"),
+        ("not a form", "missing header (energy name, code), USCC, period"),
+        ("wrong sheet", "Sheet9；现有：205-1"),
+        ("wrong sheet", "Sheet9; there are: 205-1"),
     ],
 )
 def test_broken_files_fail_clearly_and_write_nothing(

@@ -147,7 +147,12 @@ def test_limits_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("CITYCARBON_MAX_SHEET_ROWS", "1_000")
     code, _, err = run("convert-205", str(path))
     assert code == 2
-    refused(err, "工作表过大", "行/rows 1,001 > 1,000 (CITYCARBON_MAX_SHEET_ROWS)")
+    refused(
+        err,
+        "工作表过大（行数、列数或单元格数超限）（工作表 '205-1'：行数 1,001 > 1,000 "
+        "(CITYCARBON_MAX_SHEET_ROWS)） / the sheet is too large (sheet '205-1': rows 1,001 > "
+        "1,000 (CITYCARBON_MAX_SHEET_ROWS))",
+    )
     monkeypatch.setenv("CITYCARBON_MAX_SHEET_ROWS", "many")
     code, _, err = run("convert-205", str(path))
     assert code == 2

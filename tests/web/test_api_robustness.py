@@ -240,3 +240,14 @@ def test_bank_portraits_agree_with_the_emissions_policy(
     assert trend["values"] == [] and trend["intensity"]
     assert all(c not in page.context["portrait"] for c in PORTRAIT_EMISSION_COLUMNS)
     assert page.context["mix"] is None
+
+
+def test_a_long_value_is_echoed_cut_short(client: Client) -> None:
+    reading = {"account": "A" * 100_000, "start": "2026-01", "grain": "month", "kwh": 1}
+    response = post_raw(
+        client, json.dumps({"readings": [reading]}), regulator_key(("electricity",))
+    )
+    assert response.status_code == 422, response.content[:300]
+    assert len(response.content) < 5_000
+    (error,) = [e for e in response.json()["errors"] if e["field"] == "account"]
+    assert error["value"] == "A" * 100 + "…（共 100000 字符 / 100000 chars）"

@@ -7,6 +7,7 @@ through both. Runs on SQLite, and on PostgreSQL with ``CITYCARBON_TEST_DATABASE_
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +115,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {name: case.build(folder) for name, case in CASES.items()}
 
 
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def english_words(text: str) -> list[str]:
+    """The lower-case English words of a text, limit variables and paths left out."""
+    text = re.sub(r"CITYCARBON_[A-Z_]+|\S*/\S*", "", text)
+    return re.findall(r"(?<![A-Za-z])[a-z]{3,}(?![A-Za-z])", text)
+
+
 def state() -> dict[str, int]:
     return {m.__name__: m.objects.count() for m in (EnergyRecord, DataImport, QuarantinedRow)}
 
@@ -182,6 +192,9 @@ def test_hostile_upload_is_rejected_with_its_reason_and_writes_nothing(
     assert case.detail in error["reason_en"]
     assert error["file"] == corpus[name].name
     assert zh in page and en in page and case.detail in page
+    for stored in upload.errors:
+        assert not english_words(stored["reason_zh"]), stored
+        assert not CJK.search(stored["reason_en"]), stored
 
 
 @pytest.mark.parametrize("via", ["page", "api"])

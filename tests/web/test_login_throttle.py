@@ -7,6 +7,7 @@ import csv
 import io
 import threading
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import LazySettings
@@ -235,6 +236,7 @@ def test_apikey_list_and_revoke() -> None:
     assert list(table[0]) == [
         "id",
         "prefix",
+        "label",
         "role",
         "subject",
         "scopes",
@@ -244,6 +246,10 @@ def test_apikey_list_and_revoke() -> None:
         "revoked",
     ]
     assert {r["prefix"] for r in table} == set(ApiKey.objects.values_list("prefix", flat=True))
+    ci = next(r for r in table if r["label"] == "ci")
+    shanghai = row.expires_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert ci["expires"] == f"{shanghai:%Y-%m-%d %H:%M}"
+    assert f"valid until {ci['expires']}" in made.output
     assert key not in listed.stdout
     assert runner.invoke(app, ["apikey", "list"]).exit_code == 0
     revoked = runner.invoke(app, ["apikey", "revoke", str(row.pk)])
@@ -305,3 +311,14 @@ def test_user_create_runs_the_password_validators_with_the_user() -> None:
     assert result.exit_code == 2
     assert "too similar" in result.output
     assert not User.objects.filter(username="stationmaster").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/login/", "/admin/login/"])
+def test_a_refused_log_in_says_when_to_retry(path: str) -> None:
+    User.objects.create_superuser("admin", "a@example.org", PASSWORD)
+    client = Client()
+    answers = [client.post(path, {"username": "admin", "password": "wrong"}) for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert not [a for a in answers[:5] if a.has_header("Retry-After")]
+    assert answers[-1]["Retry-After"] == "900"

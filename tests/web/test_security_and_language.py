@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from typer.testing import CliRunner
@@ -173,3 +174,37 @@ def test_unlocking_log_ins_in_the_admin_needs_the_change_permission(
         "/admin/access/loginthrottle/", {"action": "unlock_logins", "_selected_action": [row.pk]}
     )
     assert LoginThrottle.objects.filter(pk=row.pk, failures=5).exists() is not unlocked
+
+
+@pytest.mark.parametrize(
+    ("password", "chinese"),
+    [
+        ("k3!x", "密码过短，至少须包含 8 个字符。"),
+        ("officer-jiang", "密码与用户名过于相似。"),
+        ("password", "密码过于常见。"),
+        ("80714293651", "密码不能全为数字。"),
+    ],
+)
+def test_password_validators_speak_chinese(password: str, chinese: str) -> None:
+    from django.contrib.auth.password_validation import validate_password  # noqa: PLC0415
+    from django.core.exceptions import ValidationError  # noqa: PLC0415
+    from django.utils import translation  # noqa: PLC0415
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as raised:
+        validate_password(password, User(username="officer-jiang"))
+    assert chinese in raised.value.messages
+    assert not [m for m in raised.value.messages if re.search("[A-Za-z]{4}", m)]
+
+
+@pytest.mark.django_db
+def test_a_csrf_failure_on_a_page_is_the_projects_page_in_chinese() -> None:
+    strict = Client(enforce_csrf_checks=True)
+    refused = strict.post("/login/", {"x": "1"})
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert 'lang="zh-hans"' in page and "会话已过期或页面已失效" in page
+    assert "返回首页" in page and 'href="/"' in page
+    assert "<style" not in page and "<script>" not in page and "DEBUG" not in page
+    strict.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = strict.post("/login/", {"x": "1"}).content.decode()
+    assert 'lang="en"' in english and "go back, reload the page and submit again" in english

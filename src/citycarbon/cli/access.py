@@ -3,6 +3,7 @@ for machine clients and people, each write audited."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Final
 
@@ -71,6 +72,13 @@ def _binding(
     return Binding(Role(role.value), found_district, found_enterprise, found_bank)
 
 
+def _local_minute(value: datetime | None) -> str:
+    """A moment in the platform's time zone (``TIME_ZONE``, Asia/Shanghai), to the minute."""
+    from django.utils import timezone  # noqa: PLC0415
+
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
 def apikey_create(
     role: RoleArg,
     enterprise: EnterpriseArg = None,
@@ -103,7 +111,7 @@ def apikey_create(
         )
     except BindingError as exc:
         raise fail(str(exc)) from exc
-    until = f"until {row.expires_at:%Y-%m-%d}" if row.expires_at else "until revoked"
+    until = f"until {_local_minute(row.expires_at)}" if row.expires_at else "until revoked"
     err.print(
         f"API key {row.prefix} ({row.role}) made, valid {until}. It is shown once; keep it safe. "
         "Send it as the X-API-Key header. / 密钥仅显示一次，请妥善保存。",
@@ -161,6 +169,7 @@ def user_create(
 KEY_COLUMNS: Final = (
     "id",
     "prefix",
+    "label",
     "role",
     "subject",
     "scopes",
@@ -181,22 +190,18 @@ def apikey_list(
     _setup()
     from citycarbon.web.access.models import ApiKey  # noqa: PLC0415
 
-    def when(value: object) -> str:
-        from django.utils import timezone  # noqa: PLC0415
-
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""  # type: ignore[arg-type]
-
     rows = [
         (
             str(k.pk),
             k.prefix,
+            k.label,
             k.role,
             str(k.enterprise or k.district or k.bank or ""),
             k.scopes.replace(",", " "),
-            when(k.created_at),
-            when(k.expires_at),
-            when(k.last_used_at),
-            when(k.revoked_at),
+            _local_minute(k.created_at),
+            _local_minute(k.expires_at),
+            _local_minute(k.last_used_at),
+            _local_minute(k.revoked_at),
         )
         for k in ApiKey.objects.select_related("enterprise", "district", "bank")
     ]

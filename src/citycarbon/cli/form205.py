@@ -16,6 +16,7 @@ from citycarbon.io.form205 import (
     CheckOptions,
     energy_csv,
     failure_issues,
+    failure_lines,
     form_files,
     read_forms,
     render_issue,
@@ -100,8 +101,14 @@ def convert_205(
     for issue in warnings.head(MAX_REPORTED_ERRORS).iter_rows(named=True):
         err.print(render_issue(issue), markup=False, soft_wrap=True)
     if errors.height:
-        for issue in errors.head(MAX_REPORTED_ERRORS).iter_rows(named=True):
-            err.print(render_issue(issue), markup=False, soft_wrap=True)
+        lines = failure_lines(batch.failures)[:MAX_REPORTED_ERRORS]
+        form_errors = batch.issues.filter(pl.col("level") == ERROR)
+        lines += [
+            render_issue(issue)
+            for issue in form_errors.head(MAX_REPORTED_ERRORS - len(lines)).iter_rows(named=True)
+        ]
+        for line in lines:
+            err.print(line, markup=False, soft_wrap=True)
         if errors.height > MAX_REPORTED_ERRORS:
             more = errors.height - MAX_REPORTED_ERRORS
             err.print(f"… 另有 {more} 处错误 / and {more} more errors", markup=False)

@@ -18,7 +18,7 @@ def check_header(header: bytes, file: str, required: tuple[str, ...]) -> list[st
     try:
         names = [c.strip() for c in next(csv.reader([header.decode("utf-8")]))]
     except csv.Error as exc:
-        raise InputFileError([RowError(file, 1, "", "parse", detail=str(exc))]) from exc
+        raise InputFileError([RowError(file, 1, "", "parse", detail_en=str(exc))]) from exc
     missing = [c for c in required if c not in names]
     if missing:
         raise InputFileError(
@@ -46,7 +46,7 @@ def _field_count_errors(header: bytes, chunk: Chunk, file: str) -> list[RowError
                 )
     except csv.Error as exc:
         errors.append(
-            RowError(file, chunk.first_row + reader.line_num - 1, "", "parse", detail=str(exc))
+            RowError(file, chunk.first_row + reader.line_num - 1, "", "parse", detail_en=str(exc))
         )
     return errors
 
@@ -73,7 +73,9 @@ def parse_chunk(header: bytes, chunk: Chunk, file: str, columns: tuple[str, ...]
     except pl.exceptions.ComputeError as exc:
         errors = _field_count_errors(header, chunk, file)
         if not errors:
-            errors = [RowError(file, chunk.first_row, "", "parse", detail=str(exc).splitlines()[0])]
+            errors = [
+                RowError(file, chunk.first_row, "", "parse", detail_en=str(exc).splitlines()[0])
+            ]
         raise InputFileError(errors) from exc
     frame = frame.rename({c: c.strip() for c in frame.columns})
     frame = frame.with_row_index("row", offset=chunk.first_row).with_columns(

@@ -185,9 +185,30 @@ ERROR_SCHEMA: Final = pl.Schema(
 """Row errors of one file as a frame; ``row`` is the line number (header = 1, 0 = whole file)."""
 
 
+MAX_ECHOED_CHARS: Final = 100
+"""An error report echoes at most this many characters of a value."""
+
+
+def echoed(value: str) -> str:
+    """``value`` as an error report shows it: cut to ``MAX_ECHOED_CHARS`` with its length
+    named, so that a 100 KB cell makes a short report rather than a 100 KB one."""
+    if len(value) <= MAX_ECHOED_CHARS:
+        return value
+    n = len(value)
+    return f"{value[:MAX_ECHOED_CHARS]}…（共 {n} 字符 / {n} chars）"
+
+
+def library_message(exc: Exception) -> str:
+    """The first line of a library's message: English, so for ``RowError.detail_en`` only."""
+    return str(exc).splitlines()[0] if str(exc) else ""
+
+
 @dataclass(frozen=True)
 class RowError:
-    """One rejected row (or, with ``row == 0``, a problem with the whole file)."""
+    """One rejected row (or, with ``row == 0``, a problem with the whole file). ``value`` is
+    kept as reports echo it (``echoed``): every report of a row error is made from one.
+    ``reason_zh`` is Chinese and ``reason_en`` English only: a worded detail comes in both
+    (``detail``, ``detail_en``)."""
 
     file: str
     row: int
@@ -195,6 +216,13 @@ class RowError:
     code: str
     value: str = ""
     detail: str = ""
+    detail_en: str = ""
+    """The detail in English when ``detail`` is worded in Chinese (or empty: a library's own
+    message goes to the English reason only); empty when ``detail`` is language-neutral
+    (figures, limits, names), which then stands in both reasons."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", echoed(self.value))
 
     @property
     def reason_zh(self) -> str:
@@ -202,7 +230,8 @@ class RowError:
 
     @property
     def reason_en(self) -> str:
-        return REASONS[self.code][1] + (f" ({self.detail})" if self.detail else "")
+        detail = self.detail_en or self.detail
+        return REASONS[self.code][1] + (f" ({detail})" if detail else "")
 
     def render(self) -> str:
         where = f"{self.file}:{self.row}" if self.row else self.file

@@ -37,7 +37,7 @@ import python_calamine
 from citycarbon import data
 from citycarbon.core.ids import is_valid_uscc
 from citycarbon.core.schemas import ENERGY_RECORDS, Purpose
-from citycarbon.io.errors import REASONS, InputFileError, RowError
+from citycarbon.io.errors import REASONS, InputFileError, RowError, echoed, library_message
 from citycarbon.io.files import write_atomically
 from citycarbon.io.limits import Limits, limits_or_env
 from citycarbon.io.numbers import MAX_BOUND, quantity_bounds, underflows
@@ -269,8 +269,10 @@ def column_letters(index: int) -> str:
     return name
 
 
-def _fail(source: str, code: str, detail: str = "", row: int = 0) -> InputFileError:
-    return InputFileError([RowError(source, row, "", code, detail=detail)])
+def _fail(
+    source: str, code: str, detail: str = "", row: int = 0, detail_en: str = ""
+) -> InputFileError:
+    return InputFileError([RowError(source, row, "", code, detail=detail, detail_en=detail_en)])
 
 
 Grid = list[list[str]]
@@ -285,10 +287,19 @@ def _excel_sheets(
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
         names = list(book.sheet_names)
         if sheet is not None and sheet not in names:
-            listed = "、".join(names)
-            raise _fail(source, "form_no_sheet", f"{sheet}; 现有/there are: {listed}")
+            raise _fail(
+                source,
+                "form_no_sheet",
+                f"{sheet}；现有：{'、'.join(names)}",
+                detail_en=f"{sheet}; there are: {', '.join(names)}",
+            )
         if len(extents) != len(names):
-            raise _fail(source, "form_corrupt", f"{len(extents)} ≠ {len(names)} sheets")
+            raise _fail(
+                source,
+                "form_corrupt",
+                f"{len(extents)} ≠ {len(names)} 个工作表",
+                detail_en=f"{len(extents)} ≠ {len(names)} sheets",
+            )
         chosen = [(n, e) for n, e in zip(names, extents, strict=True) if sheet in (None, n)]
         cells = sum(e.cells for _, e in chosen)
         if cells > limits.max_workbook_cells:
@@ -307,7 +318,7 @@ def _excel_sheets(
             _check_grid(grid, source, limits)
             sheets.append((name, grid, list(ws.merged_cell_ranges or [])))
     except python_calamine.CalamineError as exc:
-        raise _fail(source, "form_corrupt", str(exc).splitlines()[0] if str(exc) else "") from exc
+        raise _fail(source, "form_corrupt", detail_en=library_message(exc)) from exc
     return sheets
 
 
@@ -317,7 +328,8 @@ def _check_grid(grid: Grid, source: str, limits: Limits) -> None:
         raise _fail(
             source,
             "sheet_too_large",
-            f"行/rows {len(grid):,} > {limits.max_sheet_rows:,} "
+            f"行数 {len(grid):,} > {limits.max_sheet_rows:,} ({Limits.env_name('max_sheet_rows')})",
+            detail_en=f"rows {len(grid):,} > {limits.max_sheet_rows:,} "
             f"({Limits.env_name('max_sheet_rows')})",
         )
     for r, cells in enumerate(grid, start=1):
@@ -346,14 +358,15 @@ def _check_grid(grid: Grid, source: str, limits: Limits) -> None:
 
 def _csv_grid(raw: bytes, source: str, encoding: str | None, limits: Limits) -> Grid:
     if b"\x00" in raw:
-        raise _fail(source, "encoding", NUL_DETAIL, row=line_of(raw, raw.index(b"\x00")))
+        row = line_of(raw, raw.index(b"\x00"))
+        raise _fail(source, "encoding", NUL_DETAIL[0], row=row, detail_en=NUL_DETAIL[1])
     enc = encoding or detect_encoding(raw[: 4 * 1024 * 1024])
     if enc.lower().replace("_", "-") in ("gbk", "gb2312", "cp936", "gb18030"):
         enc = "gb18030"
     try:
         text = raw.decode(enc)
     except UnicodeDecodeError as exc:
-        raise _fail(source, "encoding", f"{enc}: {exc.reason}") from exc
+        raise _fail(source, "encoding", enc, detail_en=f"{enc}: {exc.reason}") from exc
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise _fail(source, "form_empty")
@@ -380,7 +393,7 @@ def _csv_grid(raw: bytes, source: str, encoding: str | None, limits: Limits) -> 
                     )
                 ]
             ) from exc
-        raise _fail(source, "parse", str(exc), row=row) from exc
+        raise _fail(source, "parse", row=row, detail_en=str(exc)) from exc
     _check_grid(grid, source, limits)
     return grid
 
@@ -417,15 +430,19 @@ def read_form_sheets(
     else:
         sheets = [("", _csv_grid(raw, source, encoding, limits), [])]
     forms: list[Form205] = []
-    missing: list[str] = []
+    missing_zh: list[str] = []
+    missing_en: list[str] = []
     for name, grid, merges in sheets:
         result = _parse_sheet(grid, merges, source, name, sha)
         if isinstance(result, Form205):
             forms.append(result)
         else:
-            missing.append(f"{name}: {result}" if name else result)
+            missing_zh.append(f"{name}：{result[0]}" if name else result[0])
+            missing_en.append(f"{name}: {result[1]}" if name else result[1])
     if not forms:
-        raise _fail(source, "form_not_found", "; ".join(missing))
+        raise _fail(
+            source, "form_not_found", "；".join(missing_zh), detail_en="; ".join(missing_en)
+        )
     return forms
 
 
@@ -593,8 +610,8 @@ def _period_from(m: re.Match[str]) -> str | None:
     return period
 
 
-def _find_period(grid: Grid, rows: range, source: str) -> tuple[str, str] | str:
-    """The period and its cell, or the reason why none was found."""
+def _find_period(grid: Grid, rows: range, source: str) -> tuple[str, str] | None:
+    """The period and its cell, or None when none was found."""
     labelled = _labelled_value(grid, rows, _PERIOD_LABELS, _NOT_PERIOD)
     if labelled is not None:
         period = parse_period(labelled[0])
@@ -617,11 +634,13 @@ def _find_period(grid: Grid, rows: range, source: str) -> tuple[str, str] | str:
                 period = _period_from(m)
                 if period is not None:
                     found.append((period, f"{column_letters(j)}{i + 1}"))
-    return found[0] if found else "报告期 period"
+    return found[0] if found else None
 
 
-def _parse_sheet(grid: Grid, merges: Merges, source: str, sheet: str, sha: str) -> Form205 | str:
-    """A form from a sheet's cells, or text saying what is missing."""
+def _parse_sheet(
+    grid: Grid, merges: Merges, source: str, sheet: str, sha: str
+) -> Form205 | tuple[str, str]:
+    """A form from a sheet's cells, or what is missing, in Chinese and English."""
     width = max((len(r) for r in grid), default=0)
     grid = [r + [""] * (width - len(r)) for r in grid]
     top = next(
@@ -634,27 +653,29 @@ def _parse_sheet(grid: Grid, merges: Merges, source: str, sheet: str, sha: str) 
         None,
     )
     block = range(top if top is not None else min(len(grid), 12))
-    missing: list[str] = []
+    missing: list[tuple[str, str]] = []
     columns: dict[str, int] = {}
     first = 0
     if top is None:
-        missing.append("表头 能源名称/代码 header")
+        missing.append(("表头（能源名称、代码）", "header (energy name, code)"))
     else:
         columns, first = _header_columns(grid, top, merges)
         if "consumption_total" not in columns and "industrial_use" not in columns:
-            missing.append("消费量 consumption column")
+            missing.append(("消费量列", "consumption column"))
     uscc_found = _labelled_value(grid, block, _USCC_LABELS)
     uscc = ""
     if uscc_found is not None:
         m = _USCC_RE.search(re.sub(r"[^0-9A-Za-z]", "", uscc_found[0]).upper())
         uscc = m.group(0) if m else ""
     if not uscc:
-        missing.append("统一社会信用代码 USCC")
+        missing.append(("统一社会信用代码", "USCC"))
     period = _find_period(grid, block, source)
-    if isinstance(period, str):
-        missing.append(period)
-    if missing or isinstance(period, str) or uscc_found is None:
-        return "缺少 missing " + ", ".join(missing)
+    if period is None:
+        missing.append(("报告期", "period"))
+    if missing or period is None or uscc_found is None:
+        return "缺少" + "、".join(zh for zh, _ in missing), "missing " + ", ".join(
+            en for _, en in missing
+        )
     name_found = _labelled_value(grid, block, _NAME_LABELS)
     read_issues = []
     if not is_valid_uscc(uscc):
@@ -1339,10 +1360,36 @@ def checked_batch(
     return FormBatch(forms=forms, records=records, issues=issues, failures=failures or [])
 
 
+def _both(error: RowError) -> str:
+    """An issue row has one detail: a worded one in both languages, as ``zh / en``."""
+    return " / ".join(d for d in (error.detail, error.detail_en) if d)
+
+
+def failure_lines(failures: Sequence[InputFileError]) -> list[str]:
+    """The report lines of unreadable files (``render_issue``), each detail in its language."""
+    return [
+        render_issue(
+            {
+                "source": e.file,
+                "row": e.row,
+                "column": e.column,
+                "value": e.value,
+                "code": e.code,
+                "level": ERROR,
+                "detail": e.detail,
+                "detail_en": e.detail_en,
+            }
+        )
+        for f in failures
+        for e in f.errors
+    ]
+
+
 def failure_issues(failures: Sequence[InputFileError]) -> pl.DataFrame:
-    """Unreadable files as issue rows (``ISSUES_SCHEMA``, row 0, level ``error``)."""
+    """Unreadable files as issue rows (``ISSUES_SCHEMA``, row 0, level ``error``); a detail
+    worded in both languages is kept as ``zh / en``."""
     rows = [
-        (e.file, "", e.row, e.column or None, "", e.value, e.code, ERROR, e.detail)
+        (e.file, "", e.row, e.column or None, "", e.value, e.code, ERROR, _both(e))
         for f in failures
         for e in f.errors
     ]
@@ -1365,7 +1412,8 @@ def with_reasons(issues: pl.DataFrame) -> pl.DataFrame:
 
 
 def render_issue(issue: dict[str, object]) -> str:
-    """One line of a report: ``file [sheet]!cell 列/column label (name): 原因 / reason [value]``."""
+    """One line of a report: ``file [sheet]!cell 列/column label (name): 原因 / reason [value]``;
+    ``detail_en``, when the issue has one, is the English of ``detail`` (``RowError``)."""
     where = str(issue["source"])
     if issue.get("sheet"):
         where += f" [{issue['sheet']}]"
@@ -1376,11 +1424,14 @@ def render_issue(issue: dict[str, object]) -> str:
     code = str(issue["code"])
     zh, en = REASONS[code]
     detail = str(issue.get("detail") or "")
+    detail_en = str(issue.get("detail_en") or detail)
     if detail:
-        zh, en = f"{zh}（{detail}）", f"{en} ({detail})"
+        zh = f"{zh}（{detail}）"
+    if detail_en:
+        en = f"{en} ({detail_en})"
     column = str(issue.get("column") or "")
     col = f" 列/column {FIELD_LABELS.get(column, column)} ({column}):" if column else ""
-    value = f" [{issue['value']!r}]" if issue.get("value") else ""
+    value = f" [{echoed(str(issue['value']))!r}]" if issue.get("value") else ""
     level = "警告/warning" if issue.get("level") == WARNING else "错误/error"
     return f"{where}:{col} {level}: {zh} / {en}{value}"
 

@@ -25,7 +25,8 @@ from citycarbon.io.limits import Limits, limits_or_env
 
 DEFAULT_CHUNK_BYTES: Final = 32 * 1024 * 1024
 ENCODINGS: Final = ("utf-8", "gb18030")
-NUL_DETAIL: Final = "含 NUL 字节：二进制文件或 UTF-16 / NUL byte: binary data or UTF-16"
+NUL_DETAIL: Final = ("含 NUL 字节：二进制文件或 UTF-16", "NUL byte: binary data or UTF-16")
+"""The detail of a file with a NUL byte, in Chinese and English (``RowError.detail_en``)."""
 _SAMPLE_BYTES: Final = 4 * 1024 * 1024
 
 
@@ -88,16 +89,24 @@ class TextFile:
         GB18030 has the byte 0x0D inside a character)."""
         self.sha256 = ""
 
-    def _fail(self, row: int, detail: str = "", code: str = "encoding") -> InputFileError:
-        return InputFileError([RowError(self.name, row, "", code, detail=detail)])
+    def _fail(
+        self, row: int, detail: str = "", code: str = "encoding", detail_en: str = ""
+    ) -> InputFileError:
+        return InputFileError(
+            [RowError(self.name, row, "", code, detail=detail, detail_en=detail_en)]
+        )
+
+    def _nul(self, row: int) -> InputFileError:
+        return self._fail(row, NUL_DETAIL[0], detail_en=NUL_DETAIL[1])
 
     def _over(self, row: int, code: str, value: int, field_name: str) -> InputFileError:
         limit = getattr(self.limits, field_name)
-        detail = f"{value:,} > {limit:,} ({Limits.env_name(field_name)})"
-        if field_name == "max_line_bytes":
-            detail = f"> {limit:,} bytes ({Limits.env_name('max_columns')} × "
-            detail += f"{Limits.env_name('max_field_chars')})"
-        return self._fail(row, detail, code)
+        if field_name != "max_line_bytes":
+            return self._fail(row, f"{value:,} > {limit:,} ({Limits.env_name(field_name)})", code)
+        product = f"{Limits.env_name('max_columns')} × {Limits.env_name('max_field_chars')}"
+        return self._fail(
+            row, f"> {limit:,} 字节（{product}）", code, detail_en=f"> {limit:,} bytes ({product})"
+        )
 
     def _decode(self, raw: bytes, decoder: codecs.IncrementalDecoder, row: int) -> bytes:
         if self.encoding == "utf-8":
@@ -105,11 +114,13 @@ class TextFile:
         try:
             return decoder.decode(raw, final=False).encode("utf-8")
         except UnicodeDecodeError as exc:
-            raise self._fail(row, f"{self.encoding}: {exc.reason}") from exc
+            raise self._fail(
+                row, self.encoding, detail_en=f"{self.encoding}: {exc.reason}"
+            ) from exc
 
     def _header(self, line: bytes) -> bytes:
         if b"\x00" in line:
-            raise self._fail(1, NUL_DETAIL)
+            raise self._nul(1)
         if line.startswith(codecs.BOM_UTF8):
             line = line[len(codecs.BOM_UTF8) :]
         if not line.strip():
@@ -118,12 +129,14 @@ class TextFile:
             try:
                 text = line.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise self._fail(1, str(exc.reason)) from exc
+                raise self._fail(1, detail_en=str(exc.reason)) from exc
         else:
             try:
                 text = line.decode(self.encoding)
             except UnicodeDecodeError as exc:
-                raise self._fail(1, f"{self.encoding}: {exc.reason}") from exc
+                raise self._fail(
+                    1, self.encoding, detail_en=f"{self.encoding}: {exc.reason}"
+                ) from exc
         text = text.rstrip("\r\n")
         names = text.split(",")
         if len(names) > self.limits.max_columns:
@@ -153,7 +166,7 @@ class TextFile:
             f.seek(len(line))
         if len(line) > limit and not line.endswith((b"\n", b"\r")):
             if b"\x00" in line:
-                raise self._fail(1, NUL_DETAIL)
+                raise self._nul(1)
             raise self._over(1, "line_too_long", len(line), "max_line_bytes")
         return line
 
@@ -182,9 +195,7 @@ class TextFile:
                     block = block.replace(b"\r", b"\n")
                 nul = block.find(b"\x00")
                 if nul >= 0:
-                    raise self._fail(
-                        row + carry.count(b"\n") + block.count(b"\n", 0, nul), NUL_DETAIL
-                    )
+                    raise self._nul(row + carry.count(b"\n") + block.count(b"\n", 0, nul))
                 data = carry + block
                 if not block:
                     if data.strip():

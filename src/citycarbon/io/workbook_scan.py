@@ -31,7 +31,7 @@ from typing import Final
 
 import olefile
 
-from citycarbon.io.errors import InputFileError, RowError
+from citycarbon.io.errors import InputFileError, RowError, library_message
 from citycarbon.io.limits import Limits
 
 _READ_BYTES: Final = 1024 * 1024
@@ -64,33 +64,36 @@ class SheetExtent:
         return self.rows * self.columns
 
 
-def _fail(source: str, code: str, detail: str = "") -> InputFileError:
-    return InputFileError([RowError(source, 0, "", code, detail=detail)])
+def _fail(source: str, code: str, detail: str = "", detail_en: str = "") -> InputFileError:
+    return InputFileError([RowError(source, 0, "", code, detail=detail, detail_en=detail_en)])
 
 
-def _over(value: int, limit: int, field_name: str, what: str) -> str:
-    return f"{what} {value:,} > {limit:,} ({Limits.env_name(field_name)})"
+def _over(value: int, limit: int, field_name: str, what_zh: str, what_en: str) -> tuple[str, str]:
+    """``value > limit (its variable)`` named in Chinese and in English."""
+    figures = f"{value:,} > {limit:,} ({Limits.env_name(field_name)})"
+    return f"{what_zh} {figures}", f"{what_en} {figures}"
 
 
-def sheet_problem(extent: SheetExtent, limits: Limits) -> str:
-    """Why the sheet is over a limit (``""`` when it is not)."""
-    where = f"工作表/sheet {extent.name!r}: "
+def sheet_problem(extent: SheetExtent, limits: Limits) -> tuple[str, str]:
+    """Why the sheet is over a limit, in Chinese and English (``""`` when it is not)."""
     if extent.rows > limits.max_sheet_rows:
-        return where + _over(extent.rows, limits.max_sheet_rows, "max_sheet_rows", "行/rows")
-    if extent.columns > limits.max_columns:
-        return where + _over(extent.columns, limits.max_columns, "max_columns", "列/columns")
-    if extent.cells > limits.max_sheet_cells:
-        return where + _over(
-            extent.cells, limits.max_sheet_cells, "max_sheet_cells", "行×列/rows×columns"
+        zh, en = _over(extent.rows, limits.max_sheet_rows, "max_sheet_rows", "行数", "rows")
+    elif extent.columns > limits.max_columns:
+        zh, en = _over(extent.columns, limits.max_columns, "max_columns", "列数", "columns")
+    elif extent.cells > limits.max_sheet_cells:
+        zh, en = _over(
+            extent.cells, limits.max_sheet_cells, "max_sheet_cells", "行×列", "rows × columns"
         )
-    return ""
+    else:
+        return "", ""
+    return f"工作表 {extent.name!r}：{zh}", f"sheet {extent.name!r}: {en}"
 
 
 def check_sheet(extent: SheetExtent, limits: Limits, source: str) -> None:
     """Raise ``InputFileError`` (``sheet_too_large``) when the sheet is over a limit."""
-    problem = sheet_problem(extent, limits)
-    if problem:
-        raise _fail(source, "sheet_too_large", problem)
+    zh, en = sheet_problem(extent, limits)
+    if zh:
+        raise _fail(source, "sheet_too_large", zh, en)
 
 
 def check_file_size(size: int, limits: Limits, source: str) -> None:
@@ -99,7 +102,7 @@ def check_file_size(size: int, limits: Limits, source: str) -> None:
         raise _fail(
             source,
             "file_too_large",
-            _over(size, limits.max_file_bytes, "max_file_bytes", "字节/bytes"),
+            *_over(size, limits.max_file_bytes, "max_file_bytes", "字节数", "bytes"),
         )
 
 
@@ -113,7 +116,7 @@ def workbook_extents(raw: bytes, source: str, *, limits: Limits) -> list[SheetEx
         return _xlsx_extents(raw, source, limits)
     if raw.startswith(olefile.MAGIC):
         return _xls_extents(raw, source, limits)
-    raise _fail(source, "form_corrupt", "不是 Excel 文件 / not an Excel file")
+    raise _fail(source, "form_corrupt", "不是 Excel 文件", "not an Excel file")
 
 
 # .xlsx
@@ -125,22 +128,25 @@ def _check_zip(book: zipfile.ZipFile, source: str, limits: Limits) -> None:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > _SMALL_PART and ratio > limits.max_compression_ratio:
-            raise _fail(
-                source,
-                "zip_bomb",
-                f"{info.filename}: "
-                + _over(
-                    round(ratio),
-                    limits.max_compression_ratio,
-                    "max_compression_ratio",
-                    "压缩比/ratio",
-                ),
+            zh, en = _over(
+                round(ratio),
+                limits.max_compression_ratio,
+                "max_compression_ratio",
+                "压缩比",
+                "ratio",
             )
+            raise _fail(source, "zip_bomb", f"{info.filename}：{zh}", f"{info.filename}: {en}")
         if total > limits.max_unpacked_bytes:
             raise _fail(
                 source,
                 "zip_bomb",
-                _over(total, limits.max_unpacked_bytes, "max_unpacked_bytes", "解压后字节/bytes"),
+                *_over(
+                    total,
+                    limits.max_unpacked_bytes,
+                    "max_unpacked_bytes",
+                    "解压后字节数",
+                    "bytes unpacked",
+                ),
             )
 
 
@@ -148,9 +154,10 @@ def _xml_meta(book: zipfile.ZipFile, name: str, source: str) -> ET.Element:
     try:
         info = book.getinfo(name)
     except KeyError as exc:
-        raise _fail(source, "form_corrupt", f"缺少/missing {name}") from exc
+        raise _fail(source, "form_corrupt", f"缺少 {name}", f"missing {name}") from exc
     if info.file_size > _MAX_XML_META:
-        raise _fail(source, "zip_bomb", f"{name}: {info.file_size:,} bytes")
+        size = f"{info.file_size:,}"
+        raise _fail(source, "zip_bomb", f"{name}：{size} 字节", f"{name}: {size} bytes")
     data = book.read(name)
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise _fail(source, "form_corrupt", f"{name}: DOCTYPE")
@@ -232,11 +239,11 @@ def _xlsx_extents(raw: bytes, source: str, limits: Limits) -> list[SheetExtent]:
             extents = []
             for name, part in _sheet_parts(book, source):
                 if part not in book.NameToInfo:
-                    raise _fail(source, "form_corrupt", f"缺少/missing {part}")
+                    raise _fail(source, "form_corrupt", f"缺少 {part}", f"missing {part}")
                 extents.append(_scan_sheet(book, name, part, source, limits))
             return extents
     except (zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError, ValueError) as exc:
-        raise _fail(source, "form_corrupt", str(exc).splitlines()[0] if str(exc) else "") from exc
+        raise _fail(source, "form_corrupt", detail_en=library_message(exc)) from exc
 
 
 # .xls
@@ -294,12 +301,17 @@ def _xls_extents(raw: bytes, source: str, limits: Limits) -> list[SheetExtent]:
             # The stubs type stream names as bytes; olefile takes str names.
             found = [s for s in ("Workbook", "Book") if ole.exists(s)]  # type: ignore[arg-type]
             if not found:
-                raise _fail(source, "form_corrupt", "no Workbook stream")
+                raise _fail(source, "form_corrupt", "缺少 Workbook 流", "no Workbook stream")
             if ole.get_size(found[0]) > len(raw):  # type: ignore[arg-type]
-                raise _fail(source, "form_corrupt", "Workbook stream larger than the file")
+                raise _fail(
+                    source,
+                    "form_corrupt",
+                    "Workbook 流大于文件本身",
+                    "Workbook stream larger than the file",
+                )
             stream = ole.openstream(found[0]).read()  # type: ignore[arg-type]
     except (OSError, struct.error, ValueError) as exc:
-        raise _fail(source, "form_corrupt", str(exc).splitlines()[0] if str(exc) else "") from exc
+        raise _fail(source, "form_corrupt", detail_en=library_message(exc)) from exc
     return [
         _scan_biff_sheet(stream, name, offset, source, limits)
         for name, offset in _boundsheets(stream)

@@ -46,8 +46,11 @@ class AdminLoginForm(ThrottledFormMixin, AdminAuthenticationForm):
 
 
 def _throttled_status(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """429 with ``Retry-After``: the window's length, after which the counts that refused
+    the attempt have lapsed whenever they began (the message names the same minutes)."""
     if was_throttled(request) and response.status_code == 200:
         response.status_code = 429
+        response["Retry-After"] = str(int(LOGIN_WINDOW.total_seconds()))
     return response
 
 

@@ -1,7 +1,7 @@
 """Every error under ``/api/`` as JSON ``{"detail": …, "code": …}`` (and ``errors`` for the
 field-level reasons): ninja's exception handlers for what the API raises, and the Django
 error views (404, 500, 400, 403, CSRF failure) for what happens before or outside it.
-Pages elsewhere keep Django's HTML error views."""
+Pages elsewhere get the project's HTML error pages (``templates/``)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any, Final
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from django.views import defaults
-from django.views.csrf import csrf_failure as html_csrf_failure
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -189,7 +189,9 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _is_api(request):
         return problem(403, f"CSRF check failed: {reason}", code="csrf_failed")
-    return html_csrf_failure(request, reason)
+    # Django's own page is English, styled inline (which the CSP blocks) and talks of DEBUG.
+    log.info("CSRF failure on %s: %s", request.path, reason)
+    return render(request, "403_csrf.html", status=403)
 
 
 class JsonErrorsMiddleware:

@@ -116,12 +116,12 @@ def _row_errors(errors: pl.DataFrame) -> list[dict[str, Any]]:
     for row, column, value, code, detail in (
         errors.sort("row", "column").head(MAX_REPORTED_ERRORS).iter_rows()
     ):
-        error = RowError("", row, column, code, detail=detail or "")
+        error = RowError("", row, column, code, value=value or "", detail=detail or "")
         reported.append(
             {
                 "index": row,
                 "field": FIELD_OUT.get(column, column),
-                "value": value,
+                "value": error.value if value is not None else None,
                 "code": code,
                 "reason_zh": error.reason_zh,
                 "reason_en": error.reason_en,

@@ -48,7 +48,7 @@ def _error_dict(e: RowError) -> dict[str, object]:
         "row": e.row,
         "column": _text(e.column),
         "code": e.code,
-        "value": _text(e.value[:200]),
+        "value": _text(e.value),
         "reason_zh": e.reason_zh,
         "reason_en": e.reason_en,
     }
