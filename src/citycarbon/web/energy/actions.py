@@ -24,6 +24,7 @@ from citycarbon.web.bulk import content_sha256, insert_frame
 from citycarbon.web.energy import jobs, selectors
 from citycarbon.web.energy.ingest import do_import_energy_records
 from citycarbon.web.energy.models import AccountingRun, Emission, EnergyUpload, UploadStatus
+from citycarbon.web.enterprises.actions import do_flag_key_energy_users
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.jobs.runner import do_enqueue_job
 
@@ -158,4 +159,5 @@ def do_account(
         run.pk,
         after={**key, "factor_set": factors.label, "records": records.height, "rows": frame.height},
     )
+    do_flag_key_energy_users(result, actor=actor, method_version=METHOD_VERSION, accounting_run=run)
     return run, True
