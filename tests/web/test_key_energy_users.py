@@ -8,12 +8,14 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from citycarbon import data
+from citycarbon.core.factors import load_factor_set
 from citycarbon.core.key_energy_users import RULE_VERSION, key_energy_users
 from citycarbon.core.schemas import METHOD_VERSION
 from citycarbon.web.access.actions import Binding, do_create_api_key
 from citycarbon.web.access.models import Role
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.models import AuditEvent
+from citycarbon.web.energy.actions import do_account
 from citycarbon.web.energy.models import AccountingRun
 from citycarbon.web.energy.selectors import emissions
 from citycarbon.web.enterprises.actions import do_flag_key_energy_users
@@ -134,3 +136,13 @@ def test_pages_list_industry_division_names(loaded_city: LoadedCity, client: Cli
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = client.get("/dashboard/").content.decode()
     assert f">{division} {en}</option>" in english
+
+
+def test_a_coal_equivalent_run_leaves_the_flags_alone(loaded_city: LoadedCity) -> None:
+    before = list(KeyEnergyUser.objects.values_list("enterprise_id", "year", "accounting_run_id"))
+    run, new = do_account(
+        load_factor_set("cn-2023", electricity_method="coal_equivalent"), actor=ACTOR
+    )
+    assert new
+    after = list(KeyEnergyUser.objects.values_list("enterprise_id", "year", "accounting_run_id"))
+    assert after == before and run.pk not in {r for _e, _y, r in after}

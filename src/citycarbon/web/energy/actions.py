@@ -130,7 +130,8 @@ def do_account(
 ) -> tuple[AccountingRun, bool]:
     """Account every energy record with ``factors``: returns the run and whether it is new.
     A run with the same factor set, method version, grain and records already exists →
-    that run, nothing written."""
+    that run, nothing written. A new run with electricity at its calorific equivalent (the
+    default) also flags the key energy users of its years (``do_flag_key_energy_users``)."""
     key = {
         "factor_set_hash": factors.content_hash,
         "method_version": METHOD_VERSION,
@@ -159,5 +160,10 @@ def do_account(
         run.pk,
         after={**key, "factor_set": factors.label, "records": records.height, "rows": frame.height},
     )
-    do_flag_key_energy_users(result, actor=actor, method_version=METHOD_VERSION, accounting_run=run)
+    if factors.electricity_method == "calorific":
+        # 综合能源消费量 counts electricity at its calorific equivalent (当量值), the default;
+        # a run at the coal equivalent (等价值) leaves the key-energy-user flags alone.
+        do_flag_key_energy_users(
+            result, actor=actor, method_version=METHOD_VERSION, accounting_run=run
+        )
     return run, True
