@@ -17,6 +17,7 @@ TABLES = [
     "electricity_factors",
     "parameters",
     "demo_industries",
+    "industries",
     "carbon_efficiency_thresholds",
     "benchmark_rules",
     "building_grades",

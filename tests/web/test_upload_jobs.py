@@ -260,10 +260,10 @@ def test_the_worker_stops_itself_past_its_memory_bound() -> None:
         "import time\n"
         "from citycarbon.cli.worker import bound_memory\n"
         "bound_memory(200)\n"
-        "block = b\"\\x01\" * (100 * 1024 * 1024)\n"
+        'block = b"\\x01" * (100 * 1024 * 1024)\n'
         "time.sleep(0.5)\n"
         "print('under', flush=True)\n"
-        "block2 = b\"\\x01\" * (200 * 1024 * 1024)\n"
+        'block2 = b"\\x01" * (200 * 1024 * 1024)\n'
         "time.sleep(5)\n"
         "print('not stopped', flush=True)\n"
     )

@@ -20,6 +20,7 @@ import polars as pl
 from citycarbon import data
 from citycarbon.core.factors import FactorSet
 from citycarbon.core.ids import make_uscc
+from citycarbon.core.key_energy_users import KEY_ENERGY_USER_TCE
 from citycarbon.core.schemas import ENERGY_RECORDS
 
 SYNTHETIC_LABEL: Final = "合成演示数据 SYNTHETIC DEMO DATA — not a real city"
@@ -53,14 +54,21 @@ def generate_city(
 ) -> DemoCity:
     """Generate the city deterministically from ``seed`` with the given factor set."""
     rng = np.random.default_rng(seed)
-    ind = data.read_table("demo_industries").with_columns(
-        pl.col(
-            "intensity_tco2_per_10k_yuan",
-            "enterprise_weight",
-            "value_added_median_10k_yuan",
-            *MIX_CODES,
-        ).cast(pl.Float64),
-        pl.col("gas_feedstock") == "1",
+    class_names = data.industries().select(
+        pl.col("code").alias("industry_code"), "name_zh", "name_en"
+    )
+    ind = (
+        data.read_table("demo_industries")
+        .join(class_names, on="industry_code", how="left", maintain_order="left")
+        .with_columns(
+            pl.col(
+                "intensity_tco2_per_10k_yuan",
+                "enterprise_weight",
+                "value_added_median_10k_yuan",
+                *MIX_CODES,
+            ).cast(pl.Float64),
+            pl.col("gas_feedstock") == "1",
+        )
     )
     dist = data.read_table("demo_districts").with_columns(
         pl.col("enterprise_weight").cast(pl.Float64)
@@ -152,7 +160,7 @@ def generate_city(
         )
         .join(tce_year, on="entity_id", how="left")
         .with_columns(
-            (pl.col("tce").fill_null(0) >= 1000).alias("key_energy_user"),
+            (pl.col("tce").fill_null(0) >= KEY_ENERGY_USER_TCE).alias("key_energy_user"),
             pl.lit(True).alias("synthetic"),
         )
         .drop("tce")

@@ -7,8 +7,10 @@ methods reference. Loaders return fresh Polars frames; the files are read once p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 import polars as pl
 
@@ -20,6 +22,9 @@ __all__ = [
     "energy_catalogue",
     "factor_set_definitions",
     "fuel_parameters",
+    "industries",
+    "industry_name",
+    "industry_names",
     "parameters",
     "quantity_bounds",
     "read_table",
@@ -103,3 +108,53 @@ def quantity_bounds() -> pl.DataFrame:
 def reading_bounds() -> pl.DataFrame:
     """Largest plausible kWh of one electricity reading per grain (month, day, 15min)."""
     return read_table("reading_bounds").with_columns(pl.col("max_kwh").cast(pl.Float64))
+
+
+INDUSTRY_LEVELS = {"section": 1, "division": 2, "group": 3, "class": 4}
+"""GB/T 4754 levels: 门类 (a letter), 大类 (2 digits), 中类 (3), 小类 (4)."""
+
+
+def industries() -> pl.DataFrame:
+    """GB/T 4754-2017 (国民经济行业分类): the 20 sections A–T, the 97 divisions 01–97 and the
+    groups and classes the project uses, with ``level``, the ``section`` letter, Chinese and
+    English names."""
+    return read_table("industries").with_columns(pl.col("year").cast(pl.Int32))
+
+
+@cache
+def industry_names(language: Literal["zh", "en"] = "zh") -> Mapping[str, str]:
+    """Shipped names by code (sections by their letter); English falls back to Chinese."""
+    table = industries()
+    names = table.select("code", pl.col(f"name_{language}").fill_null(pl.col("name_zh")))
+    return dict(names.iter_rows())
+
+
+@cache
+def _division_sections() -> Mapping[str, str]:
+    divisions = industries().filter(pl.col("level") == "division")
+    return dict(divisions.select("code", "section").iter_rows())
+
+
+def industry_name(
+    code: str | None, language: Literal["zh", "en"] = "zh", names: Mapping[str, str] | None = None
+) -> str | None:
+    """The name of a GB/T 4754 code (``2614``, ``C2614``, ``261``, ``26`` or ``C``), falling
+    back class → group → division → section when the code itself is not known; ``names``
+    (for example a city's own list) is tried before the shipped names at every level.
+    ``None`` for an empty code or one whose division is not in the standard."""
+    if not code:
+        return None
+    code = code.strip().upper()
+    shipped = industry_names(language)
+    if code[:1].isalpha():
+        if len(code) == 1:
+            return (names or {}).get(code) or shipped.get(code)
+        code = code[1:]
+    for digits in (4, 3, 2):
+        if len(code) >= digits:
+            prefix = code[:digits]
+            found = (names or {}).get(prefix) or shipped.get(prefix)
+            if found:
+                return found
+    section = _division_sections().get(code[:2])
+    return shipped.get(section) if section else None

@@ -24,6 +24,7 @@ from citycarbon.web.bulk import content_sha256, insert_frame
 from citycarbon.web.energy import jobs, selectors
 from citycarbon.web.energy.ingest import do_import_energy_records
 from citycarbon.web.energy.models import AccountingRun, Emission, EnergyUpload, UploadStatus
+from citycarbon.web.enterprises.actions import do_flag_key_energy_users
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.jobs.runner import do_enqueue_job
 
@@ -129,7 +130,8 @@ def do_account(
 ) -> tuple[AccountingRun, bool]:
     """Account every energy record with ``factors``: returns the run and whether it is new.
     A run with the same factor set, method version, grain and records already exists →
-    that run, nothing written."""
+    that run, nothing written. A new run with electricity at its calorific equivalent (the
+    default) also flags the key energy users of its years (``do_flag_key_energy_users``)."""
     key = {
         "factor_set_hash": factors.content_hash,
         "method_version": METHOD_VERSION,
@@ -158,4 +160,10 @@ def do_account(
         run.pk,
         after={**key, "factor_set": factors.label, "records": records.height, "rows": frame.height},
     )
+    if factors.electricity_method == "calorific":
+        # 综合能源消费量 counts electricity at its calorific equivalent (当量值), the default;
+        # a run at the coal equivalent (等价值) leaves the key-energy-user flags alone.
+        do_flag_key_energy_users(
+            result, actor=actor, method_version=METHOD_VERSION, accounting_run=run
+        )
     return run, True

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 from django.db import transaction
+from django.db.models import Count
 
+from citycarbon.core.key_energy_users import (
+    KEY_ENERGY_USER_TCE,
+    RULE_CITATION,
+    RULE_VERSION,
+    key_energy_users,
+)
 from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.bulk import content_sha256
-from citycarbon.web.enterprises.models import EconomicYear, Enterprise
+from citycarbon.web.enterprises.models import EconomicYear, Enterprise, KeyEnergyUser
 from citycarbon.web.regions.models import District, Industry
+
+if TYPE_CHECKING:
+    from citycarbon.web.energy.models import AccountingRun
 
 
 class ImportRejectedError(ValueError):
@@ -104,3 +116,75 @@ def do_import_enterprises(
         },
     )
     return batch
+
+
+@transaction.atomic
+def do_flag_key_energy_users(
+    emissions: pl.DataFrame,
+    *,
+    actor: Actor,
+    method_version: str,
+    accounting_run: AccountingRun | None = None,
+    threshold_tce: float = KEY_ENERGY_USER_TCE,
+) -> dict[int, int]:
+    """Flag the key energy users (重点用能单位) of every year in ``emissions`` (``entity_id,
+    period, energy_tce`` of an accounting): the flags of those years are replaced, other years
+    are kept, and ``Enterprise.key_energy_user`` is set to the flag of the latest year for
+    every enterprise accounted in it. Returns the number of key users per year."""
+    flags = key_energy_users(
+        emissions.select("entity_id", "period", "energy_tce"), threshold_tce=threshold_tce
+    )
+    years = sorted(flags.get_column("year").unique().to_list())
+    if not years:
+        return {}
+    ids = dict(Enterprise.objects.values_list("entity_id", "pk"))
+    flags = flags.filter(pl.col("entity_id").is_in(list(ids)))
+    old = KeyEnergyUser.objects.filter(year__in=years)
+    before = {
+        str(y): n for y, n in old.values_list("year").annotate(n=Count("id")).order_by("year")
+    }
+    old.delete()
+    key = flags.filter(pl.col("key_energy_user"))
+    KeyEnergyUser.objects.bulk_create(
+        [
+            KeyEnergyUser(
+                enterprise_id=ids[r["entity_id"]],
+                year=r["year"],
+                energy_tce=r["energy_tce"],
+                threshold_tce=threshold_tce,
+                rule_version=RULE_VERSION,
+                method_version=method_version,
+                accounting_run=accounting_run,
+            )
+            for r in key.iter_rows(named=True)
+        ],
+        batch_size=2000,
+    )
+    latest = flags.filter(pl.col("year") == years[-1])
+    now_key = {ids[e] for e in latest.filter(pl.col("key_energy_user"))["entity_id"]}
+    accounted = {ids[e] for e in latest["entity_id"]}
+    turned_on = Enterprise.objects.filter(pk__in=now_key, key_energy_user=False).update(
+        key_energy_user=True
+    )
+    turned_off = Enterprise.objects.filter(pk__in=accounted - now_key, key_energy_user=True).update(
+        key_energy_user=False
+    )
+    counts = {y: key.filter(pl.col("year") == y).height for y in years}
+    record(
+        actor,
+        "enterprises.flag_key_energy_users",
+        "KeyEnergyUser",
+        years[-1],
+        before={"key_energy_users": before},
+        after={
+            "key_energy_users": {str(y): n for y, n in counts.items()},
+            "threshold_tce": threshold_tce,
+            "rule_version": RULE_VERSION,
+            "rule": RULE_CITATION,
+            "method_version": method_version,
+            "accounting_run": accounting_run.pk if accounting_run is not None else None,
+            "enterprise_flags_turned_on": turned_on,
+            "enterprise_flags_turned_off": turned_off,
+        },
+    )
+    return counts

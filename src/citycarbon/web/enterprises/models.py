@@ -55,3 +55,39 @@ class EconomicYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.year}"
+
+
+class KeyEnergyUser(models.Model):
+    """An enterprise flagged a key energy user (重点用能单位) for a year: its accounted energy
+    of that year reached the threshold (``core.key_energy_users``). Written after each
+    accounting run for the years the run covers; ``Enterprise.key_energy_user`` follows the
+    latest of them."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="key_energy_years"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    energy_tce = models.FloatField(_("energy (tce)"))
+    threshold_tce = models.FloatField(_("threshold (tce)"))
+    rule_version = models.CharField(_("rule version"), max_length=32)
+    method_version = models.CharField(_("method version"), max_length=32)
+    accounting_run = models.ForeignKey(
+        "energy.AccountingRun",
+        verbose_name=_("accounting run"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("enterprise", "year")
+        constraints = [
+            models.UniqueConstraint(fields=("enterprise", "year"), name="key_energy_user_unique")
+        ]
+        verbose_name = _("key energy user")
+        verbose_name_plural = _("key energy users")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year}"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import polars as pl
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from citycarbon.web.bulk import read_frame, table
-from citycarbon.web.enterprises.models import EconomicYear, Enterprise
+from citycarbon.web.enterprises.models import EconomicYear, Enterprise, KeyEnergyUser
 from citycarbon.web.regions.models import District, Industry
 
 
@@ -56,13 +56,31 @@ def search(
     district: str | None = None,
     industry: str | None = None,
     q: str | None = None,
+    key_energy_user: bool | None = None,
+    year: int | None = None,
 ) -> QuerySet[Enterprise]:
-    """Enterprises of ``queryset`` in a district, in an industry (any GB/T 4754 prefix), and
-    whose name contains ``q`` or whose entity id or USCC is ``q``."""
+    """Enterprises of ``queryset`` in a district, in an industry (any GB/T 4754 prefix),
+    whose name contains ``q`` or whose entity id or USCC is ``q``, and that are (True) or are
+    not (False) key energy users: flagged for ``year`` when given, else as of their latest
+    accounted year (``Enterprise.key_energy_user``)."""
     if district:
         queryset = queryset.filter(district__code=district)
     if industry:
         queryset = queryset.filter(industry__code__startswith=industry)
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(entity_id=q) | Q(uscc=q))
+    if key_energy_user is not None:
+        flagged = (
+            Q(pk__in=KeyEnergyUser.objects.filter(year=year).values("enterprise_id"))
+            if year is not None
+            else Q(key_energy_user=True)
+        )
+        queryset = queryset.filter(flagged) if key_energy_user else queryset.exclude(flagged)
     return queryset
+
+
+def with_key_energy_year(queryset: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    """``queryset`` with ``key_energy_user_year``: the latest year the enterprise was flagged
+    a key energy user (None: never)."""
+    latest = KeyEnergyUser.objects.filter(enterprise=OuterRef("pk")).order_by("-year")
+    return queryset.annotate(key_energy_user_year=Subquery(latest.values("year")[:1]))

@@ -31,7 +31,8 @@ from citycarbon.web.enterprises.selectors import search
 from citycarbon.web.grading.models import CarbonCode
 from citycarbon.web.grading.selectors import latest_published, portraits_for, published_view
 from citycarbon.web.grading.views import valid_until, verify_url
-from citycarbon.web.regions.models import District
+from citycarbon.web.regions.models import District, Industry
+from citycarbon.web.regions.names import division_choices
 
 PAGE_SIZE = 50
 
@@ -48,7 +49,16 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     grade = request.GET.get("grade", "")
     year = request.GET.get("year", "")
     q = request.GET.get("q", "").strip()
-    qs = search(qs, district=district, industry=industry, q=q)
+    key = request.GET.get("key_energy_user", "").lower()
+    key_energy_user = {"true": True, "1": True, "false": False, "0": False}.get(key)
+    qs = search(
+        qs,
+        district=district,
+        industry=industry,
+        q=q,
+        key_energy_user=key_energy_user,
+        year=int(year) if year.isdigit() and len(year) == 4 else None,
+    )
     run = latest_published()
     codes: dict[int, CarbonCode] = {}
     if run is not None:
@@ -74,10 +84,17 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page_obj": page_obj,
             "count": paginator.count,
-            "filters": {"district": district, "industry": industry, "grade": grade, "year": year},
+            "filters": {
+                "district": district,
+                "industry": industry,
+                "grade": grade,
+                "year": year,
+                "key_energy_user": "" if key_energy_user is None else str(key_energy_user).lower(),
+            },
             "q": q,
             "query": query.urlencode(),
             "districts": District.objects.all(),
+            "divisions": division_choices(Industry.objects.values_list("code", flat=True)),
         },
     )
 
@@ -142,6 +159,7 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     consents = list(active_consents(enterprise.pk)) if is_owner else []
     context = {
         "enterprise": enterprise,
+        "key_years": list(enterprise.key_energy_years.values_list("year", flat=True)),
         "code": code,
         "valid_until": valid_until(code.year) if code else None,
         "qr_svg": qr_svg,

@@ -12,6 +12,7 @@ from citycarbon.web.access.pages import current, page
 from citycarbon.web.access.policy import district_code_scope
 from citycarbon.web.estimates import selectors
 from citycarbon.web.regions.models import District, Industry
+from citycarbon.web.regions.names import division_choices, industry_name
 
 
 @page("estimates")
@@ -26,7 +27,8 @@ def estimates_page(request: HttpRequest) -> HttpResponse:
     months = sorted(frame.get_column("period").unique().to_list())
     month = request.GET.get("month")
     month = month if month in months else (months[-1] if months else None)
-    names = dict(Industry.objects.values_list("code", "name_zh"))
+    divisions = division_choices(Industry.objects.values_list("code", flat=True))
+    names = {d: industry_name(d) for d, _label in divisions}
     district_names = dict(District.objects.values_list("code", "name_zh"))
     chosen = frame.filter(pl.col("period") == month) if month else frame.clear()
     by_district = selectors.breakdown(chosen, "district_code")
@@ -34,7 +36,7 @@ def estimates_page(request: HttpRequest) -> HttpResponse:
         row["name"] = district_names.get(str(row["district_code"]), "")
     by_division = selectors.breakdown(chosen, "division")
     for row in by_division:
-        row["name"] = names.get(str(row["division"]), "")
+        row["name"] = names.get(str(row["division"])) or industry_name(str(row["division"]))
     daily = selectors.narrowed(view.daily, period=month or "", district=district, industry=industry)
     districts = (
         District.objects.all() if own_code is None else District.objects.filter(code=own_code)
@@ -47,7 +49,7 @@ def estimates_page(request: HttpRequest) -> HttpResponse:
         "district": district,
         "industry": industry or "",
         "districts": districts,
-        "divisions": sorted((c, n) for c, n in names.items() if len(c) == 2),
+        "divisions": sorted(names.items()),
         "months": months,
         "month": month,
         "chart": chart,

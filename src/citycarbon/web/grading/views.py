@@ -24,6 +24,7 @@ from citycarbon.web.grading.selectors import (
     published_view,
 )
 from citycarbon.web.regions.models import District, Industry
+from citycarbon.web.regions.names import division_choices, industry_name
 
 VERIFY_SALT = "citycarbon.verify"
 
@@ -64,7 +65,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     own_code = district_code_scope(principal)
     district = own_code or (request.GET.get("district") or None)
     industry = request.GET.get("industry") or None
-    names = dict(Industry.objects.values_list("code", "name_zh"))
+    divisions = division_choices(Industry.objects.values_list("code", flat=True))
+    names = {d: industry_name(d) for d, _label in divisions}
     figures = dashboard(view, year=year, district=district, industry=industry, industry_names=names)
     districts = District.objects.all() if own is None else District.objects.filter(pk=own)
     context = {
@@ -74,7 +76,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "district": district,
         "industry": industry or "",
         "districts": districts,
-        "divisions": sorted((c, n) for c, n in names.items() if len(c) == 2),
+        "divisions": sorted(names.items()),
         "f": figures,
     }
     return render(request, "grading/dashboard.html", context)
