@@ -30,7 +30,13 @@ def test_admin_edit_writes_an_audit_event_with_before_and_after(client: Client) 
     event = AuditEvent.objects.get(action="admin.change")
     assert event.actor_label == "operator" and event.actor == admin
     assert event.object_type == "regions.District" and event.object_id == str(district.pk)
-    assert event.before == {"id": district.pk, "code": "339901", "name_zh": "甲区", "name_en": "A"}
+    assert event.before == {
+        "id": district.pk,
+        "code": "339901",
+        "name_zh": "甲区",
+        "name_en": "A",
+        "parent_code": "",
+    }
     assert event.after is not None and event.after["name_zh"] == "甲区（新）"
 
 

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import polars as pl
 import typer
 
-from citycarbon.cli.console import bad_input_exits, err, fail, out, progress_bar, reject
+from citycarbon.cli.console import (
+    bad_input_exits,
+    err,
+    fail,
+    out,
+    progress_bar,
+    reject,
+    require_files,
+)
+from citycarbon.io import onboarding_csv
+from citycarbon.io.errors import InputFileError, RowError
 from citycarbon.io.form205 import form_files
 
 if TYPE_CHECKING:
@@ -112,6 +124,122 @@ def _summary(path: Path, o: ImportOutcome) -> str:
             f"(upload {upload}: /energy/uploads/{upload}/)"
         )
     return text
+
+
+EncodingOption = Annotated[
+    str | None, typer.Option(help="Force the input encoding (default: detect).")
+]
+Reader = Callable[
+    [Path, str | None, Callable[[int, int], None]], tuple[pl.DataFrame, list[RowError]]
+]
+
+
+def _onboard(kind: str, file: Path, encoding: str | None) -> None:
+    """Read ``file`` with the reader of ``kind``, then write it with its action: bad rows
+    or rows that refer to what the platform lacks → exit 2, a row report, nothing written."""
+    readers: dict[str, Reader] = {
+        "regions": onboarding_csv.read_regions,
+        "enterprises": onboarding_csv.read_enterprises,
+        "economics": onboarding_csv.read_economics_import,
+    }
+    require_files(file)
+    with bad_input_exits(), progress_bar() as bar:
+        task = bar.add_task(f"checking {file.name}", total=file.stat().st_size)
+
+        def show(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            frame, errors = readers[kind](file, encoding, show)
+        except InputFileError as exc:  # unreadable: reported like bad rows
+            frame, errors = pl.DataFrame(), exc.errors
+    if errors:
+        raise reject(errors, nothing_written=True)
+    from citycarbon.web import bootstrap  # noqa: PLC0415  (Django is set up first)
+
+    bootstrap.migrate()
+    from citycarbon.web.audit.actions import Actor  # noqa: PLC0415
+    from citycarbon.web.enterprises.actions import (  # noqa: PLC0415
+        do_import_economics,
+        do_onboard_enterprises,
+    )
+    from citycarbon.web.regions.actions import (  # noqa: PLC0415
+        ImportCounts,
+        RowsRejectedError,
+        do_import_regions,
+    )
+
+    actions: dict[str, Callable[..., ImportCounts]] = {
+        "regions": do_import_regions,
+        "enterprises": do_onboard_enterprises,
+        "economics": do_import_economics,
+    }
+    try:
+        with err.status("writing / 写入数据库 …"):
+            counts = actions[kind](frame, actor=Actor.system("import"), file=str(file))
+    except RowsRejectedError as exc:
+        raise reject(exc.errors, nothing_written=True) from exc
+    out.print(
+        f"{file}: 新增 {counts.created}，更新 {counts.updated}，未变 {counts.unchanged} / "
+        f"created {counts.created}, updated {counts.updated}, unchanged {counts.unchanged}",
+        markup=False,
+    )
+    out.print(f"database: {bootstrap.database_label()}", markup=False)
+
+
+@import_app.command("regions")
+def import_regions(
+    file: Annotated[
+        Path, typer.Argument(help="CSV: district_code,name[,name_en,parent_code] (GB/T 2260).")
+    ],
+    encoding: EncodingOption = None,
+) -> None:
+    """Districts (区县) by their six-digit GB/T 2260 code, all rows or none.
+
+    A district already in the platform is updated (audited, before and after); the same
+    file again changes nothing. Bad input: exit code 2, a row report, nothing written.
+    """
+    _onboard("regions", file, encoding)
+
+
+@import_app.command("enterprises")
+def import_enterprises(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: entity_id,uscc,name,district_code,industry_code[,address,key_energy_user]."
+        ),
+    ],
+    encoding: EncodingOption = None,
+) -> None:
+    """Enterprises, all rows or none: the USCC's check characters are verified (GB 32100-2015)
+    and the district must already be in the platform (citycarbon import regions first).
+
+    industry_code is a GB/T 4754 code of 2-4 digits, with an optional section letter. An
+    enterprise already in the platform (same entity_id) is updated, audited with before and
+    after; the same file again changes nothing. Bad input: exit code 2, a row report,
+    nothing written.
+    """
+    _onboard("enterprises", file, encoding)
+
+
+@import_app.command("economics")
+def import_economics(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: entity_id,year,industry_code,value_added_10k_yuan[,gross_output_10k_yuan]."
+        ),
+    ],
+    encoding: EncodingOption = None,
+) -> None:
+    """Value added (万元) per enterprise and year, the columns citycarbon grade reads, all
+    rows or none; the enterprise must be in the platform (citycarbon import enterprises).
+
+    An enterprise-year already stored is replaced (audited, before and after); the same file
+    again changes nothing. Bad input: exit code 2, a row report, nothing written.
+    """
+    _onboard("economics", file, encoding)
 
 
 def register(app: typer.Typer) -> None:

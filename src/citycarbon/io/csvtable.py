@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -109,14 +110,17 @@ def read_whole(
     required: tuple[str, ...],
     optional: tuple[str, ...] = (),
     encoding: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pl.DataFrame:
-    """A small table read whole: text columns plus ``row``; raises ``InputFileError``."""
+    """A small table read whole: text columns plus ``row``; raises ``InputFileError``.
+    ``progress(bytes_done, size)`` is called after each chunk."""
     text = TextFile(path, encoding=encoding)
     check_header(text.header(), text.name, required)
-    frames = [
-        parse_chunk(header, chunk, text.name, (*required, *optional))
-        for header, chunk in text.chunks()
-    ]
+    frames = []
+    for header, chunk in text.chunks():
+        frames.append(parse_chunk(header, chunk, text.name, (*required, *optional)))
+        if progress is not None:
+            progress(chunk.bytes_done, text.size)
     if not frames:
         names = check_header(text.header(), text.name, required)
         return pl.DataFrame(schema={"row": pl.Int64, **{n: pl.String for n in names}})

@@ -92,6 +92,38 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "只能上报本企业的数据",
         "an enterprise may upload its own data only",
     ),
+    # onboarding: citycarbon import regions | enterprises | economics
+    "bad_district": (
+        "区县代码格式错误，应为 GB/T 2260 六位数字",
+        "malformed district code, expected six GB/T 2260 digits",
+    ),
+    "empty_name": ("名称为空", "name is empty"),
+    "unknown_district": (
+        "平台中没有该区县，请先用 citycarbon import regions 导入",
+        "no such district in the platform; import it first with citycarbon import regions",
+    ),
+    "bad_uscc": (
+        "统一社会信用代码格式或校验位错误（GB 32100-2015）",
+        "the unified social credit code is malformed or fails its check characters (GB 32100-2015)",
+    ),
+    "uscc_taken": (
+        "该统一社会信用代码已属于平台中另一企业",
+        "this USCC already belongs to another enterprise in the platform",
+    ),
+    "bad_flag": (
+        "应为 0/1、true/false 或 是/否",
+        "expected 0/1, true/false or 是/否 (yes/no)",
+    ),
+    "unknown_entity": (
+        "平台中没有该主体编号的企业，请先用 citycarbon import enterprises 导入",
+        "no enterprise with this entity id in the platform; import it first with "
+        "citycarbon import enterprises",
+    ),
+    "industry_mismatch": (
+        "行业代码与平台中该企业的行业不符（改行业请重新导入企业）",
+        "industry code differs from the enterprise's in the platform (re-import the "
+        "enterprise to change it)",
+    ),
     "held_back": (
         "同一企业同一期间另有错误行，整体暂缓导入",
         "another row of this enterprise and period was rejected; held back together",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -98,9 +98,16 @@ def read_emissions(path: Path, encoding: str | None = None) -> tuple[pl.DataFram
     return out, errors_from_frame(str(path), errors)
 
 
-def read_economics(path: Path, encoding: str | None = None) -> tuple[pl.DataFrame, list[RowError]]:
-    """Economics per enterprise-year; an empty value added is kept (the enterprise is ungraded)."""
-    raw = read_whole(path, ECONOMICS_REQUIRED, ECONOMICS_OPTIONAL, encoding)
+def economics_rows(
+    path: Path,
+    encoding: str | None = None,
+    optional: tuple[str, ...] = ECONOMICS_OPTIONAL,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Economics rows that pass the cell checks (text columns, trimmed, with ``row``; the
+    industry code upper-cased) and the errors of the others (``ERROR_SCHEMA``). A given
+    optional number column (not ``district_code``) is checked like value added."""
+    raw = read_whole(path, ECONOMICS_REQUIRED, optional, encoding, progress)
     code = pl.col("industry_code").str.strip_chars().str.to_uppercase().fill_null("")
     raw = raw.with_columns(
         pl.col("entity_id").str.strip_chars().fill_null(""),
@@ -124,7 +131,16 @@ def read_economics(path: Path, encoding: str | None = None) -> tuple[pl.DataFram
             "value_added_too_small",
         ),
     ]
-    valid, errors = finish_checks(raw, checks, ["entity_id", "year"])
+    for col in optional:
+        if col != "district_code" and col in raw.columns:
+            checks += number_checks(col)
+    return finish_checks(raw, checks, ["entity_id", "year"])
+
+
+def read_economics(path: Path, encoding: str | None = None) -> tuple[pl.DataFrame, list[RowError]]:
+    """Economics per enterprise-year; an empty value added is kept (the enterprise is ungraded)."""
+    valid, errors = economics_rows(path, encoding)
+    va, _ = number("value_added_10k_yuan")
     district = (
         pl.col("district_code").str.strip_chars()
         if "district_code" in valid.columns
@@ -133,8 +149,14 @@ def read_economics(path: Path, encoding: str | None = None) -> tuple[pl.DataFram
     out = valid.select(
         "entity_id",
         pl.col("year").cast(pl.Int32),
-        pl.col("industry_code").str.replace(r"^[A-Z]", "").replace("", None).alias("industry_code"),
+        industry_digits().alias("industry_code"),
         va.alias("value_added_10k_yuan"),
         district.alias("district_code"),
     )
     return out, errors_from_frame(str(path), errors)
+
+
+def industry_digits(col: str = "industry_code") -> pl.Expr:
+    """A checked GB/T 4754 code as the platform stores it: digits only (the section letter
+    dropped), ``None`` when empty."""
+    return pl.col(col).str.replace(r"^[A-Z]", "").replace("", None)

@@ -18,6 +18,7 @@ from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.bulk import content_sha256
 from citycarbon.web.enterprises.models import EconomicYear, Enterprise, KeyEnergyUser
+from citycarbon.web.regions.actions import ImportCounts, refuse, row_errors
 from citycarbon.web.regions.models import District, Industry
 
 if TYPE_CHECKING:
@@ -187,4 +188,162 @@ def do_flag_key_energy_users(
             "enterprise_flags_turned_off": turned_off,
         },
     )
+    return counts
+
+
+_COMPARED = ("uscc", "name", "district_code", "industry_code", "address", "key_energy_user")
+
+
+def _public(e: Enterprise) -> dict[str, object]:
+    return {
+        "uscc": e.uscc,
+        "name": e.name,
+        "district_code": e.district.code,
+        "industry_code": e.industry.code,
+        "address": e.address,
+        "key_energy_user": e.key_energy_user,
+    }
+
+
+@transaction.atomic
+def do_onboard_enterprises(frame: pl.DataFrame, *, actor: Actor, file: str) -> ImportCounts:
+    """Create or update enterprises from ``io.onboarding_csv.read_enterprises`` rows. Their
+    districts must be in the platform (``import regions`` first); an industry code not yet
+    known is added without a name. ``address`` and ``key_energy_user`` change only when the
+    file has them. Each changed enterprise has its own ``enterprises.update`` event with the
+    fields before and after; new ones are listed in one ``enterprises.onboard`` event. The
+    same file again writes nothing. Raises ``RowsRejectedError`` (nothing written) for an
+    unknown district or a USCC held by another enterprise."""
+    districts = {d.code: d for d in District.objects.all()}
+    errors = row_errors(
+        file,
+        frame.filter(~pl.col("district_code").is_in(list(districts))),
+        "district_code",
+        "unknown_district",
+    )
+    holders = {
+        u: e for e, u in Enterprise.objects.exclude(uscc=None).values_list("entity_id", "uscc")
+    }
+    holder = pl.col("uscc").replace_strict(holders, default=None, return_dtype=pl.String)
+    taken = frame.filter(holder.is_not_null() & (holder != pl.col("entity_id")))
+    refuse([*errors, *row_errors(file, taken, "uscc", "uscc_taken")])
+    industries = {i.code: i for i in Industry.objects.all()}
+    new_codes = sorted(set(frame["industry_code"]) - set(industries))
+    for code in new_codes:
+        industries[code] = Industry.objects.create(code=code, name_zh="", name_en="")
+    existing = {e.entity_id: e for e in Enterprise.objects.select_related("district", "industry")}
+    created: list[Enterprise] = []
+    changed: list[tuple[Enterprise, dict[str, object], dict[str, object]]] = []
+    for row in frame.iter_rows(named=True):
+        wanted = {k: row[k] for k in _COMPARED if k in row}
+        enterprise = existing.get(row["entity_id"])
+        if enterprise is None:
+            enterprise = Enterprise(entity_id=row["entity_id"])
+            before: dict[str, object] = {}
+        else:
+            current = _public(enterprise)
+            before = {k: current[k] for k in wanted if current[k] != wanted[k]}
+            if not before:
+                continue
+        enterprise.uscc, enterprise.name = row["uscc"], row["name"]
+        enterprise.district = districts[row["district_code"]]
+        enterprise.industry = industries[row["industry_code"]]
+        if "address" in row:
+            enterprise.address = row["address"]
+        if "key_energy_user" in row:
+            enterprise.key_energy_user = row["key_energy_user"]
+        if enterprise.pk is None:
+            created.append(enterprise)
+        else:
+            changed.append((enterprise, before, {k: wanted[k] for k in before}))
+    Enterprise.objects.bulk_create(created, batch_size=2000)
+    Enterprise.objects.bulk_update(
+        [e for e, _, _ in changed],
+        ["uscc", "name", "district", "industry", "address", "key_energy_user"],
+        batch_size=2000,
+    )
+    for enterprise, before, after in changed:
+        record(actor, "enterprises.update", "Enterprise", enterprise.pk, before=before, after=after)
+    counts = ImportCounts(len(created), len(changed), frame.height - len(created) - len(changed))
+    if created or changed:
+        record(
+            actor,
+            "enterprises.onboard",
+            "Enterprise",
+            after={
+                "source": file,
+                "created": [e.entity_id for e in created],
+                "updated": counts.updated,
+                "unchanged": counts.unchanged,
+                "industries_added": new_codes,
+            },
+        )
+    return counts
+
+
+@transaction.atomic
+def do_import_economics(frame: pl.DataFrame, *, actor: Actor, file: str) -> ImportCounts:
+    """Store value added (and gross output, when the file has it) per enterprise-year from
+    ``io.onboarding_csv.read_economics_import`` rows; an enterprise-year already stored is
+    replaced, with an ``enterprises.economics_update`` event holding the values before and
+    after. The same file again writes nothing. Raises ``RowsRejectedError`` (nothing
+    written) for an enterprise not in the platform or an industry code that is not the
+    enterprise's."""
+    known = {
+        entity_id: (pk, industry)
+        for entity_id, pk, industry in Enterprise.objects.values_list(
+            "entity_id", "pk", "industry__code"
+        )
+    }
+    unknown = frame.filter(~pl.col("entity_id").is_in(list(known)))
+    refuse(row_errors(file, unknown, "entity_id", "unknown_entity"))
+    industry_of = {k: v[1] for k, v in known.items()}
+    own = pl.col("entity_id").replace_strict(industry_of, return_dtype=pl.String)
+    other = frame.filter(pl.col("industry_code").is_not_null() & (pl.col("industry_code") != own))
+    refuse(row_errors(file, other, "industry_code", "industry_mismatch"))
+    fields = ["value_added_10k_yuan"]
+    if "gross_output_10k_yuan" in frame.columns:
+        fields.append("gross_output_10k_yuan")
+    ids = {k: v[0] for k, v in known.items()}
+    stored = {
+        (y.enterprise_id, y.year): y
+        for y in EconomicYear.objects.filter(
+            enterprise_id__in=set(ids[e] for e in frame["entity_id"])
+        )
+    }
+    created: list[EconomicYear] = []
+    changed: list[tuple[EconomicYear, str, dict[str, object], dict[str, object]]] = []
+    for row in frame.iter_rows(named=True):
+        key = (ids[row["entity_id"]], row["year"])
+        year = stored.get(key)
+        if year is None:
+            created.append(
+                EconomicYear(enterprise_id=key[0], year=key[1], **{f: row[f] for f in fields})
+            )
+            continue
+        before = {f: getattr(year, f) for f in fields if getattr(year, f) != row[f]}
+        if before:
+            for f in before:
+                setattr(year, f, row[f])
+            label = f"{row['entity_id']}/{row['year']}"
+            changed.append((year, label, before, {f: row[f] for f in before}))
+    EconomicYear.objects.bulk_create(created, batch_size=2000)
+    EconomicYear.objects.bulk_update([y for y, _, _, _ in changed], fields, batch_size=2000)
+    for _year, label, before, after in changed:
+        record(
+            actor, "enterprises.economics_update", "EconomicYear", label, before=before, after=after
+        )
+    counts = ImportCounts(len(created), len(changed), frame.height - len(created) - len(changed))
+    if created or changed:
+        record(
+            actor,
+            "enterprises.economics_import",
+            "EconomicYear",
+            after={
+                "source": file,
+                "created": len(created),
+                "updated": counts.updated,
+                "unchanged": counts.unchanged,
+            },
+        )
     return counts

@@ -44,6 +44,7 @@ class EconomicYear(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     value_added_10k_yuan = models.FloatField(_("value added (万元)"), null=True, blank=True)
+    gross_output_10k_yuan = models.FloatField(_("gross output (万元)"), null=True, blank=True)
 
     class Meta:
         ordering = ("enterprise", "year")

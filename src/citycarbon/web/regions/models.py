@@ -12,6 +12,7 @@ class District(models.Model):
     code = models.CharField(_("GB/T 2260 code"), max_length=6, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=64)
     name_en = models.CharField(_("English name"), max_length=128, blank=True)
+    parent_code = models.CharField(_("parent GB/T 2260 code"), max_length=6, blank=True)
 
     class Meta:
         ordering = ("code",)
