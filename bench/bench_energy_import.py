@@ -60,8 +60,9 @@ from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.regions.actions import do_sync_regions
 from citycarbon.web.regions.models import District, Industry
 with transaction.atomic():
-    do_sync_regions(data.read_table("demo_districts"), data.read_table("demo_industries"),
-                    actor=Actor.system("bench"))
+    names = data.industries().select(pl.col("code").alias("industry_code"), "name_zh", "name_en")
+    industries = data.read_table("demo_industries").join(names, on="industry_code", how="left")
+    do_sync_regions(data.read_table("demo_districts"), industries, actor=Actor.system("bench"))
     district = District.objects.order_by("code").first().pk
     industry = Industry.objects.order_by("code").first().pk
     n = {enterprises}
