@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 from typing import Final
 
-import xlsxwriter
+# xlsxwriter ships no type information.
+import xlsxwriter  # type: ignore[import-untyped]
 
 from citycarbon import data
+from citycarbon.io.balance_xlsx import WORKBOOK_OPTIONS
 
 # (parent, leaf) per column; parent None: a column of its own, merged over both header rows
 COLUMNS: Final = (
@@ -50,7 +52,7 @@ def blank_form_xlsx() -> bytes:
     """The blank form as the bytes of an .xlsx file."""
     catalogue = data.energy_catalogue().sort("energy_code")
     target = io.BytesIO()
-    book = xlsxwriter.Workbook(target, {"in_memory": True})
+    book = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
     ws = book.add_worksheet("205-1")
     bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter"})
     head = book.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1})
