@@ -14,7 +14,7 @@ from typing import Final
 
 import polars as pl
 
-from citycarbon.core.ids import is_valid_uscc
+from citycarbon.core.ids import is_valid_uscc, make_uscc
 from citycarbon.io.csvtable import read_whole
 from citycarbon.io.errors import ERROR_SCHEMA, RowError, errors_from_frame
 from citycarbon.io.grading_inputs import (
@@ -146,3 +146,32 @@ def read_economics_import(
         *gross,
     )
     return out, errors_from_frame(str(path), errors)
+
+
+# --- templates: the header and one example row of each file ---------------------------------
+
+EXAMPLE_USCC: Final = make_uscc("330102", 1)
+TEMPLATES: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "regions": (
+        (*REGIONS_REQUIRED, *REGIONS_OPTIONAL),
+        ("330102", "上城区", "Shangcheng District", "330100"),
+    ),
+    "enterprises": (
+        (*ENTERPRISES_REQUIRED, *ENTERPRISES_OPTIONAL),
+        ("E0001", EXAMPLE_USCC, "示例纺织有限公司", "330102", "C1711", "示例路 1 号", "否"),
+    ),
+    "economics": (
+        ("entity_id", "year", "industry_code", "value_added_10k_yuan", "gross_output_10k_yuan"),
+        ("E0001", "2025", "C1711", "1200.5", "5000"),
+    ),
+}
+"""Each kind's columns (required first) and an example row; the examples refer to each
+other, so the three templates import in order (districts, enterprises, economics)."""
+
+
+def template_csv(kind: str) -> bytes:
+    """The template of ``kind`` as a file: UTF-8 with a BOM (which spreadsheet programs set
+    to GBK open as UTF-8), the header and the example row, CRLF line ends."""
+    header, example = TEMPLATES[kind]
+    lines = [",".join(header), ",".join(example)]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")

@@ -1,14 +1,23 @@
 """The upload size cap (``CITYCARBON_MAX_UPLOAD_BYTES``): a request whose Content-Length is
 over it gets HTTP 413 before its body is read (JSON under ``/api/``); a file that grows past
 it while it streams in is stopped by ``CappedUploadHandler`` and the view answers 413 too
-(``too_large``)."""
+(``too_large``).
+
+Also what every upload shares before its background job reads it: the refusal of a missing
+file or an unknown suffix (``refusal``) and keeping the file under the upload folder
+(``keep_file``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
 
@@ -76,3 +85,48 @@ class CappedUploadHandler(FileUploadHandler):
 def too_large(request: HttpRequest) -> bool:
     """Whether ``CappedUploadHandler`` stopped this request's upload."""
     return bool(getattr(request, "too_large", False))
+
+
+def upload_dir() -> Path:
+    return Path(settings.UPLOAD_DIR)
+
+
+def refusal(file: object, suffixes: Iterable[str]) -> str | None:
+    """Why an uploaded file is refused before it is kept: ``"missing"`` (no file, or one
+    without a name) or ``"suffix"`` (not one of ``suffixes``); None when it may be kept.
+    Pages and the API say it in their own words."""
+    if not isinstance(file, UploadedFile) or not file.name:
+        return "missing"
+    if Path(file.name).suffix.lower() not in tuple(suffixes):
+        return "suffix"
+    return None
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """An uploaded file written under the upload folder as ``stored`` (a random name)."""
+
+    name: str
+    suffix: str
+    stored: str
+    sha256: str
+
+    @property
+    def path(self) -> Path:
+        return upload_dir() / self.stored
+
+
+def keep_file(file: UploadedFile) -> KeptFile:  # type: ignore[type-arg]
+    """Write ``file`` under the upload folder in chunks, hashing it on the way; the caller
+    deletes ``path`` if what it records of the file fails."""
+    name = Path(file.name or "upload").name
+    suffix = Path(name).suffix.lower()
+    folder = upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{uuid.uuid4().hex}{suffix}"
+    digest = hashlib.sha256()
+    with (folder / stored).open("wb") as f:
+        for part in file.chunks():
+            digest.update(part)
+            f.write(part)
+    return KeptFile(name, suffix, stored, digest.hexdigest())

@@ -13,6 +13,7 @@ from citycarbon.web.audit import views as audit
 from citycarbon.web.balance import views as balance
 from citycarbon.web.electricity import views as electricity
 from citycarbon.web.energy import views as energy
+from citycarbon.web.enterprises import onboarding_views as onboarding
 from citycarbon.web.enterprises import views as enterprises
 from citycarbon.web.estimates import views as estimates
 from citycarbon.web.grading import views as grading
@@ -56,6 +57,14 @@ urlpatterns = [
         energy.quarantine_download,
         name="energy-quarantine",
     ),
+    path("onboarding/", onboarding.onboarding_page, name="onboarding"),
+    path("onboarding/<int:upload_id>/", onboarding.onboarding_detail, name="onboarding-upload"),
+    path(
+        "onboarding/templates/<slug:kind>.csv",
+        onboarding.onboarding_template,
+        name="onboarding-template",
+    ),
+    path("onboarding/templates/205-1.xlsx", onboarding.blank_form_205, name="onboarding-form205"),
     path("audit/", audit.audit_log, name="audit"),
     path("estimates/", estimates.estimates_page, name="estimates"),
     path("balance/", balance.balance_page, name="balance"),

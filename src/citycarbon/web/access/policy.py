@@ -20,11 +20,16 @@ these and nothing else to decide.
 | estimates   | all   | all       | own district  | —          | —              | —      |
 | balance     | all   | all       | own district  | —          | —              | —      |
 | electricity | all   | all       | own district¹ | —          | —              | —      |
+| onboarding  | all   | all       | —             | —          | —              | —      |
 
 ``uploads`` is bringing energy data in (files and 205-1 forms) and reading the uploads and
 their quarantine: an enterprise uploads and reads its own only. Uploading through the API
 with a key needs more than reading: a key whose scopes name ``uploads`` explicitly
 (``may_upload_energy``); a signed-in user needs only the role.
+
+``onboarding`` is bringing the city's districts, enterprises and their economics in (the
+onboarding pages and ``POST /onboarding/{kind}``): the city roles only, and an API key only
+when its scopes name ``onboarding`` explicitly (``may_onboard``).
 
 The public sees only the verification page of a published code. Buildings carry no district
 yet, so they stay with the city.
@@ -60,6 +65,7 @@ Resource = Literal[
     "estimates",
     "balance",
     "electricity",
+    "onboarding",
 ]
 RESOURCES: Final[tuple[Resource, ...]] = (
     "dashboard",
@@ -75,12 +81,13 @@ RESOURCES: Final[tuple[Resource, ...]] = (
     "estimates",
     "balance",
     "electricity",
+    "onboarding",
 )
 
 MATRIX: Final[dict[str, frozenset[Resource]]] = {
     Role.ADMIN: frozenset(RESOURCES),
     Role.REGULATOR: frozenset(RESOURCES),
-    Role.DISTRICT: frozenset(RESOURCES) - {"buildings", "audit", "uploads"},
+    Role.DISTRICT: frozenset(RESOURCES) - {"buildings", "audit", "uploads", "onboarding"},
     Role.ENTERPRISE: frozenset(
         {"enterprises", "energy", "emissions", "codes", "portraits", "uploads"}
     ),
@@ -148,6 +155,17 @@ def may_upload_energy(principal: Principal | None) -> bool:
     if principal.user_id is not None:
         return True
     return principal.scopes is not None and "uploads" in principal.scopes
+
+
+def may_onboard(principal: Principal | None) -> bool:
+    """Whether ``principal`` may import districts, enterprises and economics: a signed-in
+    user of a city role, or an API key of a city role whose scopes name ``onboarding``
+    explicitly (a key without scopes may not: fail closed)."""
+    if principal is None or not principal.city_wide or not allows(principal, "onboarding"):
+        return False
+    if principal.user_id is not None:
+        return True
+    return principal.scopes is not None and "onboarding" in principal.scopes
 
 
 def may_map_accounts(principal: Principal | None) -> bool:

@@ -11,6 +11,7 @@ from citycarbon.web.buildings.api import router as buildings
 from citycarbon.web.electricity.api import router as electricity
 from citycarbon.web.energy.api import router as energy
 from citycarbon.web.enterprises.api import router as enterprises
+from citycarbon.web.enterprises.onboarding_api import router as onboarding
 from citycarbon.web.estimates.api import router as estimates
 from citycarbon.web.grading.api import router as grading
 
@@ -19,8 +20,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "API of the citycarbon platform: published codes, portraits, emissions and estimates "
-        "to read; energy uploads and grid readings to send. Authenticate with an API key in "
-        "the `X-API-Key` header (made with `citycarbon apikey create`) or a signed-in session "
+        "to read; energy uploads, city onboarding files and grid readings to send. "
+        "Authenticate with an API key in the `X-API-Key` header (made with "
+        "`citycarbon apikey create`) or a signed-in session "
         "(writes then need the page's CSRF token). Every answer is limited to what the key's "
         "or user's role and scopes may see; errors are JSON with `detail` and `code`."
     ),
@@ -28,7 +30,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     renderer=FiniteJSONRenderer(),
 )
-for router in (enterprises, energy, grading, buildings, estimates, electricity):
+routers = (enterprises, energy, grading, buildings, estimates, electricity, onboarding)
+for router in routers:
     api.add_router("", router)
 
 errors.install(api)

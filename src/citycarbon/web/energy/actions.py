@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
-from pathlib import Path
 
 import polars as pl
 from django.contrib.auth.models import User
@@ -27,17 +25,13 @@ from citycarbon.web.energy.models import AccountingRun, Emission, EnergyUpload, 
 from citycarbon.web.enterprises.actions import do_flag_key_energy_users
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.jobs.runner import do_enqueue_job
+from citycarbon.web.uploads import keep_file, refusal
 
 
 def upload_refusal(file: object) -> str | None:
-    """Why an uploaded file is refused before it is kept: ``"missing"`` (no file, or one
-    without a name) or ``"suffix"`` (not .csv, .xlsx or .xls); None when it may be kept.
-    The upload page and the API say it in their own words."""
-    if not isinstance(file, UploadedFile) or not file.name:
-        return "missing"
-    if Path(file.name).suffix.lower() not in SUFFIXES:
-        return "suffix"
-    return None
+    """Why an uploaded file is refused before it is kept (``uploads.refusal``): ``"missing"``
+    or ``"suffix"`` (not .csv, .xlsx or .xls); None when it may be kept."""
+    return refusal(file, SUFFIXES)
 
 
 def do_receive_upload(
@@ -50,25 +44,16 @@ def do_receive_upload(
 ) -> EnergyUpload:
     """Keep an uploaded file under the upload folder and queue its import: the upload row is
     pending until the background job (``jobs.read_upload``) has read it."""
-    name = Path(file.name or "upload").name
-    suffix = Path(name).suffix.lower()
-    folder = jobs.upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = f"{uuid.uuid4().hex}{suffix}"
-    digest = hashlib.sha256()
-    with (folder / stored).open("wb") as f:
-        for part in file.chunks():
-            digest.update(part)
-            f.write(part)
+    kept = keep_file(file)
     try:
         with transaction.atomic():
             upload = EnergyUpload.objects.create(
-                source=name[:300],
-                sha256=digest.hexdigest(),
-                file_format=suffix.lstrip("."),
+                source=kept.name[:300],
+                sha256=kept.sha256,
+                file_format=kept.suffix.lstrip("."),
                 status=UploadStatus.PENDING,
                 partial=partial,
-                stored_name=stored,
+                stored_name=kept.stored,
                 uploaded_by=uploaded_by,
                 enterprise=enterprise,
                 actor_label=actor.label,
@@ -78,12 +63,12 @@ def do_receive_upload(
                 "energy.upload",
                 "EnergyUpload",
                 upload.pk,
-                after={"source": name, "sha256": upload.sha256, "partial": partial},
+                after={"source": kept.name, "sha256": upload.sha256, "partial": partial},
             )
             upload.job = do_enqueue_job(jobs.KIND, {"upload": upload.pk}, actor=actor)
             upload.save(update_fields=["job"])
     except BaseException:
-        (folder / stored).unlink(missing_ok=True)
+        kept.path.unlink(missing_ok=True)
         raise
     return upload
 

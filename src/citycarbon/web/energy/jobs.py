@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Final
 
 import polars as pl
-from django.conf import settings
 from django.db import transaction
 
 from citycarbon.io.errors import InputFileError, RowError
@@ -17,15 +16,12 @@ from citycarbon.web.energy.models import EnergyUpload, UploadStatus
 from citycarbon.web.enterprises.actions import ImportRejectedError
 from citycarbon.web.jobs.models import Job
 from citycarbon.web.jobs.registry import job as register_job
+from citycarbon.web.uploads import upload_dir
 
 KIND: Final = "energy.upload"
 MAX_KEPT_ERRORS: Final = 200
 """Row errors kept on a rejected upload for its page; the rest are counted."""
 UNREADABLE: Final = ("文件无法读取", "the file cannot be read")
-
-
-def upload_dir() -> Path:
-    return Path(settings.UPLOAD_DIR)
 
 
 def stored_path(upload: EnergyUpload) -> Path:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from citycarbon.web.audit.admin import AuditedAdmin
-from citycarbon.web.enterprises.models import EconomicYear, Enterprise
+from citycarbon.web.audit.admin import AuditedAdmin, ReadOnlyAdmin
+from citycarbon.web.enterprises.models import EconomicYear, Enterprise, OnboardingUpload
 
 
 @admin.register(Enterprise)
@@ -20,3 +20,11 @@ class EconomicYearAdmin(AuditedAdmin):
     list_filter = ("year",)
     search_fields = ("enterprise__entity_id",)
     raw_id_fields = ("enterprise",)
+
+
+@admin.register(OnboardingUpload)
+class OnboardingUploadAdmin(ReadOnlyAdmin):
+    """Written by the onboarding page, the API and their background job only."""
+
+    list_display = ("id", "kind", "source", "status", "created", "updated", "unchanged", "at")
+    list_filter = ("kind", "status")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -92,3 +93,80 @@ class KeyEnergyUser(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.year}"
+
+
+class OnboardingKind(models.TextChoices):
+    REGIONS = "regions", _("districts")
+    ENTERPRISES = "enterprises", _("enterprises")
+    ECONOMICS = "economics", _("economics")
+
+
+class OnboardingStatus(models.TextChoices):
+    PENDING = "pending", _("waiting to be read")
+    RUNNING = "running", _("being read")
+    IMPORTED = "imported", _("imported")
+    UNCHANGED = "unchanged", _("already imported, nothing changed")
+    REJECTED = "rejected", _("rejected, nothing imported")
+    FAILED = "failed", _("failed, nothing imported")
+
+
+ONBOARDING_FINISHED = frozenset(
+    {
+        OnboardingStatus.IMPORTED,
+        OnboardingStatus.UNCHANGED,
+        OnboardingStatus.REJECTED,
+        OnboardingStatus.FAILED,
+    }
+)
+
+
+class OnboardingUpload(models.Model):
+    """A districts, enterprises or economics file uploaded on the onboarding page or the API:
+    kept until its background job (``onboarding.upload``) has read and imported it, all rows
+    or none; the counts or the row errors say what came of it."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=OnboardingKind.choices)
+    source = models.CharField(_("file"), max_length=300)
+    sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=OnboardingStatus.choices,
+        default=OnboardingStatus.PENDING,
+    )
+    bytes_total = models.PositiveBigIntegerField(_("file size"), default=0)
+    bytes_read = models.PositiveBigIntegerField(_("bytes read"), default=0)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    created = models.PositiveIntegerField(_("rows created"), default=0)
+    updated = models.PositiveIntegerField(_("rows updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("rows unchanged"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("errors found"), default=0)
+    problem = models.TextField(_("problem"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("actor label"), max_length=150)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    stored_name = models.CharField(_("stored file"), max_length=100, blank=True)
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-at", "-id")
+        verbose_name = _("onboarding upload")
+        verbose_name_plural = _("onboarding uploads")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source} {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ONBOARDING_FINISHED
+
+    @property
+    def percent_read(self) -> int:
+        if not self.bytes_total:
+            return 0
+        return min(100, int(100 * self.bytes_read / self.bytes_total))
