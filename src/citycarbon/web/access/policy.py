@@ -20,11 +20,15 @@ these and nothing else to decide.
 | estimates   | all   | all       | own district  | —          | —              | —      |
 | balance     | all   | all       | own district  | —          | —              | —      |
 | electricity | all   | all       | own district¹ | —          | —              | —      |
+| runs        | all   | all       | —             | —          | —              | —      |
 
 ``uploads`` is bringing energy data in (files and 205-1 forms) and reading the uploads and
 their quarantine: an enterprise uploads and reads its own only. Uploading through the API
 with a key needs more than reading: a key whose scopes name ``uploads`` explicitly
 (``may_upload_energy``); a signed-in user needs only the role.
+
+``runs`` is the accounting and grading runs page, where a run is reviewed and published:
+for the city roles only.
 
 The public sees only the verification page of a published code. Buildings carry no district
 yet, so they stay with the city.
@@ -60,6 +64,7 @@ Resource = Literal[
     "estimates",
     "balance",
     "electricity",
+    "runs",
 ]
 RESOURCES: Final[tuple[Resource, ...]] = (
     "dashboard",
@@ -75,12 +80,13 @@ RESOURCES: Final[tuple[Resource, ...]] = (
     "estimates",
     "balance",
     "electricity",
+    "runs",
 )
 
 MATRIX: Final[dict[str, frozenset[Resource]]] = {
     Role.ADMIN: frozenset(RESOURCES),
     Role.REGULATOR: frozenset(RESOURCES),
-    Role.DISTRICT: frozenset(RESOURCES) - {"buildings", "audit", "uploads"},
+    Role.DISTRICT: frozenset(RESOURCES) - {"buildings", "audit", "uploads", "runs"},
     Role.ENTERPRISE: frozenset(
         {"enterprises", "energy", "emissions", "codes", "portraits", "uploads"}
     ),
