@@ -27,9 +27,8 @@ from citycarbon.web.enterprises.actions import ImportRejectedError, do_import_en
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.grading.actions import do_publish
 from citycarbon.web.grading.models import GradingRun
-from citycarbon.web.grading.runs import do_request_run, grading_run_of
+from citycarbon.web.grading.runs import do_run_here, grading_run_of
 from citycarbon.web.jobs.models import JobStatus
-from citycarbon.web.jobs.runner import run_here
 from citycarbon.web.regions.actions import do_sync_regions
 from citycarbon.web.regions.models import District
 
@@ -116,7 +115,7 @@ def _run_pipeline(records: pl.DataFrame, factors: FactorSet) -> GradingRun:
     """The registered run (``grading.runs``) for the city's latest year, in the foreground:
     the same job the worker runs after an import."""
     year = int(records["period"].str.slice(0, 4).cast(pl.Int32).max())  # type: ignore[arg-type]
-    job = run_here(do_request_run(year, actor=ACTOR, factors=factors, send=False))
+    job = do_run_here(year, factors, actor=ACTOR)
     run = grading_run_of(job)
     if job.status != JobStatus.DONE or run is None:
         msg = f"the demo run failed: {job.reason_zh} / {job.reason_en}"

@@ -23,7 +23,12 @@ from citycarbon.web.grading.actions import do_grade
 from citycarbon.web.grading.models import GradingRun
 from citycarbon.web.jobs.models import Job, JobStatus
 from citycarbon.web.jobs.registry import JobFailedError, job, on_inputs_changed
-from citycarbon.web.jobs.runner import do_enqueue_job, report_progress
+from citycarbon.web.jobs.runner import (
+    ProgressListener,
+    do_enqueue_job,
+    report_progress,
+    run_here,
+)
 
 KIND: Final = "grading.run"
 STEPS: Final = 2
@@ -39,11 +44,18 @@ class RunRefusedError(Exception):
 
 
 def factor_params(factors: FactorSet) -> dict[str, Any]:
-    """A factor set as JSON job parameters (``factors_of`` loads it back)."""
+    """A factor set as JSON job parameters (``factors_of`` loads it back to the same label
+    and hash): its id, and the grid or heat factor only where the set was overridden (the
+    label says so)."""
+    overrides = factors.label.split("+")[1:]
     return {
         "factor_set": factors.set_id,
-        "grid_tco2_per_mwh": factors.grid_tco2_per_mwh,
-        "heat_tco2_per_gj": factors.heat_tco2_per_gj,
+        "grid_tco2_per_mwh": (
+            factors.grid_tco2_per_mwh if any(o.startswith("grid=") for o in overrides) else None
+        ),
+        "heat_tco2_per_gj": (
+            factors.heat_tco2_per_gj if any(o.startswith("heat=") for o in overrides) else None
+        ),
         "electricity_method": factors.electricity_method,
     }
 
@@ -127,6 +139,23 @@ def do_request_run(
         params = {"year": year, **factor_params(factors or default_factors())}
         record(actor, "grading.mark_stale", "Year", year, after={"year": year})
         return do_enqueue_job(KIND, params, actor=actor, send=send)
+
+
+def do_run_here(
+    year: int,
+    factors: FactorSet,
+    *,
+    actor: Actor,
+    progress: ProgressListener | None = None,
+) -> Job:
+    """Run the pipeline for ``year`` in this process (``citycarbon run grading``, the demo):
+    a job of its own, never sent to a worker, run the way the worker runs it. Raises
+    ``RunRefusedError`` for a year without energy records; returns the ended job."""
+    check_year(year)
+    job_row = do_enqueue_job(
+        KIND, {"year": year, **factor_params(factors)}, actor=actor, send=False
+    )
+    return run_here(job_row, progress=progress)
 
 
 def default_factors() -> FactorSet:
