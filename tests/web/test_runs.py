@@ -18,6 +18,7 @@ from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.models import AuditEvent
 from citycarbon.web.energy import selectors as energy
 from citycarbon.web.energy.actions import do_import_energy
+from citycarbon.web.enterprises.actions import do_import_economics
 from citycarbon.web.grading import actions as grading_actions
 from citycarbon.web.grading.models import CarbonCode, GradingRun
 from citycarbon.web.grading.runs import KIND, do_request_run, grading_run_of
@@ -213,3 +214,24 @@ def test_the_runs_pages_are_for_the_city_roles(
     assert client.get(f"/runs/{run.pk}/").status_code == status
     if status == 403:
         assert client.post(f"/runs/{run.pk}/publish/").status_code == 403
+
+
+def test_an_economics_correction_queues_a_run_for_its_year(
+    loaded_city: LoadedCity, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.CITYCARBON_JOB_BACKEND = "database"
+    year, first = _year(), loaded_city.first
+    row = {
+        "row": [2],
+        "entity_id": [first.entity_id],
+        "year": [year],
+        "industry_code": [None],
+        "value_added_10k_yuan": [123456.0],
+    }
+    frame = pl.DataFrame(
+        row, schema_overrides={"row": pl.Int64, "year": pl.Int32, "industry_code": pl.String}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        do_import_economics(frame, actor=ACTOR, file="economics.csv")
+    waiting = Job.objects.filter(kind=KIND, status=JobStatus.PENDING)
+    assert [j.params["year"] for j in waiting] == [year]
