@@ -22,6 +22,7 @@ from citycarbon.cli.electricity import register as register_electricity
 from citycarbon.cli.form205 import register as register_form205
 from citycarbon.cli.grading import register as register_grading
 from citycarbon.cli.imports import register as register_imports
+from citycarbon.cli.runs import register as register_runs
 from citycarbon.cli.serve import register as register_serve
 from citycarbon.cli.whatif import register as register_whatif
 from citycarbon.cli.worker import register as register_worker
@@ -220,3 +221,4 @@ register_balance(app)
 register_form205(app)
 register_electricity(app)
 register_worker(app)
+register_runs(app)

@@ -10,6 +10,7 @@ import polars as pl
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Max
 
 from citycarbon.core.democity import DemoCity, DemoElectricity, electricity_readings, energy_records
 from citycarbon.core.factors import FactorSet
@@ -20,11 +21,14 @@ from citycarbon.web.audit.models import DataImport
 from citycarbon.web.buildings.actions import do_grade_buildings, do_import_buildings
 from citycarbon.web.electricity.actions import do_ingest_readings, do_map_accounts, readings_sha256
 from citycarbon.web.electricity.models import ElectricityBatch
-from citycarbon.web.energy.actions import do_account, do_import_energy, records_sha256
+from citycarbon.web.energy.actions import do_import_energy, records_sha256
+from citycarbon.web.energy.models import AccountingRun
 from citycarbon.web.enterprises.actions import ImportRejectedError, do_import_enterprises
 from citycarbon.web.enterprises.models import Enterprise
-from citycarbon.web.grading.actions import do_grade, do_publish
+from citycarbon.web.grading.actions import do_publish
 from citycarbon.web.grading.models import GradingRun
+from citycarbon.web.grading.runs import do_run_here, grading_run_of
+from citycarbon.web.jobs.models import JobStatus
 from citycarbon.web.regions.actions import do_sync_regions
 from citycarbon.web.regions.models import District
 
@@ -56,7 +60,8 @@ def load_demo(
     source: str,
     electricity: DemoElectricity | None = None,
 ) -> DemoLoad:
-    """Load ``city`` (and its ``buildings`` frame), account, grade and publish, then the grid
+    """Load ``city`` (and its ``buildings`` frame), run the registered accounting and grading
+    run (``grading.runs``) in the foreground and publish it, then the grid
     company's readings (``electricity``, default generated from the city with the default
     seed) with the city's accounts mapped and the unknown ones left unmapped. Each step is its
     own audited action; running it again with the same city changes nothing."""
@@ -66,11 +71,20 @@ def load_demo(
     if earlier.exists() and not earlier.filter(sha256=sha).exists():
         msg = "its energy records differ from this city's"
         raise ImportRejectedError(msg)
+    before = {
+        "accounting": AccountingRun.objects.aggregate(m=Max("pk"))["m"] or 0,
+        "grading": GradingRun.objects.aggregate(m=Max("pk"))["m"] or 0,
+    }
     regions = do_sync_regions(city.districts, city.industries, actor=ACTOR)
     ent = do_import_enterprises(city.enterprises, city.economics, actor=ACTOR, source=source)
     en = do_import_energy(records, actor=ACTOR, source=source, sha256=sha)
-    accounting, accounted = do_account(factors, actor=ACTOR)
-    grading, graded = do_grade(accounting, actor=ACTOR)
+    latest = GradingRun.objects.order_by("-pk").first()
+    unchanged = regions == 0 and ent is None and en is None
+    # Nothing new since the last load: no new run either (a run changes nothing, but its job
+    # and audit rows would).
+    grading = latest if unchanged and latest else _run_pipeline(records, factors)
+    accounted = grading.accounting_run_id > before.get("accounting", 0)
+    graded = grading.pk > before.get("grading", 0)
     published = do_publish(grading, actor=ACTOR)
     do_import_buildings(buildings, actor=ACTOR, source=source)
     codes = do_grade_buildings(factors, actor=ACTOR)
@@ -95,6 +109,18 @@ def load_demo(
         electricity_readings=fed,
         accounts_mapped=mapped,
     )
+
+
+def _run_pipeline(records: pl.DataFrame, factors: FactorSet) -> GradingRun:
+    """The registered run (``grading.runs``) for the city's latest year, in the foreground:
+    the same job the worker runs after an import."""
+    year = int(records["period"].str.slice(0, 4).cast(pl.Int32).max())  # type: ignore[arg-type]
+    job = do_run_here(year, factors, actor=ACTOR)
+    run = grading_run_of(job)
+    if job.status != JobStatus.DONE or run is None:
+        msg = f"the demo run failed: {job.reason_zh} / {job.reason_en}"
+        raise RuntimeError(msg)
+    return run
 
 
 DEMO_BANK = ("DEMOBANK", "演示银行（合成）")

@@ -28,6 +28,9 @@ urlpatterns = [
     path("dashboard/", grading.dashboard_page, name="dashboard"),
     path("lists/<slug:kind>/", grading.list_page, name="list"),
     path("verify/<str:token>/", grading.verify_page, name="verify"),
+    path("runs/", grading.runs_page, name="runs"),
+    path("runs/<int:run_id>/", grading.run_page, name="run"),
+    path("runs/<int:run_id>/publish/", grading.run_publish, name="run-publish"),
     path("enterprises/", enterprises.enterprise_list, name="enterprises"),
     path("enterprises/<int:enterprise_id>/", enterprises.enterprise_page, name="enterprise"),
     path(

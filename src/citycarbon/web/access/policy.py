@@ -21,6 +21,7 @@ these and nothing else to decide.
 | balance     | all   | all       | own district  | —          | —              | —      |
 | electricity | all   | all       | own district¹ | —          | —              | —      |
 | onboarding  | all   | all       | —             | —          | —              | —      |
+| runs        | all   | all       | —             | —          | —              | —      |
 
 ``uploads`` is bringing energy data in (files and 205-1 forms) and reading the uploads and
 their quarantine: an enterprise uploads and reads its own only. Uploading through the API
@@ -30,6 +31,9 @@ with a key needs more than reading: a key whose scopes name ``uploads`` explicit
 ``onboarding`` is bringing the city's districts, enterprises and their economics in (the
 onboarding pages and ``POST /onboarding/{kind}``): the city roles only, and an API key only
 when its scopes name ``onboarding`` explicitly (``may_onboard``).
+
+``runs`` is the accounting and grading runs page, where a run is reviewed and published:
+for the city roles only.
 
 The public sees only the verification page of a published code. Buildings carry no district
 yet, so they stay with the city.
@@ -66,6 +70,7 @@ Resource = Literal[
     "balance",
     "electricity",
     "onboarding",
+    "runs",
 ]
 RESOURCES: Final[tuple[Resource, ...]] = (
     "dashboard",
@@ -82,12 +87,13 @@ RESOURCES: Final[tuple[Resource, ...]] = (
     "balance",
     "electricity",
     "onboarding",
+    "runs",
 )
 
 MATRIX: Final[dict[str, frozenset[Resource]]] = {
     Role.ADMIN: frozenset(RESOURCES),
     Role.REGULATOR: frozenset(RESOURCES),
-    Role.DISTRICT: frozenset(RESOURCES) - {"buildings", "audit", "uploads", "onboarding"},
+    Role.DISTRICT: frozenset(RESOURCES) - {"buildings", "audit", "uploads", "onboarding", "runs"},
     Role.ENTERPRISE: frozenset(
         {"enterprises", "energy", "emissions", "codes", "portraits", "uploads"}
     ),

@@ -24,6 +24,7 @@ from citycarbon.web.energy.ingest import do_import_energy_records
 from citycarbon.web.energy.models import AccountingRun, Emission, EnergyUpload, UploadStatus
 from citycarbon.web.enterprises.actions import do_flag_key_energy_users
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.jobs.models import Job
 from citycarbon.web.jobs.runner import do_enqueue_job
 from citycarbon.web.uploads import keep_file, refusal
 
@@ -111,12 +112,13 @@ def records_fingerprint() -> str:
 
 @transaction.atomic
 def do_account(
-    factors: FactorSet, *, actor: Actor, grain: Grain = "year"
+    factors: FactorSet, *, actor: Actor, grain: Grain = "year", job: Job | None = None
 ) -> tuple[AccountingRun, bool]:
     """Account every energy record with ``factors``: returns the run and whether it is new.
     A run with the same factor set, method version, grain and records already exists →
     that run, nothing written. A new run with electricity at its calorific equivalent (the
-    default) also flags the key energy users of its years (``do_flag_key_energy_users``)."""
+    default) also flags the key energy users of its years (``do_flag_key_energy_users``).
+    ``job``: the background job running it (``grading.runs``), linked from the run."""
     key = {
         "factor_set_hash": factors.content_hash,
         "method_version": METHOD_VERSION,
@@ -129,7 +131,7 @@ def do_account(
     records = selectors.energy_records()
     result = emissions_by_period(records.lazy(), factors, grain, detail=True).collect()
     run = AccountingRun.objects.create(
-        **key, factor_set=factors.label, records=records.height, actor_label=actor.label
+        **key, factor_set=factors.label, records=records.height, actor_label=actor.label, job=job
     )
     ids = dict(Enterprise.objects.values_list("entity_id", "pk"))
     frame = result.select(
@@ -143,7 +145,13 @@ def do_account(
         "energy.account",
         "AccountingRun",
         run.pk,
-        after={**key, "factor_set": factors.label, "records": records.height, "rows": frame.height},
+        after={
+            **key,
+            "factor_set": factors.label,
+            "records": records.height,
+            "rows": frame.height,
+            "job": job.pk if job is not None else None,
+        },
     )
     if factors.electricity_method == "calorific":
         # 综合能源消费量 counts electricity at its calorific equivalent (当量值), the default;

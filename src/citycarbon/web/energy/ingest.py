@@ -62,6 +62,7 @@ from citycarbon.web.energy.models import (
 )
 from citycarbon.web.enterprises.actions import ImportRejectedError
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.jobs.registry import inputs_changed
 
 Progress = Callable[[int, int], None]
 MAX_KEPT_ERRORS: Final = 10_000
@@ -161,10 +162,13 @@ class _Writer:
         self.table_empty = not EnergyRecord.objects.exists()
         self.superseded_imports: set[int] = set()
         self.superseded_records = 0
+        self.years: set[int] = set()
+        """The years written: their derived runs are stale (``inputs_changed``)."""
 
     def write(self, mapped: pl.DataFrame) -> None:
         if mapped.is_empty():
             return
+        self.years.update(int(y) for y in mapped["period"].str.slice(0, 4).unique().to_list())
         if not self.table_empty:
             self._supersede(mapped.select("enterprise_id", "period").unique())
         frame = mapped.select(
@@ -436,6 +440,8 @@ def _import(
                 },
                 after={"import": batch.pk, "enterprise_periods": pairs},
             )
+        if writer.rows:
+            inputs_changed(writer.years, actor=request.actor)
     return ImportOutcome(
         status=upload.status,
         source=request.source,

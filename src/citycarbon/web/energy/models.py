@@ -201,6 +201,14 @@ class AccountingRun(models.Model):
     records = models.PositiveIntegerField(_("records"))
     at = models.DateTimeField(_("time"), auto_now_add=True)
     actor_label = models.CharField(_("actor label"), max_length=150)
+    job = models.ForeignKey(
+        "jobs.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The background job that made the run: its status, timings and reason."),
+    )
 
     class Meta:
         ordering = ("-at", "-id")

@@ -18,6 +18,7 @@ from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.bulk import content_sha256
 from citycarbon.web.enterprises.models import EconomicYear, Enterprise, KeyEnergyUser
+from citycarbon.web.jobs.registry import inputs_changed
 from citycarbon.web.regions.actions import ImportCounts, refuse, row_errors
 from citycarbon.web.regions.models import District, Industry
 
@@ -346,4 +347,5 @@ def do_import_economics(frame: pl.DataFrame, *, actor: Actor, file: str) -> Impo
                 "unchanged": counts.unchanged,
             },
         )
+        inputs_changed({y.year for y in [*created, *(c[0] for c in changed)]}, actor=actor)
     return counts

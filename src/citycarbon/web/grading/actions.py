@@ -21,6 +21,7 @@ from citycarbon.web.energy.models import AccountingRun
 from citycarbon.web.enterprises import selectors as enterprises
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.grading.models import CarbonCode, GradingRun, Ungraded
+from citycarbon.web.jobs.models import Job
 
 CODE_COLUMNS = [
     *(c for c in GRADE_COLUMNS if c not in ("entity_id", "industry_code")),
@@ -43,9 +44,11 @@ def do_grade(
     average: IndustryAverage = "ratio",
     min_peers: int = DEFAULT_MIN_PEERS,
     confidence_samples: int = 200,
+    job: Job | None = None,
 ) -> tuple[GradingRun, bool]:
     """Grade the run's emissions against the economics in the database; returns the grading
-    run and whether it is new (the same inputs and options again → the existing run)."""
+    run and whether it is new (the same inputs and options again → the existing run).
+    ``job``: the background job running it (``grading.runs``), linked from the run."""
     econ = enterprises.economics()
     scheme = load_scheme()
     key = {
@@ -66,7 +69,11 @@ def do_grade(
         result, samples=confidence_samples, average=average, scheme=scheme
     )
     run = GradingRun.objects.create(
-        **key, graded=result.graded.height, ungraded=result.ungraded.height, actor_label=actor.label
+        **key,
+        graded=result.graded.height,
+        ungraded=result.ungraded.height,
+        actor_label=actor.label,
+        job=job,
     )
     ids = dict(Enterprise.objects.values_list("entity_id", "pk"))
     enterprise_id = (
@@ -89,6 +96,7 @@ def do_grade(
             "min_peers": min_peers,
             "graded": run.graded,
             "ungraded": run.ungraded,
+            "job": job.pk if job is not None else None,
         },
     )
     return run, True

@@ -5,3 +5,6 @@ class GradingConfig(AppConfig):
     name = "citycarbon.web.grading"
     label = "grading"
     verbose_name = "碳效码 Carbon-efficiency codes"
+
+    def ready(self) -> None:
+        from citycarbon.web.grading import runs  # noqa: F401, PLC0415  (registers the job kind)

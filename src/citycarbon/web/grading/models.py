@@ -26,6 +26,14 @@ class GradingRun(models.Model):
     actor_label = models.CharField(_("actor label"), max_length=150)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.CharField(_("published by"), max_length=150, blank=True)
+    job = models.ForeignKey(
+        "jobs.Job",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The background job that made the run: its status, timings and reason."),
+    )
 
     class Meta:
         ordering = ("-at", "-id")

@@ -337,3 +337,48 @@ def warm() -> bool:
         return False
     published_view(run)
     return True
+
+
+GRADES: Final = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How a grading run's codes differ from the published run's, per enterprise-year:
+    ``transitions[old][new]`` counts codes graded ``old`` before and ``new`` now, ``added``
+    and ``removed`` (per grade) the enterprise-years only one of the two runs grades."""
+
+    against: GradingRun | None
+    transitions: dict[int, dict[int, int]]
+    added: dict[int, int]
+    removed: dict[int, int]
+    changed: int
+    """Enterprise-years whose grade changes, plus those added or removed."""
+    changed_codes: list[tuple[str, int, int | None, int | None]]
+    """The first changed codes: (entity id, year, old grade, new grade)."""
+
+
+def _grades(run: GradingRun) -> dict[tuple[str, int], int]:
+    rows = CarbonCode.objects.filter(run=run).values_list("enterprise__entity_id", "year", "grade")
+    return {(entity_id, year): grade for entity_id, year, grade in rows}
+
+
+def compare(run: GradingRun, against: GradingRun | None, *, listed: int = 200) -> Comparison:
+    """Compare ``run`` with ``against`` (the published run; None: everything is added)."""
+    new = _grades(run)
+    old = _grades(against) if against is not None and against.pk != run.pk else dict(new)
+    transitions = {g: dict.fromkeys(GRADES, 0) for g in GRADES}
+    added = dict.fromkeys(GRADES, 0)
+    removed = dict.fromkeys(GRADES, 0)
+    changed: list[tuple[str, int, int | None, int | None]] = []
+    for key in sorted(new.keys() | old.keys()):
+        before, after = old.get(key), new.get(key)
+        if before is not None and after is not None:
+            transitions[before][after] += 1
+        elif after is not None:
+            added[after] += 1
+        elif before is not None:
+            removed[before] += 1
+        if before != after:
+            changed.append((key[0], key[1], before, after))
+    return Comparison(against, transitions, added, removed, len(changed), changed[:listed])

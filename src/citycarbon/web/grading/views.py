@@ -6,9 +6,9 @@ from datetime import date
 
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from citycarbon.web.access.pages import current, page
 from citycarbon.web.access.policy import (
@@ -16,13 +16,19 @@ from citycarbon.web.access.policy import (
     district_scope,
     visible_enterprise_ids,
 )
-from citycarbon.web.grading.models import CarbonCode
+from citycarbon.web.audit.actions import Actor
+from citycarbon.web.grading import runs
+from citycarbon.web.grading.actions import do_publish
+from citycarbon.web.grading.models import CarbonCode, GradingRun
 from citycarbon.web.grading.selectors import (
+    GRADES,
+    compare,
     dashboard,
     latest_published,
     narrowed,
     published_view,
 )
+from citycarbon.web.jobs.models import Job
 from citycarbon.web.regions.models import District, Industry
 from citycarbon.web.regions.names import division_choices, industry_name
 
@@ -154,3 +160,53 @@ def verify_page(request: HttpRequest, token: str) -> HttpResponse:
             }
         },
     )
+
+
+@page("runs")
+@require_GET
+def runs_page(request: HttpRequest) -> HttpResponse:
+    """Accounting and grading runs: waiting, running and ended jobs, and the grading runs."""
+    jobs = list(Job.objects.filter(kind=runs.KIND).order_by("-created_at", "-id")[:100])
+    return render(
+        request,
+        "grading/runs.html",
+        {
+            "jobs": [(job, runs.grading_run_of(job)) for job in jobs],
+            "grading_runs": GradingRun.objects.select_related("accounting_run", "job")[:50],
+            "published": latest_published(),
+        },
+    )
+
+
+@page("runs")
+@require_GET
+def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
+    """One grading run: its provenance and how its codes differ from the published run's."""
+    run = get_object_or_404(GradingRun.objects.select_related("accounting_run", "job"), pk=run_id)
+    published = latest_published()
+    comparison = compare(run, published)
+    rows = [
+        (old, [comparison.transitions[old][new] for new in GRADES], comparison.removed[old])
+        for old in GRADES
+    ]
+    return render(
+        request,
+        "grading/run.html",
+        {
+            "run": run,
+            "published": published,
+            "comparison": comparison,
+            "grades": GRADES,
+            "rows": rows,
+            "added": [comparison.added[g] for g in GRADES],
+        },
+    )
+
+
+@page("runs")
+@require_POST
+def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Publish a reviewed grading run (``do_publish``, audited)."""
+    run = get_object_or_404(GradingRun, pk=run_id)
+    do_publish(run, actor=Actor.of(request.user))  # type: ignore[arg-type]
+    return redirect("run", run_id=run.pk)

@@ -30,6 +30,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    progress_done = models.PositiveIntegerField(_("steps done"), default=0)
+    progress_total = models.PositiveIntegerField(_("steps"), default=0)
+    progress_label = models.CharField(_("step"), max_length=120, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from citycarbon.web.audit.actions import Actor
     from citycarbon.web.jobs.models import Job
 
 Handler = Callable[["Job"], None]
@@ -47,3 +49,27 @@ def job(name: str, *, on_failure: Handler | None = None) -> Callable[[Handler], 
         return handler
 
     return register
+
+
+InputsChanged = Callable[[set[int], "Actor"], None]
+INPUT_LISTENERS: list[InputsChanged] = []
+"""Called by the data-in apps (``inputs_changed``) when a commit changed the inputs of
+derived runs; the derived apps register here (``on_inputs_changed``)."""
+
+
+def on_inputs_changed(listener: InputsChanged) -> InputsChanged:
+    """Register ``listener(years, actor)``, told after an import changed those years."""
+    if listener not in INPUT_LISTENERS:
+        INPUT_LISTENERS.append(listener)
+    return listener
+
+
+def inputs_changed(years: set[int], *, actor: Actor) -> None:
+    """Say that the current transaction changed the inputs of ``years``: the derived apps
+    are told after it commits (nothing, if it rolls back)."""
+    from django.db import transaction  # noqa: PLC0415
+
+    if not years:
+        return
+    for listener in INPUT_LISTENERS:
+        transaction.on_commit(partial(listener, set(years), actor))

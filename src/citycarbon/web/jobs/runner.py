@@ -11,6 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any, Final
 
@@ -49,15 +52,50 @@ def worker_label() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def do_enqueue_job(kind: str, params: dict[str, Any], *, actor: Actor) -> Job:
-    """Create a pending job of a registered ``kind``; the worker is told after commit."""
+def do_enqueue_job(kind: str, params: dict[str, Any], *, actor: Actor, send: bool = True) -> Job:
+    """Create a pending job of a registered ``kind``; the worker is told after commit
+    (``send=False``: nobody is told, the caller runs it in the foreground, ``run_here``)."""
     if kind not in KINDS:
         msg = f"no job kind {kind!r} registered"
         raise KeyError(msg)
     with transaction.atomic():
         job = Job.objects.create(kind=kind, params=params, actor_label=actor.label)
         record(actor, "jobs.enqueue", "Job", job.pk, after={"kind": kind, "params": params})
-        transaction.on_commit(partial(_send, job.pk))
+        if send:
+            transaction.on_commit(partial(_send, job.pk))
+    return job
+
+
+ProgressListener = Callable[[int, int, str], None]
+_listener: ContextVar[ProgressListener | None] = ContextVar("job_progress", default=None)
+
+
+def report_progress(job: Job, done: int, total: int, label: str) -> None:
+    """Store how far ``job`` is (committed at once when called between its transactions, so
+    pages see it) and tell a foreground listener (``run_here``)."""
+    Job.objects.filter(pk=job.pk).update(
+        progress_done=done, progress_total=total, progress_label=label[:120]
+    )
+    listener = _listener.get()
+    if listener is not None:
+        listener(done, total, label)
+
+
+@contextmanager
+def _listening(listener: ProgressListener | None) -> Iterator[None]:
+    token = _listener.set(listener)
+    try:
+        yield
+    finally:
+        _listener.reset(token)
+
+
+def run_here(job: Job, *, progress: ProgressListener | None = None) -> Job:
+    """Run a pending job in this process (a command in the foreground), the same way the
+    worker would; ``progress(done, total, label)`` hears its steps. Returns the ended job."""
+    with _listening(progress):
+        run_job.call(job.pk)
+    job.refresh_from_db()
     return job
 
 
