@@ -20,6 +20,7 @@ TABLES = [
     "industries",
     "carbon_efficiency_thresholds",
     "benchmark_rules",
+    "list_rules",
     "building_grades",
     "building_types",
     "quantity_bounds",

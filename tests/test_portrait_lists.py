@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from citycarbon.core.accounting import emissions_by_period
+from citycarbon.core.democity import energy_records, generate_city
 from citycarbon.core.factors import FactorSet
 from citycarbon.core.grading import grade
 from citycarbon.core.peer_lists import (
@@ -99,9 +100,63 @@ def test_poor_efficiency_names_the_outlier_and_its_measures(factors: FactorSet) 
     assert poor_efficiency(portraits_of(factors), percentile=1.0).is_empty()
 
 
-def test_low_green_lists_firms_without_green_power(factors: FactorSet) -> None:
-    green = low_green(portraits_of(factors)).filter(pl.col("year") == 2024)
-    assert "f0" not in green["entity_id"].to_list()
-    assert set(green["entity_id"]) == {"f1", "f2", "f3", "f4", "f5"}
-    assert green["entity_id"][0] == "f5"  # largest electricity user first
-    assert "green share 0.0%" in green.select(low_green_reason())["reason"][0]
+def _portrait_rows(rows: list[tuple[str, float, float]], year: int = 2025) -> pl.DataFrame:
+    """Portrait rows ``(entity, electricity and heat MWh, green share)``; all energy is
+    electricity and heat (0.1229 tce per MWh)."""
+    return pl.DataFrame(
+        {
+            "entity_id": [r[0] for r in rows],
+            "year": [year] * len(rows),
+            "industry_code_used": ["1711"] * len(rows),
+            "district_code": ["339901"] * len(rows),
+            "green_share": [r[2] for r in rows],
+            "energy_tce": [r[1] * 0.1229 for r in rows],
+            "electricity_heat_share": [1.0] * len(rows),
+            "grade": [3] * len(rows),
+        },
+        schema_overrides={"year": pl.Int32, "grade": pl.Int8},
+    )
+
+
+def test_low_green_picks_large_users_with_little_green_ranked_by_switchable_mwh() -> None:
+    rows = [
+        ("at_floor", 10_000.0, 0.0),  # exactly the minimum MWh: in
+        ("below_floor", 9_999.0, 0.0),  # just under the minimum: out
+        ("at_cap", 20_000.0, 0.05),  # green share exactly the maximum: in
+        ("over_cap", 50_000.0, 0.0501),  # just over the maximum: out
+        ("big", 40_000.0, 0.01),
+    ]
+    green = low_green(_portrait_rows(rows))
+    assert green["entity_id"].to_list() == ["big", "at_cap", "at_floor"]
+    # switchable = MWh x (0.30 - share): 40,000 x 0.29, 20,000 x 0.25, 10,000 x 0.30
+    assert green["switchable_mwh"].to_list() == pytest.approx([11_600.0, 5_000.0, 3_000.0])
+    assert green["electricity_heat_mwh"].to_list() == pytest.approx([40_000.0, 20_000.0, 10_000.0])
+    assert set(green["rule_version"]) == {"2026.2"}
+    reason = green.select(low_green_reason())["reason"][1]
+    assert reason.startswith("用电用热 20000 MWh,绿色能源占比 5.0% 不高于 5.0%")
+    assert "低于" not in reason
+    assert "5000 MWh could switch to reach 30%" in reason
+
+
+def test_low_green_keeps_the_top_n_of_each_year() -> None:
+    rows = [(f"e{i:03d}", 10_000.0 + i, 0.0) for i in range(250)]
+    frame = pl.concat([_portrait_rows(rows, 2024), _portrait_rows(rows[:10], 2025)])
+    green = low_green(frame)
+    counts = dict(green.group_by("year").len().iter_rows())
+    assert counts == {2024: 200, 2025: 10}
+    first = green.filter(pl.col("year") == 2024)["entity_id"]
+    assert first[0] == "e249"
+    assert first[-1] == "e050"
+
+
+def test_low_green_of_the_demo_city_is_a_small_ranked_fraction(factors: FactorSet) -> None:
+    city = generate_city(factors)
+    emissions = emissions_by_period(energy_records(city.energy), factors, "year", detail=True)
+    emissions = emissions.collect()
+    portraits = enterprise_portraits(grade(emissions, city.economics).graded, emissions)
+    year = portraits["year"].max()
+    graded = portraits.filter(pl.col("year") == year).height
+    green = low_green(portraits).filter(pl.col("year") == year)
+    assert 0 < green.height <= 0.06 * graded
+    assert green["switchable_mwh"].is_sorted(descending=True)
+    assert (green["green_share"] <= 0.05).all()

@@ -3,12 +3,13 @@
 - 二维能效对标较差企业清单 (poor energy efficiency): enterprises whose energy use per 万元
   value added, in total or for a 205-1 category, is above their industry's percentile
   (default 80th). Each row says which measure and by how much.
-- 三维绿能低使用率企业清单 (low green-energy use): enterprises whose share of green energy is
-  below their industry's percentile (default 20th) and under an absolute share (default 5 %):
-  candidates for green-electricity purchase and rooftop PV offers.
+- 三维绿能低使用率企业清单 (low green-energy use): the large electricity users with little or
+  no green energy, ranked by the MWh they could switch to green power: candidates for
+  green-electricity purchase and rooftop PV offers (「挖掘"绿电+能效"潜在客户」).
 
-Thresholds come from ``data/benchmark_rules.csv``; industries with fewer than ``min_peers``
-enterprises are skipped (a percentile of three firms says little).
+The poor-efficiency thresholds come from ``data/benchmark_rules.csv`` (industries with fewer
+than ``min_peers`` enterprises are skipped: a percentile of three firms says little); the
+low-green rule and its version from ``data/list_rules.csv``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import polars as pl
 
 from citycarbon import data
+from citycarbon.core.factors import MWH_PER_10K_KWH
 from citycarbon.core.schemas import ENERGY_MIX_CATEGORIES
 
 _MEASURES = ("energy", *ENERGY_MIX_CATEGORIES)
@@ -122,45 +124,76 @@ def poor_efficiency_reasons() -> pl.Expr:
     return pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("reasons")
 
 
-def low_green(
-    portraits: pl.DataFrame, percentile: float | None = None, max_share: float | None = None
-) -> pl.DataFrame:
-    """Enterprise-years with a green share at or below the industry percentile and under
-    ``max_share``, largest electricity and heat users first (the best candidates for green
-    power). ``low_green_reason`` words it."""
-    rules = data.benchmark_rules()
-    q = percentile if percentile is not None else rules[("low_green", "industry_percentile")]
-    cap = max_share if max_share is not None else rules[("low_green", "max_share")]
-    min_peers = int(rules[("low_green", "min_peers")])
-    share = pl.col("green_share")
-    frame = portraits.select(
-        "entity_id",
-        *_KEYS,
-        "district_code",
-        "green_share",
-        "energy_tce",
-        (pl.col("electricity_heat_share") * pl.col("energy_tce")).alias("electricity_heat_tce"),
-        "grade",
+def low_green(portraits: pl.DataFrame) -> pl.DataFrame:
+    """The candidates for green power of each year (rule ``low_green`` of
+    ``data/list_rules.csv``): enterprises using at least ``min_electricity_mwh`` of
+    electricity and heat whose green share is at or below ``max_green_share``, ranked by the
+    MWh they could switch, ``electricity_heat_mwh × (target_share − green_share)``; the first
+    ``top_n`` of each year. Rows carry the rule's version and thresholds;
+    ``low_green_reason`` words them.
+
+    Electricity and heat are counted in MWh at their calorific equivalent (1.229 tce per
+    万千瓦时, which is also heat's 0.03412 kgce per MJ), the only electricity figure the
+    portrait holds.
+    """
+    version, rule = data.list_rules("low_green")
+    tce_per_mwh = (
+        data.parameters().filter(pl.col("parameter") == "electricity_tce_per_10k_kwh_calorific")[
+            "value"
+        ][0]
+        / MWH_PER_10K_KWH
     )
+    mwh = pl.col("electricity_heat_mwh")
+    share = pl.col("green_share")
+    target = rule["target_share"]
     return (
-        _thresholds(frame, [share.quantile(q, "linear").alias("industry_threshold")], min_peers)
-        .filter((share <= pl.col("industry_threshold")) & (share < cap))
-        .with_columns(pl.lit(q).alias("industry_percentile"))
-        .sort("year", "electricity_heat_tce", descending=[False, True])
+        portraits.select(
+            "entity_id",
+            *_KEYS,
+            "district_code",
+            "green_share",
+            "energy_tce",
+            (pl.col("electricity_heat_share") * pl.col("energy_tce") / tce_per_mwh).alias(
+                "electricity_heat_mwh"
+            ),
+            "grade",
+        )
+        .filter(
+            (mwh >= rule["min_electricity_mwh"])
+            & (share <= rule["max_green_share"])
+            & (share < target)
+        )
+        .with_columns((mwh * (target - share)).alias("switchable_mwh"))
+        .sort(["year", "switchable_mwh", "entity_id"], descending=[False, True, False])
+        .filter(pl.int_range(pl.len()).over("year") < int(rule["top_n"]))
+        .with_columns(
+            pl.lit(version).alias("rule_version"),
+            pl.lit(rule["min_electricity_mwh"]).alias("min_electricity_mwh"),
+            pl.lit(rule["max_green_share"]).alias("max_green_share"),
+            pl.lit(target).alias("target_share"),
+        )
     )
 
 
 def low_green_reason() -> pl.Expr:
     """The reason of a ``low_green`` row in words, Chinese then English."""
     share = (pl.col("green_share") * 100).round(1)
-    threshold = (pl.col("industry_threshold") * 100).round(1)
-    pct = (pl.col("industry_percentile") * 100).round(0).cast(pl.Int32)
+    cap = (pl.col("max_green_share") * 100).round(1)
+    mwh = pl.col("electricity_heat_mwh").round(0).cast(pl.Int64)
+    switch = pl.col("switchable_mwh").round(0).cast(pl.Int64)
+    target = (pl.col("target_share") * 100).round(0).cast(pl.Int64)
     return pl.format(
-        "绿色能源占比 {}% 低于行业P{} ({}%) / green share {}% below the industry P{} ({}%)",
+        "用电用热 {} MWh,绿色能源占比 {}% 不高于 {}%;达到 {}% 可转换绿电 {} MWh / "
+        "{} MWh of electricity and heat, green share {}% at or below {}%; "
+        "{} MWh could switch to reach {}%",
+        mwh,
         share,
-        pct,
-        threshold,
+        cap,
+        target,
+        switch,
+        mwh,
         share,
-        pct,
-        threshold,
+        cap,
+        switch,
+        target,
     ).alias("reason")

@@ -25,6 +25,7 @@ __all__ = [
     "industries",
     "industry_name",
     "industry_names",
+    "list_rules",
     "parameters",
     "quantity_bounds",
     "read_table",
@@ -91,6 +92,20 @@ def benchmark_rules() -> dict[tuple[str, str], float]:
     """Thresholds of the benchmark lists, keyed by ``(rule, parameter)``."""
     table = read_table("benchmark_rules").with_columns(pl.col("value").cast(pl.Float64))
     return {(r, p): v for r, p, v in table.select("rule", "parameter", "value").iter_rows()}
+
+
+def list_rules(rule: str) -> tuple[str, dict[str, float]]:
+    """The version and parameters of one benchmark-list rule of ``list_rules.csv``.
+
+    A rule has one version in the file; a new version replaces the rows of the old one.
+    """
+    table = read_table("list_rules").filter(pl.col("rule") == rule)
+    versions = table.get_column("version").unique().to_list()
+    if len(versions) != 1:
+        msg = f"list rule {rule!r}: expected one version, found {sorted(versions)}"
+        raise ValueError(msg)
+    params = table.select("parameter", pl.col("value").cast(pl.Float64))
+    return versions[0], dict(params.iter_rows())
 
 
 def building_grades() -> pl.DataFrame:

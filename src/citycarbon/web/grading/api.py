@@ -98,10 +98,10 @@ class ListRowOut(NamedOut):
     industry_name: str | None
     industry_code_used: str | None
     grade: int | None
-    industry_percentile: float | None
 
 
 class PoorEfficiencyOut(ListRowOut):
+    industry_percentile: float | None
     measures: str | None
     reasons: str | None
     worst_ratio_to_threshold: float | None
@@ -122,8 +122,12 @@ class PoorEfficiencyOut(ListRowOut):
 class LowGreenOut(ListRowOut):
     green_share: float | None
     energy_tce: float | None
-    electricity_heat_tce: float | None
-    industry_threshold: float | None
+    electricity_heat_mwh: float | None
+    switchable_mwh: float | None
+    max_green_share: float | None
+    min_electricity_mwh: float | None
+    target_share: float | None
+    rule_version: str | None
     reason: str | None
 
 
@@ -238,7 +242,8 @@ def poor_efficiency_list(request: HttpRequest, query: Query[PublishedQuery]) -> 
 @router.get(
     "/lists/low-green",
     response={200: Page[LowGreenOut], **ERROR_RESPONSES},
-    summary="三维绿能低使用率企业清单: green-energy share below the industry percentile",
+    summary="三维绿能低使用率企业清单: large electricity users with little green energy, "
+    "most switchable MWh first",
 )
 def low_green_list(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
     return published_page(
@@ -246,5 +251,6 @@ def low_green_list(request: HttpRequest, query: Query[PublishedQuery]) -> dict[s
         "lists",
         "low_green",
         query,
-        sort=["year", "green_share", "entity_id"],
+        sort=["year", "switchable_mwh", "entity_id"],
+        descending=[False, True, False],
     )
