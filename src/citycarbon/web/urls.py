@@ -27,6 +27,7 @@ urlpatterns = [
     path("no-role/", access.no_role, name="no_role"),
     path("dashboard/", grading.dashboard_page, name="dashboard"),
     path("lists/<slug:kind>/", grading.list_page, name="list"),
+    path("lists/<slug:kind>/export.<slug:fmt>", grading.list_export, name="list_export"),
     path("verify/<str:token>/", grading.verify_page, name="verify"),
     path("runs/", grading.runs_page, name="runs"),
     path("runs/<int:run_id>/", grading.run_page, name="run"),

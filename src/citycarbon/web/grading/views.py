@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
+from urllib.parse import urlencode
 
+import polars as pl
 from django.core import signing
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from citycarbon import data
+from citycarbon.io.list_export import list_csv, list_xlsx
 from citycarbon.web.access.pages import current, page
 from citycarbon.web.access.policy import (
     district_code_scope,
@@ -33,6 +40,7 @@ from citycarbon.web.regions.models import District, Industry
 from citycarbon.web.regions.names import division_choices, industry_name
 
 VERIFY_SALT = "citycarbon.verify"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def verify_token(code: CarbonCode) -> str:
@@ -89,39 +97,179 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 
 LIST_KINDS = {"poor-efficiency": "poor_efficiency", "low-green": "low_green"}
+LIST_PAGE_SIZE = 100
+"""Rows per page of a list page (the export holds the whole list)."""
+
+_LIST_ORDER = {
+    "poor-efficiency": ["worst_ratio_to_threshold", "entity_id"],
+    "low-green": ["switchable_mwh", "entity_id"],
+}
+_EXPORT_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "poor-efficiency": [
+        ("year", "年份 year"),
+        ("entity_id", "企业编号 entity id"),
+        ("uscc", "统一社会信用代码 USCC"),
+        ("name", "企业名称 name"),
+        ("district_name", "区县 district"),
+        ("industry_code", "行业代码 industry code"),
+        ("industry_name", "行业 industry"),
+        ("grade", "碳效等级 grade"),
+        ("measures", "超标指标 measures"),
+        ("worst_ratio_to_threshold", "最大超标倍数 worst ratio to threshold"),
+        ("energy_tce_per_10k_yuan", "单位增加值能耗 tce/万元"),
+        ("energy_threshold", "行业阈值 industry threshold tce/万元"),
+        ("industry_percentile", "行业百分位 industry percentile"),
+        ("reasons", "原因 reasons"),
+    ],
+    "low-green": [
+        ("year", "年份 year"),
+        ("entity_id", "企业编号 entity id"),
+        ("uscc", "统一社会信用代码 USCC"),
+        ("name", "企业名称 name"),
+        ("district_name", "区县 district"),
+        ("industry_code", "行业代码 industry code"),
+        ("industry_name", "行业 industry"),
+        ("grade", "碳效等级 grade"),
+        ("electricity_heat_mwh", "用电用热 MWh electricity and heat"),
+        ("green_share", "绿色能源占比 green share"),
+        ("switchable_mwh", "可转换绿电 MWh switchable"),
+        ("target_share", "目标占比 target share"),
+        ("rule_version", "规则版本 rule version"),
+        ("reason", "原因 reason"),
+    ],
+}
+_LIST_TITLES = {
+    "poor-efficiency": "二维能效对标较差企业清单",
+    "low-green": "三维绿能低使用率企业清单",
+}
+
+
+class _Rows:
+    """A frame as the sequence ``Paginator`` slices: only a page's rows become dicts."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        return self.frame[index].to_dicts()
+
+
+@dataclass(frozen=True)
+class _Listed:
+    run: GradingRun
+    years: tuple[int, ...]
+    year: int
+    district: str | None
+    industry: str | None
+    frame: pl.DataFrame
+
+
+def _listed(request: HttpRequest, kind: str) -> _Listed | None:
+    """The list ``kind`` of the published run as the request filters it (year, district,
+    industry), limited to what the caller may see, in list order; None without a run."""
+    if kind not in LIST_KINDS:
+        raise Http404
+    run = latest_published()
+    if run is None:
+        return None
+    view = published_view(run)
+    year = _int(request.GET.get("year"))
+    year = year if year in view.years else view.years[-1]
+    principal = current(request)
+    district = district_code_scope(principal) or (request.GET.get("district") or None)
+    industry = request.GET.get("industry") or None
+    frame = narrowed(
+        getattr(view, LIST_KINDS[kind]),
+        ids=visible_enterprise_ids(principal, "lists"),
+        year=year,
+        district=district,
+        industry=industry,
+    ).sort(_LIST_ORDER[kind], descending=[True, False])
+    return _Listed(run, view.years, year, district, industry, frame)
 
 
 @page("lists")
 @require_GET
 def list_page(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in LIST_KINDS:
-        raise Http404
-    run = latest_published()
-    if run is None:
+    listed = _listed(request, kind)
+    if listed is None:
         return render(request, "grading/no_run.html")
-    view = published_view(run)
-    year = _int(request.GET.get("year"))
-    year = year if year in view.years else view.years[-1]
-    frame = narrowed(
-        getattr(view, LIST_KINDS[kind]),
-        ids=visible_enterprise_ids(current(request), "lists"),
-        year=year,
-        district=request.GET.get("district"),
-        industry=request.GET.get("industry"),
-    )
-    order = "worst_ratio_to_threshold" if kind == "poor-efficiency" else "energy_tce"
-    frame = frame.sort(order, descending=True)
+    own = district_scope(current(request))
+    districts = District.objects.all() if own is None else District.objects.filter(pk=own)
+    divisions = division_choices(Industry.objects.values_list("code", flat=True))
+    industries = sorted((d, industry_name(d)) for d, _label in divisions)
+    if listed.industry and listed.industry not in dict(industries):
+        industries.append((listed.industry, industry_name(listed.industry)))
+    paginator: Paginator[dict[str, Any]] = Paginator(_Rows(listed.frame), LIST_PAGE_SIZE)  # type: ignore[arg-type]
+    rows = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "grading/list.html",
         {
             "kind": kind,
-            "year": year,
-            "years": view.years,
-            "count": frame.height,
-            "rows": frame.head(500).to_dicts(),
+            "year": listed.year,
+            "years": listed.years,
+            "district": listed.district or "",
+            "industry": listed.industry or "",
+            "districts": districts,
+            "district_fixed": own is not None,
+            "industries": industries,
+            "query": urlencode(
+                {
+                    k: v
+                    for k, v in (
+                        ("year", listed.year),
+                        ("district", listed.district if own is None else None),
+                        ("industry", listed.industry),
+                    )
+                    if v
+                }
+            ),
+            "count": listed.frame.height,
+            "page_obj": rows,
+            "rows": rows.object_list,
         },
     )
+
+
+@page("lists")
+@require_GET
+def list_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """The whole filtered list as CSV or XLSX (the same rows as the pages, every page)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    listed = _listed(request, kind)
+    if listed is None:
+        raise Http404
+    columns = _EXPORT_COLUMNS[kind]
+    parts = [str(listed.year), listed.district or "", listed.industry or ""]
+    stem = "-".join(p for p in [kind, *parts] if p)
+    if fmt == "csv":
+        body = list_csv(listed.frame, columns)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    else:
+        where = "; ".join(
+            f"{label} {value}"
+            for label, value in (
+                ("区县 district", listed.district),
+                ("行业 industry", listed.industry),
+            )
+            if value
+        )
+        provenance = (
+            f"{_LIST_TITLES[kind]} {listed.year} — 发布批次 published run {listed.run.pk}"
+            + (f"; {where}" if where else "")
+            + f"; 共 {listed.frame.height} 家 rows"
+        )
+        if "rule_version" in listed.frame.columns:
+            provenance += f"; 规则 rule {LIST_KINDS[kind]} {data.list_rules(LIST_KINDS[kind])[0]}"
+        body = list_xlsx(listed.frame, columns, sheet=str(listed.year), provenance=provenance)
+        response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
 
 
 @require_GET
