@@ -301,11 +301,16 @@ def _grading(
     console.print(
         _table(
             f"{year} 三维绿能低使用率企业清单 low green-energy use — {green_y.height} enterprises, "
-            "largest electricity users first",
+            "most switchable MWh first",
             green_y.head(10).select(
-                "entity_id", "industry_code_used", "grade", "green_share", "electricity_heat_tce"
+                "entity_id",
+                "industry_code_used",
+                "grade",
+                "green_share",
+                "electricity_heat_mwh",
+                "switchable_mwh",
             ),
-            {"green_share": ".1%"},
+            {"green_share": ".1%", "electricity_heat_mwh": ",.0f", "switchable_mwh": ",.0f"},
         )
     )
 
