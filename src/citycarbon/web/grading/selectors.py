@@ -320,7 +320,7 @@ def dashboard(
         "poor_count": poor.height,
         "poor_head": poor.sort("worst_ratio_to_threshold", descending=True).head(top).to_dicts(),
         "green_count": green.height,
-        "green_head": green.sort("energy_tce", descending=True).head(top).to_dicts(),
+        "green_head": green.sort("switchable_mwh", descending=True).head(top).to_dicts(),
     }
 
 
