@@ -95,3 +95,13 @@ def test_download_has_the_numbers(
     )
     titles = scope_titles(physical)
     assert titles[0] == "全市 city" and len(titles) == 1 + District.objects.count()
+
+
+def test_energy_code_column_is_headed_energy_code_not_carbon_code(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    login(client, "regulator")
+    html = client.get("/balance/", {"year": "2025"}).content.decode()
+    headers = html.split("<thead>")[1].split("</thead>")[0]
+    assert "<th>能源代码</th>" in headers
+    assert "碳效码" not in html
