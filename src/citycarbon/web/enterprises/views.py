@@ -30,7 +30,7 @@ from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.enterprises.selectors import search
 from citycarbon.web.grading.models import CarbonCode
 from citycarbon.web.grading.selectors import latest_published, portraits_for, published_view
-from citycarbon.web.grading.views import valid_until, verify_url
+from citycarbon.web.grading.views import code_status, valid_until, verify_url
 from citycarbon.web.regions.models import District, Industry
 from citycarbon.web.regions.names import division_choices
 
@@ -162,6 +162,7 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "key_years": list(enterprise.key_energy_years.values_list("year", flat=True)),
         "code": code,
         "valid_until": valid_until(code.year) if code else None,
+        "code_status": code_status(code) if code else None,
         "qr_svg": qr_svg,
         "verify_link": verify_url(request, code) if code else "",
         "portrait": portraits[-1] if portraits else None,
