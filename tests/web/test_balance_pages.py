@@ -14,8 +14,8 @@ from python_calamine import CalamineWorkbook
 from citycarbon.core.balance import COLUMNS, energy_balance
 from citycarbon.core.factors import FactorSet
 from citycarbon.web.energy.selectors import energy_records
-from citycarbon.web.enterprises.selectors import directory
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.enterprises.selectors import directory
 from citycarbon.web.regions.models import District
 from tests.web.conftest import LoadedCity
 

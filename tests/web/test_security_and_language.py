@@ -81,7 +81,9 @@ def test_every_message_is_translated_and_compiled() -> None:
 
     for context, msgid, msgstr in entries:
         found = (
-            catalog.pgettext(text(context), text(msgid)) if context else catalog.gettext(text(msgid))
+            catalog.pgettext(text(context), text(msgid))
+            if context
+            else catalog.gettext(text(msgid))
         )
         assert found == text(msgstr), (context, msgid)
 

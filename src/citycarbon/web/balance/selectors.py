@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from citycarbon.core.balance import ENTERPRISES, energy_balance
-from citycarbon.core.rapid import ACCOUNTED, complete_years
 from citycarbon.core.factors import DEFAULT_FACTOR_SET, load_factor_set
+from citycarbon.core.rapid import ACCOUNTED, complete_years
 from citycarbon.web.bulk import content_sha256
 from citycarbon.web.energy import selectors as energy
 from citycarbon.web.enterprises import selectors as enterprises
@@ -60,9 +60,7 @@ def coverage(records: pl.DataFrame, enterprises: int) -> dict[int, Coverage]:
     # The estimates' test of a complete statistics year: records in all twelve months.
     twelve = set(
         complete_years(
-            records.select("entity_id", "period", pl.lit(0.0).alias("total_tco2")).cast(
-                dict(ACCOUNTED)
-            )
+            records.select("entity_id", "period", pl.lit(0.0).alias("total_tco2")).cast(ACCOUNTED)
         )
     )
     return {

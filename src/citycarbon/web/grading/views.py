@@ -54,7 +54,7 @@ def valid_until(year: int) -> date:
 
 
 def code_status(code: CarbonCode) -> str:
-    """"replaced" when a newer published code exists for the enterprise (a later year, or the
+    """ "replaced" when a newer published code exists for the enterprise (a later year, or the
     same year in a later published run), else "expired" once its validity has passed (today
     in the platform's time zone), else "valid"."""
     published_at = code.run.published_at
