@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "citycarbon.web.access.context.principal",
             ],
+            "libraries": {"formatting": "citycarbon.web.formatting"},
         },
     },
 ]

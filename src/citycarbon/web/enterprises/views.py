@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from citycarbon.core.whatif import Changes, what_if
@@ -118,11 +119,11 @@ def _portrait(
 
 
 MIX = (
-    ("coal_tce", "煤 coal"),
-    ("oil_tce", "油 oil"),
-    ("gas_tce", "气 gas"),
-    ("electricity_heat_tce", "电热 electricity & heat"),
-    ("other_tce", "其他 other"),
+    ("coal_tce", gettext_lazy("coal")),
+    ("oil_tce", gettext_lazy("oil")),
+    ("gas_tce", gettext_lazy("gas")),
+    ("electricity_heat_tce", gettext_lazy("electricity & heat")),
+    ("other_tce", gettext_lazy("other")),
 )
 
 
@@ -146,7 +147,7 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     )
     latest = emissions[-1] if emissions else None
     mix = (
-        {"labels": [lbl for _c, lbl in MIX], "values": [round(latest[c], 1) for c, _l in MIX]}
+        {"labels": [str(lbl) for _c, lbl in MIX], "values": [round(latest[c], 1) for c, _l in MIX]}
         if latest and allows(principal, "emissions")
         else None
     )
