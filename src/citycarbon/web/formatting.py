@@ -4,7 +4,9 @@
 - ``{{ share|percent }}``: a fraction as ``12.3 %`` (one decimal, thousands separators);
 - ``{{ value|thousands:1 }}``: a number with thousands separators and fixed decimals;
 - ``{{ tonnes|wan:"吨标准煤" }}``: on Chinese pages ``673.7 万吨标准煤`` from 6,737,489 (万 =
-  10,000) for values of 10,000 or more; on other pages ``6,737,489 tce``;
+  10,000; below 10,000 ``5,321 吨标准煤``); on other pages ``6,737,489`` (the unit is in the
+  label);
+- ``{{ kwh|per:1000 }}``: divided (kWh → MWh) and shown with thousands separators;
 - ``{{ purpose|purpose_label }}``: a 205-1 purpose code (``fuel``) as its name (燃料);
 - ``{{ code|audit_action }}``: an audit action code as its name, or the code;
 - ``{{ dict|pairs }}``: a dict as ``(key, value)`` pairs to list as "key: value";
@@ -57,6 +59,15 @@ def thousands(value: Any, decimals: int = 0) -> str:
 
 
 @register.filter
+def per(value: Any, divisor: int = 1000) -> str:
+    """``1234567|per:1000`` → ``1,235`` (kWh as MWh); not a number: —."""
+    number = _number(value)
+    if number is None or not divisor:
+        return "—"
+    return str(floatformat(number / divisor, "0g"))
+
+
+@register.filter
 def percent(value: Any, decimals: int = 1) -> str:
     """A fraction as a percentage: ``0.1234`` → ``12.3 %``; None → ``—``."""
     number = _number(value)
@@ -72,11 +83,11 @@ def wan(value: Any, unit: str = "") -> str:
     number = _number(value)
     if number is None:
         return "—"
-    chinese = _chinese()
-    if chinese and abs(number) >= 10_000:
+    if not _chinese():
+        return str(floatformat(number, "0g"))
+    if abs(number) >= 10_000:
         return f"{floatformat(number / 10_000, '1g')} 万{unit}"
-    text = str(floatformat(number, "0g"))
-    return f"{text} {unit}".strip() if unit and not chinese else f"{text}{unit}"
+    return f"{floatformat(number, '0g')} {unit}".strip()
 
 
 @register.filter

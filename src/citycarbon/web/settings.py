@@ -135,6 +135,9 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Thousands separators on Chinese pages too; templates ask for them (``floatformat:"0g"``,
+# ``intcomma``, the ``formatting`` filters), so years and ids stay as they are.
+FORMAT_MODULE_PATH = ["citycarbon.web.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
