@@ -275,8 +275,8 @@ def test_verification_page_shows_its_fields_and_nothing_else(
     page = client.get(f"/verify/{verify_token(code)}/").content.decode()
     assert loaded_city.first.name in page and f"{code.level}{code.grade}级" in page
     assert str(code.year) in page and f"{code.year + 1}-12-31" in page
+    assert loaded_city.first.uscc and loaded_city.first.uscc in page  # which legal entity
     for secret in (
-        loaded_city.first.uscc,
         loaded_city.first.entity_id,
         f"{code.k_value:.2f}",
         f"{code.intensity_tco2_per_10k_yuan:.3f}",

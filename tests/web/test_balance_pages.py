@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 from citycarbon.core.balance import COLUMNS, energy_balance
 from citycarbon.core.factors import FactorSet
 from citycarbon.web.energy.selectors import energy_records
+from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.enterprises.selectors import directory
 from citycarbon.web.regions.models import District
 from tests.web.conftest import LoadedCity
@@ -95,3 +96,41 @@ def test_download_has_the_numbers(
     )
     titles = scope_titles(physical)
     assert titles[0] == "全市 city" and len(titles) == 1 + District.objects.count()
+
+
+def test_energy_code_column_is_headed_energy_code_not_carbon_code(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    login(client, "regulator")
+    html = client.get("/balance/", {"year": "2025"}).content.decode()
+    headers = html.split("<thead>")[1].split("</thead>")[0]
+    assert "<th>能源代码</th>" in headers
+    assert "碳效码" not in html
+
+
+def test_opens_on_the_latest_complete_year_and_warns_of_an_incomplete_one(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    from citycarbon.web.energy.models import EnergyRecord  # noqa: PLC0415
+
+    record = EnergyRecord.objects.order_by("-period").first()
+    assert record is not None
+    complete = int(record.period[:4])
+    # One enterprise uploads two rows of one month of the next year.
+    for code in ("21", "33"):
+        EnergyRecord.objects.create(
+            enterprise=record.enterprise,
+            period=f"{complete + 1}-11",
+            energy_code=code,
+            purpose=record.purpose,
+            quantity=1.2,
+            data_import=record.data_import,
+        )
+    login(client, "regulator")
+    html = client.get("/balance/").content.decode()
+    assert f" {complete}</h2>" in html
+    assert 'id="incomplete"' not in html
+    picked = client.get("/balance/", {"year": str(complete + 1)}).content.decode()
+    assert f" {complete + 1}</h2>" in picked
+    n = Enterprise.objects.count()
+    assert f"{complete + 1} 年数据不完整：报告企业数 1 / {n} 家，月份数 1 / 12" in picked

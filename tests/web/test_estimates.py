@@ -182,6 +182,8 @@ def test_page_roles_and_content(
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="chart-months"' in html and 'id="chart-days"' in html
+    # The daily chart says whom it covers: the one enterprise with day readings.
+    assert "仅含有逐日电表读数的 1 家企业（本月速算企业共" in html
     assert 'id="backtest"' in html and "MAPE" in html
     for d in District.objects.all():
         assert d.name_zh in html

@@ -71,16 +71,21 @@ def test_chinese_by_default_english_by_switch(client: Client) -> None:
 
 def test_every_message_is_translated_and_compiled() -> None:
     po = (LOCALE / "django.po").read_text(encoding="utf-8")
-    entries = re.findall(r'\nmsgid "(.+)"\nmsgstr "(.*)"\n', po)
-    assert entries and not [m for m, s in entries if not s]
+    entries = re.findall(r'\n(?:msgctxt "(.+)"\n)?msgid "(.+)"\nmsgstr "(.*)"\n', po)
+    assert entries and not [m for _, m, s in entries if not s]
     with (LOCALE / "django.mo").open("rb") as fh:
         catalog = gettext.GNUTranslations(fh)
-    for msgid, msgstr in entries:
-        unescaped = msgid.encode().decode("unicode_escape").encode("latin-1").decode()
-        assert (
-            catalog.gettext(unescaped)
-            == msgstr.encode().decode("unicode_escape").encode("latin-1").decode()
-        ), msgid
+
+    def text(s: str) -> str:
+        return s.encode().decode("unicode_escape").encode("latin-1").decode()
+
+    for context, msgid, msgstr in entries:
+        found = (
+            catalog.pgettext(text(context), text(msgid))
+            if context
+            else catalog.gettext(text(msgid))
+        )
+        assert found == text(msgstr), (context, msgid)
 
 
 @pytest.mark.django_db(transaction=True)

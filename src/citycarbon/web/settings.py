@@ -20,6 +20,8 @@
 - ``CITYCARBON_WORKER_MEMORY_MB``: the resident-memory bound of ``citycarbon worker``, which
   parses uploads in the background (its address space is bounded at four times it); default
   2048.
+- ``CITYCARBON_ISSUER``: the issuing authority named on the public verification page;
+  default "citycarbon 平台".
 """
 
 from __future__ import annotations
@@ -120,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "citycarbon.web.access.context.principal",
             ],
+            "libraries": {"formatting": "citycarbon.web.formatting"},
         },
     },
 ]
@@ -132,6 +135,9 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Thousands separators on Chinese pages too; templates ask for them (``floatformat:"0g"``,
+# ``intcomma``, the ``formatting`` filters), so years and ids stay as they are.
+FORMAT_MODULE_PATH = ["citycarbon.web.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -142,6 +148,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+CITYCARBON_ISSUER = os.environ.get("CITYCARBON_ISSUER", "citycarbon 平台")
 CITYCARBON_MAX_UPLOAD_BYTES = int(os.environ.get("CITYCARBON_MAX_UPLOAD_BYTES", str(100 << 20)))
 # Form fields other than files stay small; files above 2.5 MB stream to a temporary file,
 # and the capped handler stops a file at the cap whatever Content-Length said.

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from citycarbon.core.whatif import Changes, what_if
@@ -30,7 +31,7 @@ from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.enterprises.selectors import search
 from citycarbon.web.grading.models import CarbonCode
 from citycarbon.web.grading.selectors import latest_published, portraits_for, published_view
-from citycarbon.web.grading.views import valid_until, verify_url
+from citycarbon.web.grading.views import code_status, valid_until, verify_url
 from citycarbon.web.regions.models import District, Industry
 from citycarbon.web.regions.names import division_choices
 
@@ -118,11 +119,11 @@ def _portrait(
 
 
 MIX = (
-    ("coal_tce", "煤 coal"),
-    ("oil_tce", "油 oil"),
-    ("gas_tce", "气 gas"),
-    ("electricity_heat_tce", "电热 electricity & heat"),
-    ("other_tce", "其他 other"),
+    ("coal_tce", gettext_lazy("coal")),
+    ("oil_tce", gettext_lazy("oil")),
+    ("gas_tce", gettext_lazy("gas")),
+    ("electricity_heat_tce", gettext_lazy("electricity & heat")),
+    ("other_tce", gettext_lazy("other")),
 )
 
 
@@ -146,7 +147,7 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     )
     latest = emissions[-1] if emissions else None
     mix = (
-        {"labels": [lbl for _c, lbl in MIX], "values": [round(latest[c], 1) for c, _l in MIX]}
+        {"labels": [str(lbl) for _c, lbl in MIX], "values": [round(latest[c], 1) for c, _l in MIX]}
         if latest and allows(principal, "emissions")
         else None
     )
@@ -162,6 +163,7 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "key_years": list(enterprise.key_energy_years.values_list("year", flat=True)),
         "code": code,
         "valid_until": valid_until(code.year) if code else None,
+        "code_status": code_status(code) if code else None,
         "qr_svg": qr_svg,
         "verify_link": verify_url(request, code) if code else "",
         "portrait": portraits[-1] if portraits else None,

@@ -54,6 +54,8 @@ def estimates_page(request: HttpRequest) -> HttpResponse:
         "month": month,
         "chart": chart,
         "daily_chart": selectors.day_chart(daily) if not daily.is_empty() else None,
+        "daily_enterprises": daily.get_column("entity_id").n_unique(),
+        "month_enterprises": chosen.get_column("entity_id").n_unique(),
         "by_district": by_district,
         "by_division": by_division,
         "backtest": (

@@ -8,11 +8,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import polars as pl
+from django.conf import settings
 from django.core import signing
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from citycarbon import data
@@ -56,6 +59,25 @@ def valid_until(year: int) -> date:
     """A code graded on a year's data stands until the end of the following year, when the
     next year's code replaces it."""
     return date(year + 1, 12, 31)
+
+
+def code_status(code: CarbonCode) -> str:
+    """ "replaced" when a newer published code exists for the enterprise (a later year, or the
+    same year in a later published run), else "expired" once its validity has passed (today
+    in the platform's time zone), else "valid"."""
+    published_at = code.run.published_at
+    newer = Q(year__gt=code.year)
+    if published_at is not None:
+        newer |= Q(year=code.year, run__published_at__gt=published_at)
+    if (
+        CarbonCode.objects.filter(enterprise_id=code.enterprise_id, run__published_at__isnull=False)
+        .filter(newer)
+        .exists()
+    ):
+        return "replaced"
+    if timezone.localdate() > valid_until(code.year):
+        return "expired"
+    return "valid"
 
 
 def _int(value: str | None) -> int | None:
@@ -274,7 +296,8 @@ def list_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
 
 @require_GET
 def verify_page(request: HttpRequest, token: str) -> HttpResponse:
-    """Public: the name, level, grade, year and validity of a published code, nothing else."""
+    """Public: the name, USCC, level, grade, year, validity and issuer of a published code,
+    nothing else."""
     try:
         pk = int(signing.Signer(salt=VERIFY_SALT).unsign(token))
     except (signing.BadSignature, ValueError):
@@ -286,26 +309,20 @@ def verify_page(request: HttpRequest, token: str) -> HttpResponse:
     )
     if code is None:
         return render(request, "grading/verify.html", {"code": None}, status=404)
-    latest = latest_published()
-    until = valid_until(code.year)
-    superseded = CarbonCode.objects.filter(
-        run_id=code.run_id, enterprise_id=code.enterprise_id, year__gt=code.year
-    ).exists()
-    current_code = (
-        latest is not None and code.run_id == latest.pk and not superseded and date.today() <= until
-    )
     return render(
         request,
         "grading/verify.html",
         {
             "code": {
                 "name": code.enterprise.name,
+                "uscc": code.enterprise.uscc,
                 "level": code.level,
                 "grade": code.grade,
                 "year": code.year,
-                "valid_until": until,
-                "valid": current_code,
-            }
+                "valid_until": valid_until(code.year),
+                "status": code_status(code),
+            },
+            "issuer": settings.CITYCARBON_ISSUER,
         },
     )
 

@@ -4,6 +4,10 @@
 // slice opens the link with {key} replaced by that item's key (drill-down).
 (function () {
   "use strict";
+  var short = (typeof Intl !== "undefined" && Intl.NumberFormat) ?
+    new Intl.NumberFormat(document.documentElement.lang || undefined,
+      { notation: "compact", maximumFractionDigits: 1 }) : null;
+  function compact(value) { return short ? short.format(value) : String(value); }
   function draw(el) {
     var source = document.getElementById(el.dataset.source);
     if (!source || typeof echarts === "undefined") { return; }
@@ -19,11 +23,15 @@
       };
     } else {
       var horizontal = el.dataset.horizontal === "1";
-      var cat = { type: "category", data: data.labels, axisLabel: { interval: 0, width: 120, overflow: "truncate" } };
-      var val = { type: "value" };
+      // ECharts picks the label interval and hides labels that would overlap (34 months or
+      // 31 days on a narrow chart); value labels are compact (50万 / 500K).
+      var cat = { type: "category", data: data.labels,
+        axisLabel: { interval: "auto", hideOverlap: true, margin: 12, width: 120, overflow: "truncate" } };
+      var val = { type: "value", splitNumber: 4,
+        axisLabel: { hideOverlap: true, formatter: compact } };
       option = {
         tooltip: { trigger: "axis" },
-        grid: { left: horizontal ? 130 : 60, right: 20, top: 20, bottom: 40 },
+        grid: { left: 10, right: 20, top: 20, bottom: 10, containLabel: true },
         xAxis: horizontal ? val : cat,
         yAxis: horizontal ? cat : val,
         series: [{ type: kind, data: data.values, name: el.dataset.name || "" }]

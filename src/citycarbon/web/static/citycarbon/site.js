@@ -2,9 +2,19 @@
 // scripts from our own static files only):
 // - a <select data-autosubmit> submits its form when changed (the language switch);
 // - an htmx target with data-swap-422 shows a 422 answer (the what-if form's errors)
-//   instead of treating it as a failure.
+//   instead of treating it as a failure;
+// - the menu button (#nav-toggle, shown on narrow screens) opens and closes the navigation.
 (function () {
   "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("#nav-toggle") : null;
+    if (!button) {
+      return;
+    }
+    var header = button.closest("header.site");
+    var open = header.classList.toggle("open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (el instanceof HTMLSelectElement && el.dataset.autosubmit !== undefined && el.form) {

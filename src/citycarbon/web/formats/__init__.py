@@ -1,0 +1,1 @@
+"""Number formats overriding Django's per language (``FORMAT_MODULE_PATH``)."""
