@@ -11,7 +11,17 @@ from citycarbon.web.demo import DemoLogin
 
 from .test_pages import log_in
 
-PHONE_PAGES = ("/dashboard/", "/enterprises/", "/balance/", "/audit/", "/energy/uploads/")
+PHONE_PAGES = (
+    "/dashboard/",
+    "/enterprises/",
+    "/balance/",
+    "/audit/",
+    "/energy/uploads/",
+    "/lists/low-green/",
+    "/lists/poor-efficiency/",
+    "/runs/",
+    "/onboarding/",
+)
 
 
 @pytest.fixture
