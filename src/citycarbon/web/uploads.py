@@ -3,9 +3,11 @@ over it gets HTTP 413 before its body is read (JSON under ``/api/``); a file tha
 it while it streams in is stopped by ``CappedUploadHandler`` and the view answers 413 too
 (``too_large``).
 
-Also what every upload shares before its background job reads it: the refusal of a missing
+Also what every upload shares: before its background job reads it, the refusal of a missing
 file or an unknown suffix (``refusal``) and keeping the file under the upload folder
-(``keep_file``)."""
+(``keep_file``); in the job, who acts (``uploader``) and the row errors as the upload keeps
+them (``kept_error``); in the API, the description of a file-upload operation
+(``upload_operation``)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
 
+from citycarbon.io.errors import RowError
 from citycarbon.web.api.errors import API_PREFIX, problem
+from citycarbon.web.audit.actions import Actor
+from citycarbon.web.audit.hashing import storable_text
 
 
 def cap_bytes() -> int:
@@ -130,3 +135,41 @@ def keep_file(file: UploadedFile) -> KeptFile:  # type: ignore[type-arg]
             digest.update(part)
             f.write(part)
     return KeptFile(name, suffix, stored, digest.hexdigest())
+
+
+def uploader(user: Any, label: str) -> Actor:
+    """Who acts in an upload's job: the user who uploaded, or the label kept for them."""
+    return Actor.of(user) if user is not None else Actor(label=label)
+
+
+def kept_error(e: RowError) -> dict[str, object]:
+    """One row error as an upload keeps it (JSON, text every database can store)."""
+    return {
+        "row": e.row,
+        "column": storable_text(e.column),
+        "code": e.code,
+        "value": storable_text(e.value),
+        "reason_zh": e.reason_zh,
+        "reason_en": e.reason_en,
+    }
+
+
+def upload_operation(body: dict[str, Any]) -> dict[str, Any]:
+    """``openapi_extra`` of an operation that takes one file as ``multipart/form-data``
+    (``body``: its JSON schema) and answers 202 with the ``Location`` to follow."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": body}},
+        },
+        "responses": {
+            202: {
+                "headers": {
+                    "Location": {
+                        "description": "The upload, to follow: GET it until it has ended.",
+                        "schema": {"type": "string"},
+                    }
+                }
+            }
+        },
+    }

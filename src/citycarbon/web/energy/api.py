@@ -35,7 +35,7 @@ from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.actions import do_receive_upload, upload_refusal
 from citycarbon.web.energy.models import EnergyRecord, EnergyUpload
 from citycarbon.web.energy.selectors import uploader_enterprise, visible_uploads
-from citycarbon.web.uploads import too_large, too_large_message
+from citycarbon.web.uploads import too_large, too_large_message, upload_operation
 
 router = Router(tags=["energy"])
 
@@ -354,22 +354,7 @@ UPLOAD_BODY: Final = {
 @router.post(
     "/energy/uploads",
     response={202: UploadAcceptedOut, 400: ErrorOut, 413: ErrorOut, **ERROR_RESPONSES},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"multipart/form-data": {"schema": UPLOAD_BODY}},
-        },
-        "responses": {
-            202: {
-                "headers": {
-                    "Location": {
-                        "description": "The upload, to follow: GET it until it has ended.",
-                        "schema": {"type": "string"},
-                    }
-                }
-            }
-        },
-    },
+    openapi_extra=upload_operation(UPLOAD_BODY),
     summary="Upload an energy file (CSV or 205-1 form); it is read in the background",
 )
 def post_upload(request: HttpRequest, response: HttpResponse) -> Any:

@@ -11,12 +11,13 @@ from django.db import transaction
 
 from citycarbon.io.errors import InputFileError, RowError
 from citycarbon.web.audit.actions import Actor, record
+from citycarbon.web.audit.hashing import storable_text
 from citycarbon.web.energy.ingest import EnergyImportRejectedError, import_uploaded_file
 from citycarbon.web.energy.models import EnergyUpload, UploadStatus
 from citycarbon.web.enterprises.actions import ImportRejectedError
 from citycarbon.web.jobs.models import Job
 from citycarbon.web.jobs.registry import job as register_job
-from citycarbon.web.uploads import upload_dir
+from citycarbon.web.uploads import kept_error, upload_dir, uploader
 
 KIND: Final = "energy.upload"
 MAX_KEPT_ERRORS: Final = 200
@@ -29,25 +30,7 @@ def stored_path(upload: EnergyUpload) -> Path:
 
 
 def _actor(upload: EnergyUpload) -> Actor:
-    if upload.uploaded_by is not None:
-        return Actor.of(upload.uploaded_by)
-    return Actor(label=upload.actor_label)
-
-
-def _text(value: str) -> str:
-    """``value`` as PostgreSQL stores it (no NUL)."""
-    return value.replace("\x00", "\ufffd")
-
-
-def _error_dict(e: RowError) -> dict[str, object]:
-    return {
-        "row": e.row,
-        "column": _text(e.column),
-        "code": e.code,
-        "value": _text(e.value),
-        "reason_zh": e.reason_zh,
-        "reason_en": e.reason_en,
-    }
+    return uploader(upload.uploaded_by, upload.actor_label)
 
 
 @transaction.atomic
@@ -61,9 +44,9 @@ def _finish_unimported(
 ) -> None:
     """An upload that imported nothing: why, kept on its row."""
     upload.status = status
-    upload.errors = [_error_dict(e) for e in (errors or [])[:MAX_KEPT_ERRORS]]
+    upload.errors = [kept_error(e) for e in (errors or [])[:MAX_KEPT_ERRORS]]
     upload.error_count = error_count
-    upload.problem = _text(problem)
+    upload.problem = storable_text(problem)
     upload.rows_imported = 0
     upload.save(update_fields=["status", "errors", "error_count", "problem", "rows_imported"])
     record(

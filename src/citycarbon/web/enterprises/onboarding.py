@@ -17,13 +17,14 @@ from django.db import transaction
 from citycarbon.io import onboarding_csv
 from citycarbon.io.errors import InputFileError, RowError
 from citycarbon.web.audit.actions import Actor, record
+from citycarbon.web.audit.hashing import storable_text
 from citycarbon.web.enterprises.actions import do_import_economics, do_onboard_enterprises
 from citycarbon.web.enterprises.models import OnboardingKind, OnboardingStatus, OnboardingUpload
 from citycarbon.web.jobs.models import Job
 from citycarbon.web.jobs.registry import job as register_job
 from citycarbon.web.jobs.runner import do_enqueue_job
 from citycarbon.web.regions.actions import ImportCounts, do_import_regions
-from citycarbon.web.uploads import keep_file, refusal, upload_dir
+from citycarbon.web.uploads import keep_file, kept_error, refusal, upload_dir, uploader
 
 JOB_KIND: Final = "onboarding.upload"
 SUFFIXES: Final = (".csv",)
@@ -93,25 +94,7 @@ def do_receive_onboarding(
 
 
 def _actor(upload: OnboardingUpload) -> Actor:
-    if upload.uploaded_by is not None:
-        return Actor.of(upload.uploaded_by)
-    return Actor(label=upload.actor_label)
-
-
-def _text(value: str) -> str:
-    """``value`` as PostgreSQL stores it (no NUL)."""
-    return value.replace("\x00", "\ufffd")
-
-
-def _error_dict(e: RowError) -> dict[str, object]:
-    return {
-        "row": e.row,
-        "column": _text(e.column),
-        "code": e.code,
-        "value": _text(e.value),
-        "reason_zh": e.reason_zh,
-        "reason_en": e.reason_en,
-    }
+    return uploader(upload.uploaded_by, upload.actor_label)
 
 
 @transaction.atomic
@@ -125,9 +108,9 @@ def _finish_unimported(
     """An upload that imported nothing: why, kept on its row and in an audit event."""
     found = errors or []
     upload.status = status
-    upload.errors = [_error_dict(e) for e in found[:MAX_KEPT_ERRORS]]
+    upload.errors = [kept_error(e) for e in found[:MAX_KEPT_ERRORS]]
     upload.error_count = len(found)
-    upload.problem = _text(problem)
+    upload.problem = storable_text(problem)
     upload.save(update_fields=["status", "errors", "error_count", "problem"])
     record(
         _actor(upload),

@@ -24,7 +24,7 @@ from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.enterprises.models import OnboardingUpload
 from citycarbon.web.enterprises.onboarding import do_receive_onboarding, onboarding_refusal
-from citycarbon.web.uploads import too_large, too_large_message
+from citycarbon.web.uploads import too_large, too_large_message, upload_operation
 
 router = Router(tags=["onboarding"])
 # One path for both operations, so that Django's URL resolver sends every method to one view:
@@ -180,22 +180,7 @@ def get_onboarding(
 @router.post(
     "/onboarding/{target}",
     response={202: OnboardingAcceptedOut, 400: ErrorOut, 413: ErrorOut, **ERROR_RESPONSES},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"multipart/form-data": {"schema": UPLOAD_BODY}},
-        },
-        "responses": {
-            202: {
-                "headers": {
-                    "Location": {
-                        "description": "The upload, to follow: GET it until it has ended.",
-                        "schema": {"type": "string"},
-                    }
-                }
-            }
-        },
-    },
+    openapi_extra=upload_operation(UPLOAD_BODY),
     summary="Upload a districts, enterprises or economics CSV; it is read in the background",
 )
 def post_onboarding(
