@@ -20,9 +20,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from citycarbon.web.access.actions import Binding, do_create_api_key
-from citycarbon.web.access.models import Role
-from citycarbon.web.access.policy import RESOURCES
 from citycarbon.web.audit.actions import Actor
+from citycarbon.web.registry import registry
 from tests.web.conftest import LoadedCity
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +45,9 @@ def same_connection() -> Iterator[None]:
 @pytest.fixture
 def key(loaded_city: LoadedCity, same_connection: None) -> str:
     """A regulator's key naming every scope: it reads everything and may send readings."""
-    binding = Binding(Role.REGULATOR)
-    return do_create_api_key(binding, actor=Actor.system("test"), scopes=RESOURCES)[1]
+    binding = Binding("regulator")
+    scopes = tuple(registry().resources)
+    return do_create_api_key(binding, actor=Actor.system("test"), scopes=scopes)[1]
 
 
 @schema.parametrize()

@@ -19,7 +19,6 @@ from django.test import Client
 
 from citycarbon.io.errors import REASONS
 from citycarbon.web.access.actions import Binding, do_create_api_key
-from citycarbon.web.access.models import Role
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.energy.models import EnergyRecord, EnergyUpload, QuarantinedRow
@@ -153,7 +152,7 @@ def submit(
         upload = EnergyUpload.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
     else:
         key = do_create_api_key(
-            Binding(Role.REGULATOR), actor=Actor.system("test"), scopes=("uploads",)
+            Binding("regulator"), actor=Actor.system("test"), scopes=("uploads",)
         )[1]
         response = api_post(key, data)
         assert response.status_code == 202, response.content[:2000]

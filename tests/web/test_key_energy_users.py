@@ -12,7 +12,6 @@ from citycarbon.core.factors import load_factor_set
 from citycarbon.core.key_energy_users import RULE_VERSION, key_energy_users
 from citycarbon.core.schemas import METHOD_VERSION
 from citycarbon.web.access.actions import Binding, do_create_api_key
-from citycarbon.web.access.models import Role
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.models import AuditEvent
 from citycarbon.web.energy.actions import do_account
@@ -109,7 +108,7 @@ def test_enterprise_list_and_api_filter_key_energy_users(
     assert by_year.context["count"] == len(in_year)
     others = client.get("/enterprises/", {"key_energy_user": "false"})
     assert others.context["count"] == Enterprise.objects.count() - len(key)
-    api_key = do_create_api_key(Binding(Role.REGULATOR), actor=ACTOR)[1]
+    api_key = do_create_api_key(Binding("regulator"), actor=ACTOR)[1]
     headers = {"X-API-Key": api_key}
     body = client.get(
         "/api/v1/enterprises", {"key_energy_user": "true", "page_size": 500}, headers=headers

@@ -19,6 +19,7 @@ from python_calamine import CalamineWorkbook
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.grading import views
 from citycarbon.web.grading.selectors import forget_views, latest_published, published_view
+from citycarbon.web.regions.models import District
 from tests.web.conftest import LoadedCity
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +138,8 @@ def test_district_officer_sees_and_exports_only_their_district(
 ) -> None:
     login(client, "district")
     profile = User.objects.get(username="district").profile  # type: ignore[attr-defined]
-    own = profile.district.code
+    own_district = District.objects.get(pk=profile.subject_id)
+    own = own_district.code
     other = next(
         e.district.code
         for e in (loaded_city.first, loaded_city.other_district)
@@ -149,7 +151,7 @@ def test_district_officer_sees_and_exports_only_their_district(
     exported = client.get("/lists/poor-efficiency/export.csv", {"district": other})
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert len(rows) == poor_list(district=own).height
-    own_name = profile.district.name_zh
+    own_name = own_district.name_zh
     assert {r["区县 district"] for r in rows} == {own_name}
     for username in ("enterprise1", "bank"):
         login(client, username)

@@ -13,7 +13,6 @@ from citycarbon.cli.main import app
 from citycarbon.core.factors import FactorSet
 from citycarbon.core.ids import USCC_CHARSET, make_uscc
 from citycarbon.web.access.actions import Binding, do_create_api_key
-from citycarbon.web.access.models import Role
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.models import AuditEvent
 from citycarbon.web.energy.actions import do_account
@@ -270,7 +269,7 @@ def test_onboarded_city_gets_a_published_code_by_uscc(
     grading, _ = do_grade(accounting, actor=ACTOR)
     assert do_publish(grading, actor=ACTOR)
     forget_views()
-    key = do_create_api_key(Binding(Role.REGULATOR), actor=ACTOR)[1]
+    key = do_create_api_key(Binding("regulator"), actor=ACTOR)[1]
     response = client.get(f"/api/v1/codes/uscc/{firms[0][1]}", headers={"X-API-Key": key})
     assert response.status_code == 200, response.content
     body = response.json()

@@ -13,7 +13,6 @@ from citycarbon.cli.main import app
 from citycarbon.core.factors import FactorSet
 from citycarbon.core.schemas import METHOD_VERSION
 from citycarbon.web.access.actions import Binding, do_create_api_key
-from citycarbon.web.access.models import Role
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.models import AuditEvent
 from citycarbon.web.energy import selectors as energy
@@ -182,7 +181,7 @@ def test_a_correction_queues_one_run_whose_review_and_publication_change_the_cod
     assert run.published_at is not None and latest_published() == run
     assert AuditEvent.objects.filter(action="grading.publish", object_id=str(run.pk)).exists()
 
-    key = do_create_api_key(Binding(Role.REGULATOR), actor=ACTOR)[1]
+    key = do_create_api_key(Binding("regulator"), actor=ACTOR)[1]
     codes = client.get(
         f"/api/v1/codes/uscc/{first.uscc}", {"year": year}, headers={"X-API-Key": key}
     ).json()

@@ -4,7 +4,6 @@ for machine clients and people, each write audited."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Final
 
 import typer
@@ -12,16 +11,13 @@ from rich.table import Table
 
 from citycarbon.cli.console import err, fail, out
 
-
-class RoleOption(StrEnum):
-    admin = "admin"
-    regulator = "regulator"
-    district = "district"
-    enterprise = "enterprise"
-    bank = "bank"
-
-
-RoleArg = Annotated[RoleOption, typer.Option(help="Role; see docs/platform.md for what each sees.")]
+RoleArg = Annotated[
+    str,
+    typer.Option(
+        help="Role: admin, regulator, district, enterprise, bank, or another an app declares; "
+        "see docs/platform.md for what each may do."
+    ),
+]
 EnterpriseArg = Annotated[
     str | None,
     typer.Option(help="Enterprise (entity id or USCC) an enterprise role is bound to."),
@@ -30,6 +26,13 @@ DistrictArg = Annotated[
     str | None, typer.Option(help="District code (GB/T 2260) a district role is bound to.")
 ]
 BankArg = Annotated[str | None, typer.Option(help="Bank code a bank role is bound to.")]
+SubjectArg = Annotated[
+    str | None,
+    typer.Option(
+        help="The subject the role is bound to, as TYPE:KEY (district:339901, "
+        "enterprise:DEMO00001, bank:DEMOBANK, or a type another app declares)."
+    ),
+]
 DEFAULT_KEY_DAYS: Final = 365
 """How long a new API key is valid unless ``--expires-days`` says otherwise."""
 
@@ -41,35 +44,43 @@ def _setup() -> None:
 
 
 def _binding(
-    role: RoleOption, enterprise: str | None, district: str | None, bank: str | None
+    role: str,
+    enterprise: str | None,
+    district: str | None,
+    bank: str | None,
+    subject: str | None = None,
 ) -> object:
-    """Resolve the binding's objects in the configured database; exit 2 when one is unknown."""
+    """The role and the subject it is bound to, looked up in the configured database; exit 2
+    when the subject is unknown or more than one is named."""
     from citycarbon.web import bootstrap  # noqa: PLC0415  (Django is set up first)
 
     bootstrap.migrate()
-    from django.db.models import Q  # noqa: PLC0415
-
     from citycarbon.web.access.actions import Binding  # noqa: PLC0415
-    from citycarbon.web.access.models import Bank, Role  # noqa: PLC0415
-    from citycarbon.web.enterprises.models import Enterprise  # noqa: PLC0415
-    from citycarbon.web.regions.models import District  # noqa: PLC0415
+    from citycarbon.web.access.policy import find_subject  # noqa: PLC0415
+    from citycarbon.web.registry import registry  # noqa: PLC0415
 
-    found_enterprise = found_district = found_bank = None
-    if enterprise is not None:
-        found_enterprise = Enterprise.objects.filter(
-            Q(entity_id=enterprise) | Q(uscc=enterprise)
-        ).first()
-        if found_enterprise is None:
-            raise fail(f"no enterprise {enterprise!r} in {bootstrap.database_label()}")
-    if district is not None:
-        found_district = District.objects.filter(code=district).first()
-        if found_district is None:
-            raise fail(f"no district {district!r} in {bootstrap.database_label()}")
-    if bank is not None:
-        found_bank = Bank.objects.filter(code=bank).first()
-        if found_bank is None:
-            raise fail(f"no bank {bank!r} in {bootstrap.database_label()}")
-    return Binding(Role(role.value), found_district, found_enterprise, found_bank)
+    named = [
+        (kind, key)
+        for kind, key in (("enterprise", enterprise), ("district", district), ("bank", bank))
+        if key is not None
+    ]
+    if subject is not None:
+        kind, colon, key = subject.partition(":")
+        if not colon or not key:
+            raise fail(f"--subject takes TYPE:KEY, not {subject!r} / --subject 的格式为 类型:编码")
+        named.append((kind, key))
+    if len(named) > 1:
+        raise fail("name one subject only / 只能指定一个绑定对象")
+    if not named:
+        return Binding(role)
+    kind, key = named[0]
+    if kind not in registry().subjects:
+        known = ", ".join(registry().subjects)
+        raise fail(f"unknown subject type {kind!r}; types are {known} / 未知的对象类型")
+    found = find_subject(kind, key)
+    if found is None:
+        raise fail(f"no {kind} {key!r} in {bootstrap.database_label()} / 未找到")
+    return Binding(role, found)
 
 
 def _local_minute(value: datetime | None) -> str:
@@ -84,6 +95,7 @@ def apikey_create(
     enterprise: EnterpriseArg = None,
     district: DistrictArg = None,
     bank: BankArg = None,
+    subject: SubjectArg = None,
     label: Annotated[str, typer.Option(help="What the key is for.")] = "",
     scope: Annotated[
         list[str] | None,
@@ -97,7 +109,7 @@ def apikey_create(
     """Make an API key and print it once; only its hash is kept."""
     from datetime import timedelta  # noqa: PLC0415
 
-    binding = _binding(role, enterprise, district, bank)
+    binding = _binding(role, enterprise, district, bank, subject)
     from citycarbon.web.access.actions import BindingError, do_create_api_key  # noqa: PLC0415
     from citycarbon.web.audit.actions import Actor  # noqa: PLC0415
 
@@ -126,6 +138,7 @@ def user_create(
     enterprise: EnterpriseArg = None,
     district: DistrictArg = None,
     bank: BankArg = None,
+    subject: SubjectArg = None,
     password: Annotated[
         str | None,
         typer.Option(help="Password (default: asked for, or read from CITYCARBON_PASSWORD)."),
@@ -134,7 +147,7 @@ def user_create(
     """Make a user with a role and its binding."""
     import os  # noqa: PLC0415
 
-    binding = _binding(role, enterprise, district, bank)
+    binding = _binding(role, enterprise, district, bank, subject)
     from django.contrib.auth.models import User  # noqa: PLC0415
     from django.contrib.auth.password_validation import validate_password  # noqa: PLC0415
     from django.core.exceptions import ValidationError  # noqa: PLC0415
@@ -163,7 +176,7 @@ def user_create(
         do_create_user(username, password, binding, actor=Actor.system("cli"))  # type: ignore[arg-type]
     except BindingError as exc:
         raise fail(str(exc)) from exc
-    out.print(f"user {username} ({role.value}) made", markup=False)
+    out.print(f"user {username} ({role}) made", markup=False)
 
 
 KEY_COLUMNS: Final = (
@@ -189,6 +202,7 @@ def apikey_list(
 
     _setup()
     from citycarbon.web.access.models import ApiKey  # noqa: PLC0415
+    from citycarbon.web.access.policy import subject_label  # noqa: PLC0415
 
     rows = [
         (
@@ -196,14 +210,14 @@ def apikey_list(
             k.prefix,
             k.label,
             k.role,
-            str(k.enterprise or k.district or k.bank or ""),
+            subject_label(k.subject_type, k.subject_id),
             k.scopes.replace(",", " "),
             _local_minute(k.created_at),
             _local_minute(k.expires_at),
             _local_minute(k.last_used_at),
             _local_minute(k.revoked_at),
         )
-        for k in ApiKey.objects.select_related("enterprise", "district", "bank")
+        for k in ApiKey.objects.all()
     ]
     if csv:
         writer = csv_module.writer(sys.stdout, lineterminator="\n")

@@ -61,3 +61,39 @@ def configuration(
         *_bounds_errors(QUANTITY_BOUNDS_ENV, quantity_bounds, "citycarbon.E002"),
         *_bounds_errors(READING_BOUNDS_ENV, reading_bounds, "citycarbon.E003"),
     ]
+
+
+def apps_declared(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Errors for app declarations (``web.registry``) that contradict each other, name a
+    job kind no app registers, or put a menu entry on a URL that does not resolve."""
+    from django.urls import NoReverseMatch, reverse  # noqa: PLC0415
+
+    from citycarbon.web.jobs.registry import KINDS  # noqa: PLC0415
+    from citycarbon.web.registry import RegistryError, registry  # noqa: PLC0415
+
+    try:
+        known = registry()
+    except RegistryError as exc:
+        return [checks.Error(f"应用声明有误 / app declarations: {exc}", id="citycarbon.E010")]
+    problems = [
+        checks.Error(
+            f"{spec.app}: 未注册的后台任务 / declares job kind {kind!r}, which no app registers",
+            id="citycarbon.E011",
+        )
+        for spec in known.specs
+        for kind in spec.runs
+        if kind not in KINDS
+    ]
+    for entry in known.menu():
+        try:
+            reverse(entry.url_name, args=[entry.url_argument] if entry.url_argument else [])
+        except NoReverseMatch:
+            problems.append(
+                checks.Error(
+                    f"菜单链接无效 / menu entry {entry.url_name!r} does not resolve",
+                    id="citycarbon.E012",
+                )
+            )
+    return problems

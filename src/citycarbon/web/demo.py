@@ -14,8 +14,8 @@ from django.db.models import Max
 
 from citycarbon.core.democity import DemoCity, DemoElectricity, electricity_readings, energy_records
 from citycarbon.core.factors import FactorSet
-from citycarbon.web.access.actions import Binding, do_create_user, do_grant_consent
-from citycarbon.web.access.models import Bank, Role
+from citycarbon.web.access.actions import Binding, do_create_user
+from citycarbon.web.access.models import Bank
 from citycarbon.web.audit.actions import Actor, record, snapshot
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.buildings.actions import do_grade_buildings, do_import_buildings
@@ -23,7 +23,11 @@ from citycarbon.web.electricity.actions import do_ingest_readings, do_map_accoun
 from citycarbon.web.electricity.models import ElectricityBatch
 from citycarbon.web.energy.actions import do_import_energy, records_sha256
 from citycarbon.web.energy.models import AccountingRun
-from citycarbon.web.enterprises.actions import ImportRejectedError, do_import_enterprises
+from citycarbon.web.enterprises.actions import (
+    ImportRejectedError,
+    do_grant_consent,
+    do_import_enterprises,
+)
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.grading.actions import do_publish
 from citycarbon.web.grading.models import GradingRun
@@ -160,22 +164,22 @@ def ensure_demo_logins() -> list[DemoLogin]:
     district = District.objects.order_by("code").first()
     first, second = list(Enterprise.objects.order_by("entity_id")[:2])
     wanted = [
-        ("admin", Binding(Role.ADMIN), "everything, and the Django admin"),
-        ("regulator", Binding(Role.REGULATOR), "the whole city"),
+        ("admin", Binding("admin"), "everything, and the Django admin"),
+        ("regulator", Binding("regulator"), "the whole city"),
         (
             "district",
-            Binding(Role.DISTRICT, district=district),
+            Binding("district", district),
             f"district {district.code if district else ''}",
         ),
-        ("enterprise1", Binding(Role.ENTERPRISE, enterprise=first), first.entity_id),
-        ("enterprise2", Binding(Role.ENTERPRISE, enterprise=second), second.entity_id),
-        ("bank", Binding(Role.BANK, bank=bank), f"enterprises that consent to {bank.code}"),
+        ("enterprise1", Binding("enterprise", first), first.entity_id),
+        ("enterprise2", Binding("enterprise", second), second.entity_id),
+        ("bank", Binding("bank", bank), f"enterprises that consent to {bank.code}"),
     ]
     logins = []
     for username, binding, sees in wanted:
         password = demo_password(username)
         if not User.objects.filter(username=username).exists():
             do_create_user(username, password, binding, actor=ACTOR)
-        logins.append(DemoLogin(username, password, binding.role.value, sees))
+        logins.append(DemoLogin(username, password, binding.role, sees))
     do_grant_consent(first, bank, actor=ACTOR)
     return logins

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "citycarbon.web.electricity",
     "citycarbon.web.estimates",
     "citycarbon.web.balance",
+    "citycarbon.web.profile",
 ]
 
 MIDDLEWARE = [

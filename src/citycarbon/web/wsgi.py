@@ -28,13 +28,16 @@ _check_configuration()
 
 
 def _warm() -> None:
-    # Each worker builds the published run's frames as it starts, not on a visitor's request.
-    from citycarbon.web.grading.selectors import warm  # noqa: PLC0415  (after setup)
+    # Each worker builds what the apps declare (the published run's frames…) as it starts,
+    # not on a visitor's request.
+    from citycarbon.web.registry import load, registry  # noqa: PLC0415  (after setup)
 
     try:
-        warm()
+        for spec in registry().specs:
+            for target in spec.warm:
+                load(target)()
     except DatabaseError:  # no schema yet, or the database is away: the first request pays
-        logging.getLogger(__name__).warning("could not warm the published run", exc_info=True)
+        logging.getLogger(__name__).warning("could not warm the caches", exc_info=True)
     finally:
         connection.close()
 

@@ -1,4 +1,4 @@
-"""Writes about access: users, API keys and consents, each audited in its transaction."""
+"""Writes about access: users, API keys and log-in throttles, each audited in its transaction."""
 
 from __future__ import annotations
 
@@ -10,58 +10,55 @@ from typing import Final
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 
-from citycarbon.web.access.models import ApiKey, Bank, Consent, LoginThrottle, Profile, Role
-from citycarbon.web.access.policy import MATRIX, RESOURCES
+from citycarbon.web.access.models import ApiKey, LoginThrottle, Profile
+from citycarbon.web.access.policy import subject_model
 from citycarbon.web.audit.actions import Actor, record, snapshot
-from citycarbon.web.enterprises.models import Enterprise
-from citycarbon.web.regions.models import District
+from citycarbon.web.registry import registry
 
 KEY_PREFIX = "cck"
 
 
 class BindingError(ValueError):
-    """A role given without the district, enterprise or bank it needs, or with one it may
-    not have."""
+    """A role that is not declared, or given without the subject it is bound to, or with
+    one it may not have."""
 
 
 @dataclass(frozen=True)
 class Binding:
-    role: Role
-    district: District | None = None
-    enterprise: Enterprise | None = None
-    bank: Bank | None = None
+    """A role and the subject it is bound to (a district, an enterprise, a bank …; None for
+    a city-wide role)."""
+
+    role: str
+    subject: Model | None = None
 
     def check(self) -> None:
-        needs = {
-            Role.DISTRICT: ("district", self.district),
-            Role.ENTERPRISE: ("enterprise", self.enterprise),
-            Role.BANK: ("bank", self.bank),
-        }
-        if self.role in needs and needs[self.role][1] is None:
-            msg = f"role {self.role.value!r} needs a {needs[self.role][0]}"
+        spec = registry().role(self.role)
+        if spec is None:
+            known = ", ".join(registry().roles)
+            msg = f"unknown role {self.role!r}; roles are {known} / 未知角色"
             raise BindingError(msg)
-        extra = [
-            name
-            for name, value in (
-                ("district", self.district),
-                ("enterprise", self.enterprise),
-                ("bank", self.bank),
-            )
-            if value is not None and needs.get(self.role, ("",))[0] != name
-        ]
-        if extra:
-            msg = f"role {self.role.value!r} takes no {', '.join(extra)}"
+        if spec.binds is None:
+            if self.subject is not None:
+                msg = f"role {self.role!r} takes no {type(self.subject).__name__.lower()}"
+                raise BindingError(msg)
+            return
+        if self.subject is None:
+            msg = f"role {self.role!r} needs a {spec.binds}"
+            raise BindingError(msg)
+        if not isinstance(self.subject, subject_model(spec.binds)):
+            msg = f"role {self.role!r} needs a {spec.binds}, not a {type(self.subject).__name__}"
             raise BindingError(msg)
 
     def fields(self) -> dict[str, object]:
+        spec = registry().role(self.role)
+        bound = spec is not None and spec.binds is not None and self.subject is not None
         return {
-            "role": self.role.value,
-            "district": self.district,
-            "enterprise": self.enterprise,
-            "bank": self.bank,
+            "role": self.role,
+            "subject_type": spec.binds if bound and spec is not None else "",
+            "subject_id": self.subject.pk if bound and self.subject is not None else None,
         }
 
 
@@ -78,7 +75,8 @@ def do_create_user(
     """A user with a role; the admin role also gets the Django admin (staff, superuser)."""
     binding.check()
     user = User.objects.create_user(username=username, password=password, email=email)
-    if binding.role == Role.ADMIN:
+    spec = registry().role(binding.role)
+    if spec is not None and spec.admin_site:
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
     profile = Profile.objects.create(user=user, **binding.fields())
@@ -100,13 +98,15 @@ def do_create_api_key(
     """A new API key, valid for ``expires_in`` (None: until revoked); returns the row and
     the key, which is shown once and never stored. Scopes must be ones the role may read."""
     binding.check()
-    allowed = ", ".join(r for r in RESOURCES if r in MATRIX[binding.role])
-    unknown = sorted(set(scopes) - set(RESOURCES))
-    outside = sorted(set(scopes) - set(MATRIX[binding.role]) - set(unknown))
+    resources = registry().resources
+    readable = [r for r in resources.values() if any(binding.role in g for g in r.grants.values())]
+    allowed = ", ".join(r.name for r in readable)
+    unknown = sorted(set(scopes) - set(resources))
+    outside = sorted(set(scopes) - {r.name for r in readable} - set(unknown))
     if unknown or outside:
         what = f"unknown scope {', '.join(unknown)}" if unknown else f"scope {', '.join(outside)}"
         msg = (
-            f"{what} not allowed for role {binding.role.value!r}; its scopes are {allowed}"
+            f"{what} not allowed for role {binding.role!r}; its scopes are {allowed}"
             f" / 超出该角色的范围，可用：{allowed}"
         )
         raise BindingError(msg)
@@ -141,39 +141,6 @@ def do_revoke_api_key(key: ApiKey, *, actor: Actor) -> bool:
         key.pk,
         before={"revoked_at": None},
         after={"revoked_at": key.revoked_at.isoformat()},
-    )
-    return True
-
-
-@transaction.atomic
-def do_grant_consent(enterprise: Enterprise, bank: Bank, *, actor: Actor) -> Consent:
-    """Let ``bank`` read the enterprise's codes and portraits; granting twice keeps one."""
-    existing = Consent.objects.filter(
-        enterprise=enterprise, bank=bank, revoked_at__isnull=True
-    ).first()
-    if existing is not None:
-        return existing
-    consent = Consent.objects.create(enterprise=enterprise, bank=bank, granted_by=actor.label)
-    record(actor, "access.grant_consent", "Consent", consent.pk, after=snapshot(consent))
-    return consent
-
-
-@transaction.atomic
-def do_revoke_consent(consent: Consent, *, actor: Actor) -> bool:
-    consent = Consent.objects.select_for_update().get(pk=consent.pk)
-    if consent.revoked_at is not None:
-        return False
-    before = snapshot(consent)
-    consent.revoked_at = timezone.now()
-    consent.revoked_by = actor.label
-    consent.save(update_fields=["revoked_at", "revoked_by"])
-    record(
-        actor,
-        "access.revoke_consent",
-        "Consent",
-        consent.pk,
-        before=before,
-        after=snapshot(consent),
     )
     return True
 

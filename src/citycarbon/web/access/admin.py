@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from citycarbon.web.access.actions import do_revoke_api_key, do_unlock_logins
-from citycarbon.web.access.models import ApiKey, Bank, Consent, LoginThrottle, Profile
+from citycarbon.web.access.models import ApiKey, Bank, LoginThrottle, Profile
+from citycarbon.web.access.policy import subject_label
 from citycarbon.web.access.views import AdminLoginForm
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.admin import AuditedAdmin, ReadOnlyAdmin
@@ -29,9 +30,13 @@ class BankAdmin(AuditedAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(AuditedAdmin):
-    list_display = ("user", "role", "district", "enterprise", "bank")
-    list_filter = ("role",)
-    raw_id_fields = ("user", "enterprise")
+    list_display = ("user", "role", "subject")
+    list_filter = ("role", "subject_type")
+    raw_id_fields = ("user",)
+
+    @admin.display(description=_("subject"))
+    def subject(self, row: Profile) -> str:
+        return subject_label(row.subject_type, row.subject_id)
 
 
 @admin.register(ApiKey)
@@ -41,6 +46,7 @@ class ApiKeyAdmin(ReadOnlyAdmin):
     list_display = (
         "prefix",
         "role",
+        "subject",
         "label",
         "created_at",
         "created_by",
@@ -50,18 +56,17 @@ class ApiKeyAdmin(ReadOnlyAdmin):
     )
     list_filter = ("role",)
     exclude = ("key_sha256",)
+
+    @admin.display(description=_("subject"))
+    def subject(self, row: ApiKey) -> str:
+        return subject_label(row.subject_type, row.subject_id)
+
     actions = (revoke_keys,)
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         """Revoking changes a key: it needs Django's change permission on API keys, which
         the read-only admin otherwise ignores (its forms stay read-only for everyone)."""
         return admin.ModelAdmin.has_change_permission(self, request)
-
-
-@admin.register(Consent)
-class ConsentAdmin(ReadOnlyAdmin):
-    list_display = ("enterprise", "bank", "granted_at", "granted_by", "revoked_at")
-    list_filter = ("bank",)
 
 
 @admin.action(description=_("Unlock the selected log-ins"), permissions=["unlock"])

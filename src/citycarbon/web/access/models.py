@@ -1,24 +1,13 @@
-"""Who may see what: users' roles and bindings, banks and the consents enterprises give them,
-API keys for machine clients, and failed log-ins counted for throttling."""
+"""Who may do what: users' roles and bindings, banks, API keys for machine clients, and
+failed log-ins counted for throttling. Roles and the subject types they are bound to are
+declared by the apps (``web.registry``); a binding is (role, subject type, subject id), so
+a new kind of subject needs no new column here."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from citycarbon.web.enterprises.models import Enterprise
-from citycarbon.web.regions.models import District
-
-
-class Role(models.TextChoices):
-    """The platform's roles; what each may see is decided in ``access.policy`` alone."""
-
-    ADMIN = "admin", _("platform admin")
-    REGULATOR = "regulator", _("city regulator")
-    DISTRICT = "district", _("district officer")
-    ENTERPRISE = "enterprise", _("enterprise user")
-    BANK = "bank", _("bank officer")
 
 
 class Bank(models.Model):
@@ -38,34 +27,24 @@ class Bank(models.Model):
 
 class Binding(models.Model):
     """Role and binding shared by users and API keys: a district officer is bound to a
-    district, an enterprise user to an enterprise, a bank officer to a bank."""
+    district, an enterprise user to an enterprise, a bank officer to a bank — each as the
+    subject type its role declares and the subject's primary key. Whether the role needs a
+    subject, and of which type, is checked by ``access.actions.Binding`` on every write."""
 
-    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    district = models.ForeignKey(
-        District, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT
-    )
-    enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("enterprise"), null=True, blank=True, on_delete=models.PROTECT
-    )
-    bank = models.ForeignKey(
-        Bank, verbose_name=_("bank"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    role = models.CharField(_("role"), max_length=32)
+    subject_type = models.CharField(_("subject type"), max_length=32, blank=True)
+    subject_id = models.BigIntegerField(_("subject"), null=True, blank=True)
 
     class Meta:
         abstract = True
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    models.Q(role="district", district__isnull=False) | ~models.Q(role="district")
-                )
-                & (
-                    models.Q(role="enterprise", enterprise__isnull=False)
-                    | ~models.Q(role="enterprise")
-                )
-                & (models.Q(role="bank", bank__isnull=False) | ~models.Q(role="bank")),
-                name="%(class)s_binding_present",
+                condition=models.Q(subject_type="", subject_id__isnull=True)
+                | (~models.Q(subject_type="") & models.Q(subject_id__isnull=False)),
+                name="%(class)s_subject_whole",
             )
         ]
+        indexes = [models.Index(fields=("subject_type", "subject_id"), name="%(class)s_subject")]
 
 
 class Profile(Binding):
@@ -106,32 +85,6 @@ class ApiKey(Binding):
 
     def __str__(self) -> str:
         return f"{self.prefix} {self.role}"
-
-
-class Consent(models.Model):
-    """An enterprise lets a bank read its codes and portraits, until it revokes."""
-
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="consents")
-    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="consents")
-    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
-    granted_by = models.CharField(_("granted by"), max_length=150)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.CharField(_("revoked by"), max_length=150, blank=True)
-
-    class Meta:
-        ordering = ("-granted_at", "-id")
-        constraints = [
-            models.UniqueConstraint(
-                fields=("enterprise", "bank"),
-                condition=models.Q(revoked_at__isnull=True),
-                name="consent_one_active",
-            )
-        ]
-        verbose_name = _("consent")
-        verbose_name_plural = _("consents")
-
-    def __str__(self) -> str:
-        return f"{self.enterprise_id} → {self.bank_id}"
 
 
 class LoginThrottle(models.Model):

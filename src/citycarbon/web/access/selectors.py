@@ -1,4 +1,4 @@
-"""Reads about access: the principal behind a user or an API key, and consents."""
+"""Reads about access: the principal behind a user or an API key."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import Final
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from citycarbon.web.access.actions import KEY_PREFIX, key_digest
-from citycarbon.web.access.models import ApiKey, Consent, Profile, Role
-from citycarbon.web.access.policy import RESOURCES, Principal
+from citycarbon.web.access.models import ApiKey, Profile
+from citycarbon.web.access.policy import Principal
 from citycarbon.web.bulk import table
+from citycarbon.web.registry import registry
 
 KEY_USE_RESOLUTION: Final = timedelta(seconds=60)
 """``ApiKey.last_used_at`` is written at most this often per key."""
@@ -27,14 +27,13 @@ def principal_of_user(user: AbstractBaseUser | AnonymousUser | None) -> Principa
     profile = Profile.objects.filter(user_id=user.pk).first()
     if profile is None:
         if getattr(user, "is_superuser", False):
-            return Principal(label=user.get_username(), role=Role.ADMIN, user_id=user.pk)
+            return Principal(label=user.get_username(), role="admin", user_id=user.pk)
         return None
     return Principal(
         label=user.get_username(),
         role=profile.role,
-        district_id=profile.district_id,
-        enterprise_id=profile.enterprise_id,
-        bank_id=profile.bank_id,
+        subject_type=profile.subject_type or None,
+        subject_id=profile.subject_id,
         user_id=user.pk,
     )
 
@@ -48,7 +47,7 @@ def principal_of_key(key: str) -> Principal | None:
     now = timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
     sql = (
-        "SELECT id, prefix, role, district_id, enterprise_id, bank_id, scopes, "
+        "SELECT id, prefix, role, subject_type, subject_id, scopes, "
         "(last_used_at IS NULL OR last_used_at < %s) "
         f"FROM {table(ApiKey)} "
         "WHERE key_sha256 = %s AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > %s)"
@@ -59,25 +58,28 @@ def principal_of_key(key: str) -> Principal | None:
         row = cursor.fetchone()
         if row is None:
             return None
-        pk, prefix, role, district_id, enterprise_id, bank_id, scope_text, stale = row
+        pk, prefix, role, subject_type, subject_id, scope_text, stale = row
         if stale:
             cursor.execute(
                 f"UPDATE {table(ApiKey)} SET last_used_at = %s "
                 "WHERE id = %s AND (last_used_at IS NULL OR last_used_at < %s)",
                 [adapt(now), pk, stale_before],
             )
-    scopes = frozenset(s for s in scope_text.split(",") if s) & frozenset(RESOURCES)
     return Principal(
         label=f"apikey:{prefix}",
         role=role,
-        district_id=district_id,
-        enterprise_id=enterprise_id,
-        bank_id=bank_id,
-        scopes=scopes or None,
+        subject_type=subject_type or None,
+        subject_id=subject_id,
+        scopes=stored_scopes(scope_text),
     )
 
 
-def active_consents(enterprise_id: int) -> QuerySet[Consent]:
-    return Consent.objects.filter(
-        enterprise_id=enterprise_id, revoked_at__isnull=True
-    ).select_related("bank")
+def stored_scopes(text: str) -> frozenset[str] | None:
+    """The scopes a key's stored text names, as the policy reads them: None when the text
+    is empty (the key reads what its role reads); otherwise only the resources known now —
+    so a key whose scopes are all unknown (a resource renamed or removed) gets nothing,
+    not its whole role (fail closed)."""
+    named = frozenset(s for s in text.split(",") if s)
+    if not named:
+        return None
+    return named & frozenset(registry().resources)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from citycarbon.web.access.actions import LOGIN_WINDOW
 from citycarbon.web.access.backends import was_throttled
-from citycarbon.web.access.models import Role
 from citycarbon.web.access.selectors import principal_of_user
+from citycarbon.web.registry import registry
 
 
 def throttled_message() -> str:
@@ -80,11 +80,14 @@ def home(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             return redirect("no_role")
         return HttpResponseRedirect(reverse("login"))
-    if principal.role == Role.ENTERPRISE:
-        return redirect("enterprise", enterprise_id=principal.enterprise_id)
-    if principal.role == Role.BANK:
-        return redirect("enterprises")
-    return redirect("dashboard")
+    role = registry().role(principal.role)
+    if role is None or not role.home:
+        return redirect("no_role")
+    if role.home_argument:
+        return HttpResponseRedirect(
+            reverse(role.home, kwargs={role.home_argument: principal.subject_id})
+        )
+    return redirect(role.home)
 
 
 def no_role(request: HttpRequest) -> HttpResponse:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, Final, Generic, TypeVar
 
 import polars as pl
@@ -12,7 +11,7 @@ from ninja import Field, Schema
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
-from citycarbon.web.access.policy import Principal, Resource, visible_enterprise_ids
+from citycarbon.web.access.policy import Principal
 from citycarbon.web.access.selectors import principal_of_key, principal_of_user
 from citycarbon.web.api.errors import CsrfRefusedError
 
@@ -64,16 +63,6 @@ class Paging(Schema):
     page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
 
 
-class PublishedQuery(Paging):
-    """Filters and paging shared by every list read from the published run."""
-
-    year: Year | None = None
-    district: Text | None = None
-    industry: Text | None = None
-    grade: Grade | None = None
-    enterprise: Id | None = None
-
-
 Item = TypeVar("Item", bound=Schema)
 
 
@@ -84,18 +73,6 @@ class Page(Schema, Generic[Item]):
     page: int
     page_size: int
     items: list[Item]
-
-
-class NamedOut(Schema):
-    """What every published-run row names: the enterprise and where it is."""
-
-    enterprise_pk: int
-    entity_id: str
-    uscc: str | None = None
-    name: str
-    district_code: str | None = None
-    industry_code: str | None = None
-    year: int
 
 
 def inline_schema(model: type[Schema]) -> dict[str, Any]:
@@ -142,35 +119,3 @@ def page_of_queryset(
         "page_size": page_size,
         "items": list(queryset.values(*fields)[start : start + page_size]),
     }
-
-
-def published_page(
-    request: HttpRequest,
-    resource: Resource,
-    frame_name: str,
-    query: PublishedQuery,
-    *,
-    sort: list[str],
-    descending: list[bool] | bool = False,
-    columns: tuple[str, ...] | list[str] | None = None,
-    narrow: Callable[[Principal, pl.DataFrame], pl.DataFrame] | None = None,
-) -> dict[str, Any]:
-    """A page of one of the latest published run's frames (``PublishedView.<frame_name>``),
-    limited to what the caller may read of ``resource``, filtered and sorted; ``narrow``
-    drops what the caller may not read of each row (e.g. ``portraits_for``)."""
-    from citycarbon.web.grading.selectors import (  # noqa: PLC0415
-        latest_published,
-        narrowed,
-        published_view,
-    )
-
-    ids = visible_enterprise_ids(principal(request), resource)
-    run = latest_published()
-    if run is None:
-        return page_of_frame(pl.DataFrame(), query.page, query.page_size)
-    filters = query.model_dump(exclude={"page", "page_size"})
-    frame = narrowed(getattr(published_view(run), frame_name), ids=ids, **filters)
-    frame = frame.sort(sort, descending=descending)
-    if narrow is not None:
-        frame = narrow(principal(request), frame)
-    return page_of_frame(frame.select(columns) if columns else frame, query.page, query.page_size)

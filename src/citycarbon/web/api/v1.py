@@ -7,13 +7,7 @@ from ninja import NinjaAPI
 from citycarbon.web.api import errors
 from citycarbon.web.api.common import PrincipalAuth
 from citycarbon.web.api.renderers import FiniteJSONRenderer
-from citycarbon.web.buildings.api import router as buildings
-from citycarbon.web.electricity.api import router as electricity
-from citycarbon.web.energy.api import router as energy
-from citycarbon.web.enterprises.api import router as enterprises
-from citycarbon.web.enterprises.onboarding_api import router as onboarding
-from citycarbon.web.estimates.api import router as estimates
-from citycarbon.web.grading.api import router as grading
+from citycarbon.web.registry import load, registry
 
 api = NinjaAPI(
     title="citycarbon API",
@@ -30,8 +24,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     renderer=FiniteJSONRenderer(),
 )
-routers = (enterprises, energy, grading, buildings, estimates, electricity, onboarding)
-for router in routers:
-    api.add_router("", router)
+for spec in registry().specs:
+    for router in spec.api:
+        api.add_router("", load(router))
 
 errors.install(api)

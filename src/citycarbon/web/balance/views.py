@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 from citycarbon.core.balance import COLUMNS, in_tce
 from citycarbon.io.balance_xlsx import write_balance_xlsx
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import district_code_scope
 from citycarbon.web.balance import selectors
+from citycarbon.web.regions.scopes import district_code_scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

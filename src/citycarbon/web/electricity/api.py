@@ -21,7 +21,7 @@ from ninja import Query, Router, Schema
 
 from citycarbon.io.electricity_csv import GRAINS, TIME_ZONE, readings, validate_readings
 from citycarbon.io.errors import RowError
-from citycarbon.web.access.policy import may_write_readings
+from citycarbon.web.access.policy import allows
 from citycarbon.web.api.common import (
     Id,
     Page,
@@ -189,7 +189,7 @@ def post_readings(request: HttpRequest) -> Any:
     A reading whose key (account, start, grain) is stored with another kWh is a correction:
     the old value is kept in history. Sending the same readings again changes nothing."""
     who = principal(request)
-    if not may_write_readings(who):
+    if not allows(who, "electricity", "submit"):
         return _problem(
             403,
             "sending readings needs an API key of role admin or regulator with the "

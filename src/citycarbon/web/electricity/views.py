@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import may_map_accounts
+from citycarbon.web.access.policy import allows
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.electricity import selectors
 from citycarbon.web.electricity.actions import MappingError, do_map_account, find_enterprise
@@ -26,7 +26,7 @@ def accounts_page(request: HttpRequest) -> HttpResponse:
     """GET: the accounts, unmapped first, with readings and month kWh. POST: map (or unmap)
     one account to the enterprise given by entity id or USCC."""
     principal = current(request)
-    if not may_map_accounts(principal):
+    if not allows(principal, "electricity", "review"):
         raise PermissionDenied
     if request.method == "POST":
         account_no = request.POST.get("account_no", "")

@@ -1,4 +1,5 @@
-"""API: energy records and emissions; energy files uploaded and followed.
+"""API: energy records; energy files uploaded and followed (the emissions of the published
+run are served by the grading app).
 
 ``POST /energy/uploads`` takes one file (multipart) as the upload page does, through the
 same action (``do_receive_upload``: kept, audited, read by the background job) and the same
@@ -17,18 +18,15 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 
-from citycarbon.web.access.policy import Principal, may_upload_energy, scoped
+from citycarbon.web.access.policy import Principal, allows, scoped
 from citycarbon.web.api.common import (
     Id,
-    NamedOut,
     Page,
     Paging,
-    PublishedQuery,
     Text,
     Year,
     page_of_queryset,
     principal,
-    published_page,
 )
 from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
@@ -47,21 +45,6 @@ class EnergyRecordOut(Schema):
     energy_code: str
     purpose: str
     quantity: float
-
-
-class EmissionOut(NamedOut):
-    energy_tce: float | None
-    scope1_tco2: float | None
-    scope2_tco2: float | None
-    total_tco2: float | None
-    renewable_tce: float | None
-    coal_tce: float | None
-    oil_tce: float | None
-    gas_tce: float | None
-    electricity_heat_tce: float | None
-    other_tce: float | None
-    largest_sources: str | None
-    factor_set: str | None
 
 
 @router.get(
@@ -86,44 +69,6 @@ def list_energy_records(
     fields = ("id", "enterprise_id", "period", "energy_code", "purpose", "quantity")
     return page_of_queryset(
         qs.order_by("enterprise_id", "period", "energy_code"), fields, paging.page, paging.page_size
-    )
-
-
-EMISSION_FIELDS = (
-    "enterprise_pk",
-    "entity_id",
-    "name",
-    "district_code",
-    "industry_code",
-    "year",
-    "energy_tce",
-    "scope1_tco2",
-    "scope2_tco2",
-    "total_tco2",
-    "renewable_tce",
-    "coal_tce",
-    "oil_tce",
-    "gas_tce",
-    "electricity_heat_tce",
-    "other_tce",
-    "largest_sources",
-    "factor_set",
-)
-
-
-@router.get(
-    "/emissions",
-    response={200: Page[EmissionOut], **ERROR_RESPONSES},
-    summary="Yearly emissions of the published run",
-)
-def list_emissions(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
-    return published_page(
-        request,
-        "emissions",
-        "emissions",
-        query,
-        sort=["entity_id", "year"],
-        columns=EMISSION_FIELDS,
     )
 
 
@@ -364,7 +309,7 @@ def post_upload(request: HttpRequest, response: HttpResponse) -> Any:
     create --scope uploads`); an enterprise uploads its own data only. Over the size cap →
     413; not .csv/.xlsx/.xls → 422 `unsupported_file`."""
     who = principal(request)
-    if not may_upload_energy(who):
+    if not allows(who, "uploads", "submit"):
         return problem(
             403,
             "uploading energy data needs a role that may upload (admin, regulator, "

@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 
 from citycarbon.core.factors import FactorSet, load_factor_set
 from citycarbon.core.schemas import EMISSIONS, EMISSIONS_DETAIL, ENERGY_RECORDS
-from citycarbon.web.access.models import Role
 from citycarbon.web.access.policy import DeniedError, Principal, scoped
 from citycarbon.web.bulk import read_frame, table
 from citycarbon.web.energy.models import AccountingRun, Emission, EnergyRecord, EnergyUpload
@@ -83,9 +82,9 @@ def uploader_enterprise(principal: Principal) -> Enterprise | None:
     (the import refuses rows of any other), none for the city roles. An enterprise role
     bound to no enterprise that exists may not upload (``DeniedError``), rather than upload
     for all."""
-    if principal.role != Role.ENTERPRISE:
+    if principal.city_wide:
         return None
-    own = Enterprise.objects.filter(pk=principal.enterprise_id or 0).first()
+    own = Enterprise.objects.filter(pk=principal.bound("enterprise") or 0).first()
     if own is None:
         raise DeniedError("uploads")
     return own

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from citycarbon.io.safecells import safe_row
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import DeniedError, Principal, may_upload_energy
+from citycarbon.web.access.policy import DeniedError, Principal, allows
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.actions import do_receive_upload, upload_refusal
 from citycarbon.web.energy.models import FINISHED_STATUSES, EnergyUpload, UploadStatus
@@ -35,7 +35,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
     }
     if request.method != "POST":
         return render(request, "energy/upload.html", context)
-    if not may_upload_energy(principal):
+    if not allows(principal, "uploads", "submit"):
         raise PermissionDenied
     upload = request.FILES.get("file")
     if too_large(request):

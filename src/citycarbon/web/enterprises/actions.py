@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import polars as pl
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Model
+from django.utils import timezone
 
 from citycarbon.core.key_energy_users import (
     KEY_ENERGY_USER_TCE,
@@ -14,16 +13,14 @@ from citycarbon.core.key_energy_users import (
     RULE_VERSION,
     key_energy_users,
 )
-from citycarbon.web.audit.actions import Actor, record
+from citycarbon.web.access.models import Bank
+from citycarbon.web.audit.actions import Actor, record, snapshot
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.bulk import content_sha256
-from citycarbon.web.enterprises.models import EconomicYear, Enterprise, KeyEnergyUser
+from citycarbon.web.enterprises.models import Consent, EconomicYear, Enterprise, KeyEnergyUser
 from citycarbon.web.jobs.registry import inputs_changed
 from citycarbon.web.regions.actions import ImportCounts, refuse, row_errors
 from citycarbon.web.regions.models import District, Industry
-
-if TYPE_CHECKING:
-    from citycarbon.web.energy.models import AccountingRun
 
 
 class ImportRejectedError(ValueError):
@@ -126,7 +123,7 @@ def do_flag_key_energy_users(
     *,
     actor: Actor,
     method_version: str,
-    accounting_run: AccountingRun | None = None,
+    accounting_run: Model | None = None,
     threshold_tce: float = KEY_ENERGY_USER_TCE,
 ) -> dict[int, int]:
     """Flag the key energy users (重点用能单位) of every year in ``emissions`` (``entity_id,
@@ -349,3 +346,36 @@ def do_import_economics(frame: pl.DataFrame, *, actor: Actor, file: str) -> Impo
         )
         inputs_changed({y.year for y in [*created, *(c[0] for c in changed)]}, actor=actor)
     return counts
+
+
+@transaction.atomic
+def do_grant_consent(enterprise: Enterprise, bank: Bank, *, actor: Actor) -> Consent:
+    """Let ``bank`` read the enterprise's codes and portraits; granting twice keeps one."""
+    existing = Consent.objects.filter(
+        enterprise=enterprise, bank=bank, revoked_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    consent = Consent.objects.create(enterprise=enterprise, bank=bank, granted_by=actor.label)
+    record(actor, "access.grant_consent", "Consent", consent.pk, after=snapshot(consent))
+    return consent
+
+
+@transaction.atomic
+def do_revoke_consent(consent: Consent, *, actor: Actor) -> bool:
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.revoked_at is not None:
+        return False
+    before = snapshot(consent)
+    consent.revoked_at = timezone.now()
+    consent.revoked_by = actor.label
+    consent.save(update_fields=["revoked_at", "revoked_by"])
+    record(
+        actor,
+        "access.revoke_consent",
+        "Consent",
+        consent.pk,
+        before=before,
+        after=snapshot(consent),
+    )
+    return True

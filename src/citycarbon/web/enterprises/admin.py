@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from citycarbon.web.audit.admin import AuditedAdmin, ReadOnlyAdmin
-from citycarbon.web.enterprises.models import EconomicYear, Enterprise, OnboardingUpload
+from citycarbon.web.enterprises.models import Consent, EconomicYear, Enterprise, OnboardingUpload
 
 
 @admin.register(Enterprise)
@@ -28,3 +28,9 @@ class OnboardingUploadAdmin(ReadOnlyAdmin):
 
     list_display = ("id", "kind", "source", "status", "created", "updated", "unchanged", "at")
     list_filter = ("kind", "status")
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ("enterprise", "bank", "granted_at", "granted_by", "revoked_at")
+    list_filter = ("bank",)

@@ -170,3 +170,31 @@ class OnboardingUpload(models.Model):
         if not self.bytes_total:
             return 0
         return min(100, int(100 * self.bytes_read / self.bytes_total))
+
+
+class Consent(models.Model):
+    """An enterprise lets a bank read its codes and portraits, until it revokes. (Its table
+    keeps the name it had when consents lived with access.)"""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="consents")
+    bank = models.ForeignKey("access.Bank", on_delete=models.PROTECT, related_name="consents")
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+    granted_by = models.CharField(_("granted by"), max_length=150)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.CharField(_("revoked by"), max_length=150, blank=True)
+
+    class Meta:
+        db_table = "access_consent"
+        ordering = ("-granted_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("enterprise", "bank"),
+                condition=models.Q(revoked_at__isnull=True),
+                name="consent_one_active",
+            )
+        ]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} → {self.bank_id}"

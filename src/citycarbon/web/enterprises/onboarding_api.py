@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Path, Router, Schema, Status
 
-from citycarbon.web.access.policy import Principal, may_onboard
+from citycarbon.web.access.policy import Principal, allows
 from citycarbon.web.api.common import MAX_ID, principal
 from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
@@ -143,7 +143,7 @@ def get_onboarding(
     `bytes_total` so far); then `imported` (counts of rows `created`, `updated`,
     `unchanged`), `unchanged`, `rejected` (`errors`: each with row, column, code and the
     reason in Chinese and English; nothing written) or `failed` (`problem`)."""
-    if not may_onboard(principal(request)):
+    if not allows(principal(request), "onboarding", "submit"):
         return problem(403, "your role may not read onboarding uploads")  # type: ignore[return-value]
     upload = get_object_or_404(OnboardingUpload, pk=target)
     return {
@@ -195,7 +195,7 @@ def post_onboarding(
     413; not .csv → 422 `unsupported_file`."""
     kind = target
     who = principal(request)
-    if not may_onboard(who):
+    if not allows(who, "onboarding", "submit"):
         return problem(
             403,
             "importing city data needs a city role (admin, regulator) and, for an API key, "

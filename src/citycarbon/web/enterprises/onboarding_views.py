@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from citycarbon.io.form205_blank import blank_form_xlsx
 from citycarbon.io.onboarding_csv import TEMPLATES, template_csv
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import may_onboard
+from citycarbon.web.access.policy import allows
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.enterprises.models import OnboardingKind, OnboardingStatus, OnboardingUpload
 from citycarbon.web.enterprises.onboarding import do_receive_onboarding, onboarding_refusal
@@ -42,7 +42,7 @@ def onboarding_page(request: HttpRequest) -> HttpResponse:
     }
     if request.method != "POST":
         return render(request, "onboarding/page.html", context)
-    if not may_onboard(current(request)):
+    if not allows(current(request), "onboarding", "submit"):
         raise PermissionDenied
     kind = request.POST.get("kind", "")
     file = request.FILES.get("file")

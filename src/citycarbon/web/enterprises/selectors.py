@@ -6,7 +6,7 @@ import polars as pl
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from citycarbon.web.bulk import read_frame, table
-from citycarbon.web.enterprises.models import EconomicYear, Enterprise, KeyEnergyUser
+from citycarbon.web.enterprises.models import Consent, EconomicYear, Enterprise, KeyEnergyUser
 from citycarbon.web.regions.models import District, Industry
 
 
@@ -84,3 +84,9 @@ def with_key_energy_year(queryset: QuerySet[Enterprise]) -> QuerySet[Enterprise]
     a key energy user (None: never)."""
     latest = KeyEnergyUser.objects.filter(enterprise=OuterRef("pk")).order_by("-year")
     return queryset.annotate(key_energy_user_year=Subquery(latest.values("year")[:1]))
+
+
+def active_consents(enterprise_id: int) -> QuerySet[Consent]:
+    return Consent.objects.filter(
+        enterprise_id=enterprise_id, revoked_at__isnull=True
+    ).select_related("bank")

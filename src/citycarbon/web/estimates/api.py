@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from citycarbon.web.access.policy import visible_enterprise_ids
+from citycarbon.web.access.policy import visible_ids
 from citycarbon.web.api.common import Page, Paging, Text, page_of_frame, principal
 from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.estimates.selectors import estimates_view, narrowed
@@ -63,7 +63,7 @@ def list_estimates(request: HttpRequest, query: Query[EstimatesQuery]) -> dict[s
     """``estimated_tco2`` = grid electricity × the industry ratio fitted on the latest
     complete statistics year; ``reported_tco2`` is the accounted figure where the forms have
     arrived (``reported_source`` = ``accounted``), else the estimate."""
-    ids = visible_enterprise_ids(principal(request), "estimates")
+    ids = visible_ids(principal(request), "estimates")
     view = estimates_view()
     daily = query.period is not None and len(query.period) == 10
     frame = narrowed(

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import district_code_scope
 from citycarbon.web.estimates import selectors
 from citycarbon.web.regions.models import District, Industry
 from citycarbon.web.regions.names import division_choices, industry_name
+from citycarbon.web.regions.scopes import district_code_scope
 
 
 @page("estimates")

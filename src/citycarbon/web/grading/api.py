@@ -1,5 +1,5 @@
-"""API: carbon-efficiency codes (碳效码), portraits and the benchmark lists of the published
-grading run."""
+"""API: carbon-efficiency codes (碳效码), portraits, yearly emissions and the benchmark lists
+of the published grading run."""
 
 from __future__ import annotations
 
@@ -8,19 +8,10 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
-from citycarbon.web.access.policy import may_read_enterprise, require
-from citycarbon.web.api.common import (
-    MAX_PAGE_SIZE,
-    Id,
-    NamedOut,
-    Page,
-    PublishedQuery,
-    Text,
-    Year,
-    principal,
-    published_page,
-)
+from citycarbon.web.access.policy import may_read, require
+from citycarbon.web.api.common import MAX_PAGE_SIZE, Id, Page, Text, Year, principal
 from citycarbon.web.api.errors import ERROR_RESPONSES
+from citycarbon.web.grading.published import NamedOut, PublishedQuery, published_page
 from citycarbon.web.grading.selectors import (
     CODE_LOOKUP_FIELDS,
     latest_published_id,
@@ -138,7 +129,7 @@ def _codes(request: HttpRequest, **where: Any) -> list[dict[str, Any]]:
     if run_id is None:
         return []
     rows = published_codes(run_id, **where)
-    if not rows or not may_read_enterprise(caller, "codes", int(rows[0]["enterprise_id"])):
+    if not rows or not may_read(caller, "codes", int(rows[0]["enterprise_id"])):
         return []
     for row in rows:
         row["label"] = f"{row['level']}{row['grade']}级"
@@ -253,4 +244,57 @@ def low_green_list(request: HttpRequest, query: Query[PublishedQuery]) -> dict[s
         query,
         sort=["year", "switchable_mwh", "entity_id"],
         descending=[False, True, False],
+    )
+
+
+class EmissionOut(NamedOut):
+    energy_tce: float | None
+    scope1_tco2: float | None
+    scope2_tco2: float | None
+    total_tco2: float | None
+    renewable_tce: float | None
+    coal_tce: float | None
+    oil_tce: float | None
+    gas_tce: float | None
+    electricity_heat_tce: float | None
+    other_tce: float | None
+    largest_sources: str | None
+    factor_set: str | None
+
+
+EMISSION_FIELDS = (
+    "enterprise_pk",
+    "entity_id",
+    "name",
+    "district_code",
+    "industry_code",
+    "year",
+    "energy_tce",
+    "scope1_tco2",
+    "scope2_tco2",
+    "total_tco2",
+    "renewable_tce",
+    "coal_tce",
+    "oil_tce",
+    "gas_tce",
+    "electricity_heat_tce",
+    "other_tce",
+    "largest_sources",
+    "factor_set",
+)
+
+
+@router.get(
+    "/emissions",
+    response={200: Page[EmissionOut], **ERROR_RESPONSES},
+    summary="Yearly emissions of the published run",
+)
+def list_emissions(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, Any]:
+    return published_page(
+        request,
+        "emissions",
+        "emissions",
+        query,
+        sort=["entity_id", "year"],
+        columns=EMISSION_FIELDS,
     )

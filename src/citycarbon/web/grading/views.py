@@ -21,11 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from citycarbon import data
 from citycarbon.io.list_export import list_csv, list_xlsx
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import (
-    district_code_scope,
-    district_scope,
-    visible_enterprise_ids,
-)
+from citycarbon.web.access.policy import visible_ids
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.grading import runs
 from citycarbon.web.grading.actions import do_publish
@@ -41,6 +37,7 @@ from citycarbon.web.grading.selectors import (
 from citycarbon.web.jobs.models import Job
 from citycarbon.web.regions.models import District, Industry
 from citycarbon.web.regions.names import division_choices, industry_name
+from citycarbon.web.regions.scopes import district_code_scope
 
 VERIFY_SALT = "citycarbon.verify"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -97,7 +94,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     view = published_view(run)
     year = _int(request.GET.get("year"))
     year = year if year in view.years else view.years[-1]
-    own = district_scope(principal)
+    own = principal.bound("district")
     own_code = district_code_scope(principal)
     district = own_code or (request.GET.get("district") or None)
     industry = request.GET.get("industry") or None
@@ -205,7 +202,7 @@ def _listed(request: HttpRequest, kind: str) -> _Listed | None:
     industry = request.GET.get("industry") or None
     frame = narrowed(
         getattr(view, LIST_KINDS[kind]),
-        ids=visible_enterprise_ids(principal, "lists"),
+        ids=visible_ids(principal, "lists"),
         year=year,
         district=district,
         industry=industry,
@@ -219,7 +216,7 @@ def list_page(request: HttpRequest, kind: str) -> HttpResponse:
     listed = _listed(request, kind)
     if listed is None:
         return render(request, "grading/no_run.html")
-    own = district_scope(current(request))
+    own = current(request).bound("district")
     districts = District.objects.all() if own is None else District.objects.filter(pk=own)
     divisions = division_choices(Industry.objects.values_list("code", flat=True))
     industries = sorted((d, industry_name(d)) for d, _label in divisions)

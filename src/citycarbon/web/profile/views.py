@@ -19,16 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from citycarbon.core.whatif import Changes, what_if
 from citycarbon.io.safecells import csv_text
-from citycarbon.web.access.actions import do_grant_consent, do_revoke_consent
-from citycarbon.web.access.models import Bank, Consent, Role
+from citycarbon.web.access.models import Bank
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import Principal, allows, scoped
-from citycarbon.web.access.selectors import active_consents
+from citycarbon.web.access.policy import Principal, allows, may_read, scoped
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.models import EnergyRecord
 from citycarbon.web.energy.selectors import enterprise_records, factors_of
-from citycarbon.web.enterprises.models import Enterprise
-from citycarbon.web.enterprises.selectors import search
+from citycarbon.web.enterprises.actions import do_grant_consent, do_revoke_consent
+from citycarbon.web.enterprises.models import Consent, Enterprise
+from citycarbon.web.enterprises.selectors import active_consents, search
 from citycarbon.web.grading.models import CarbonCode
 from citycarbon.web.grading.selectors import latest_published, portraits_for, published_view
 from citycarbon.web.grading.views import code_status, valid_until, verify_url
@@ -156,7 +155,7 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "values": [round(e["total_tco2"], 1) for e in emissions],
         "intensity": [round(p["intensity_tco2_per_10k_yuan"], 3) for p in portraits],
     }
-    is_owner = principal.role == Role.ENTERPRISE and principal.enterprise_id == enterprise.pk
+    is_owner = may_read(principal, "consents", enterprise.pk, "submit")
     consents = list(active_consents(enterprise.pk)) if is_owner else []
     context = {
         "enterprise": enterprise,
@@ -206,7 +205,7 @@ def enterprise_download(request: HttpRequest, enterprise_id: int, kind: str) -> 
     if kind not in DOWNLOADS:
         raise Http404
     principal = current(request)
-    if not allows(principal, DOWNLOADS[kind]):  # type: ignore[arg-type]
+    if not allows(principal, DOWNLOADS[kind]):
         raise Http404
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
     if kind == "records":
@@ -274,13 +273,10 @@ def enterprise_whatif(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     )
 
 
-@page("enterprises")
+@page("consents", "submit")
 @require_POST
 def consent_change(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     """An enterprise user grants a bank consent, or revokes one."""
-    principal = current(request)
-    if principal.role != Role.ENTERPRISE or principal.enterprise_id != enterprise_id:
-        raise Http404
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
     actor = Actor.of(request.user)  # type: ignore[arg-type]
     if "grant" in request.POST:
