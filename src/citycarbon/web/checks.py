@@ -77,7 +77,7 @@ def apps_declared(
         known = registry()
     except RegistryError as exc:
         return [checks.Error(f"应用声明有误 / app declarations: {exc}", id="citycarbon.E010")]
-    problems = [
+    problems: list[checks.CheckMessage] = [
         checks.Error(
             f"{spec.app}: 未注册的后台任务 / declares job kind {kind!r}, which no app registers",
             id="citycarbon.E011",

@@ -85,6 +85,9 @@ class RoleSpec:
     home: str = ""
     """URL name this role lands on after log-in (with ``subject_id`` as ``home_argument``)."""
     home_argument: str = ""
+    reach: str = ""
+    """How far its binding reaches, in words for the role table ("own district",
+    "consenting enterprises")."""
 
     @property
     def city_wide(self) -> bool:

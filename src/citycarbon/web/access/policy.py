@@ -30,7 +30,16 @@ from citycarbon.web.registry import NOTHING, Action, registry, scope_of
 
 
 class DeniedError(PermissionError):
-    """The principal may not do this."""
+    """The principal may not do this; ``args``: the resource, the action and the reason in
+    Chinese and English (``why_denied``)."""
+
+    @property
+    def resource(self) -> str:
+        return str(self.args[0])
+
+    @property
+    def reason(self) -> str:
+        return str(self.args[2]) if len(self.args) > 2 else f"may not read {self.args[0]}"
 
 
 @dataclass(frozen=True)
@@ -74,9 +83,45 @@ def allows(principal: Principal | None, resource: str, action: Action = "read") 
     return action not in found.key_scoped or principal.scopes is not None
 
 
+def why_denied(principal: Principal | None, resource: str, action: Action = "read") -> str:
+    """Why ``allows`` says no, in Chinese and English, naming what would be needed."""
+    found = registry().resources.get(resource)
+    if principal is None or found is None or principal.role not in found.roles(action):
+        roles = ", ".join(sorted(found.roles(action))) if found is not None else ""
+        return (
+            f"该角色无权{ACTION_ZH.get(action, action)} {resource} / your role may not "
+            f"{action} {resource}" + (f" (roles that may: {roles})" if roles else "")
+        )
+    if not principal.is_key:
+        return (
+            f"仅限带 {resource} 权限范围的 API 密钥 / only an API key with the {resource} scope "
+            f"may {action} {resource}"
+        )
+    if principal.scopes is not None and resource not in principal.scopes:
+        return (
+            f"该 API 密钥的权限范围不含 {resource} / "
+            f"this API key's scopes do not include {resource}"
+        )
+    return (
+        f"API 密钥需明确授予 {resource} 权限范围 / an API key needs the {resource} scope to "
+        f"{action} it (citycarbon apikey create --scope {resource})"
+    )
+
+
+ACTION_ZH = {
+    "read": "查看",
+    "submit": "提交",
+    "review": "审核",
+    "publish": "发布",
+    "issue": "签发",
+    "transfer": "转让",
+    "retire": "注销",
+}
+
+
 def require(principal: Principal | None, resource: str, action: Action = "read") -> Principal:
     if principal is None or not allows(principal, resource, action):
-        raise DeniedError(resource)
+        raise DeniedError(resource, action, why_denied(principal, resource, action))
     return principal
 
 

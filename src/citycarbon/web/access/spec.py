@@ -15,7 +15,13 @@ SPEC = AppSpec(
     roles=(
         RoleSpec("admin", _("platform admin"), admin_site=True, home="dashboard"),
         RoleSpec("regulator", _("city regulator"), home="dashboard"),
-        RoleSpec("bank", _("bank officer"), binds="bank", home="enterprises"),
+        RoleSpec(
+            "bank",
+            _("bank officer"),
+            binds="bank",
+            home="enterprises",
+            reach="consenting enterprises",
+        ),
     ),
     subjects=(
         SubjectType(

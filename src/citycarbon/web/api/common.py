@@ -11,9 +11,10 @@ from ninja import Field, Schema
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
-from citycarbon.web.access.policy import Principal
+from citycarbon.web.access.policy import Principal, require
 from citycarbon.web.access.selectors import principal_of_key, principal_of_user
 from citycarbon.web.api.errors import CsrfRefusedError
+from citycarbon.web.registry import Action
 
 MAX_PAGE_SIZE: Final = 500
 MAX_PAGE: Final = 1_000_000
@@ -33,11 +34,19 @@ class PrincipalAuth(AuthBase):
     """An API key in ``X-API-Key`` (or ``Authorization: Bearer``), else the page session.
     Returns the ``Principal``; no valid credentials → 401. A session's request that writes
     (not GET, HEAD, OPTIONS) needs the page's CSRF token, as a form post does → 403
-    ``csrf_failed`` without it; a key's request needs none (no cookie is involved)."""
+    ``csrf_failed`` without it; a key's request needs none (no cookie is involved).
+
+    Made with a resource (``auth=PrincipalAuth("codes")`` on an endpoint), it also requires
+    the caller to be allowed ``action`` on that resource (403 with the reason otherwise);
+    the generated permission tests read ``resource`` and ``action`` off each endpoint."""
 
     openapi_type = "apiKey"
     openapi_in = "header"
     openapi_name = "X-API-Key"
+
+    def __init__(self, resource: str | None = None, action: Action = "read") -> None:
+        super().__init__()
+        self.resource, self.action = resource, action
 
     def __call__(self, request: HttpRequest) -> Principal | None:
         key = request.headers.get("X-API-Key", "")
@@ -45,10 +54,13 @@ class PrincipalAuth(AuthBase):
             scheme, _, value = request.headers.get("Authorization", "").partition(" ")
             key = value.strip() if scheme.lower() == "bearer" else ""
         if key:
-            return principal_of_key(key)
-        found = principal_of_user(getattr(request, "user", None))
-        if found is not None and request.method not in SAFE_METHODS and check_csrf(request):
-            raise CsrfRefusedError
+            found = principal_of_key(key)
+        else:
+            found = principal_of_user(getattr(request, "user", None))
+            if found is not None and request.method not in SAFE_METHODS and check_csrf(request):
+                raise CsrfRefusedError
+        if found is not None and self.resource is not None:
+            require(found, self.resource, self.action)
         return found
 
 

@@ -116,7 +116,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(DeniedError)
     def denied(request: HttpRequest, exc: DeniedError) -> HttpResponse:
-        return problem(403, f"your role may not read {exc.args[0]}")
+        return problem(403, exc.reason)
 
     @api.exception_handler(CsrfRefusedError)
     def csrf_refused(request: HttpRequest, exc: CsrfRefusedError) -> HttpResponse:

@@ -8,7 +8,15 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from citycarbon.web.access.policy import require
-from citycarbon.web.api.common import Page, Paging, Text, Year, page_of_queryset, principal
+from citycarbon.web.api.common import (
+    Page,
+    Paging,
+    PrincipalAuth,
+    Text,
+    Year,
+    page_of_queryset,
+    principal,
+)
 from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.buildings.models import BuildingCode
 
@@ -30,6 +38,7 @@ class BuildingCodeOut(Schema):
 
 @router.get(
     "/building-codes",
+    auth=PrincipalAuth("buildings"),
     response={200: Page[BuildingCodeOut], **ERROR_RESPONSES},
     summary="Building grades (A–E) by year",
 )

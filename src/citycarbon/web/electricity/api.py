@@ -21,11 +21,11 @@ from ninja import Query, Router, Schema
 
 from citycarbon.io.electricity_csv import GRAINS, TIME_ZONE, readings, validate_readings
 from citycarbon.io.errors import RowError
-from citycarbon.web.access.policy import allows
 from citycarbon.web.api.common import (
     Id,
     Page,
     Paging,
+    PrincipalAuth,
     Text,
     inline_schema,
     page_of_queryset,
@@ -173,6 +173,7 @@ def _readings_of(request: HttpRequest) -> list[Any]:
 
 @router.post(
     "/electricity/readings",
+    auth=PrincipalAuth("electricity", "submit"),
     response={200: IngestOut, 400: ErrorOut, 413: ErrorOut, **ERROR_RESPONSES},
     openapi_extra={
         "requestBody": {
@@ -189,13 +190,6 @@ def post_readings(request: HttpRequest) -> Any:
     A reading whose key (account, start, grain) is stored with another kWh is a correction:
     the old value is kept in history. Sending the same readings again changes nothing."""
     who = principal(request)
-    if not allows(who, "electricity", "submit"):
-        return _problem(
-            403,
-            "sending readings needs an API key of role admin or regulator with the "
-            "electricity scope (citycarbon apikey create --scope electricity)",
-            "forbidden",
-        )
     try:
         items = _readings_of(request)
     except RefusedError as exc:
@@ -239,6 +233,7 @@ ACCOUNT_FIELDS: Final = (
 
 @router.get(
     "/electricity/accounts",
+    auth=PrincipalAuth("electricity"),
     response={200: Page[AccountOut], **ERROR_RESPONSES},
     summary="Electricity accounts (户号)",
 )
@@ -273,6 +268,7 @@ def _moment(text: str | None) -> datetime | None:
 
 @router.get(
     "/electricity/readings",
+    auth=PrincipalAuth("electricity"),
     response={200: Page[ReadingOut], **ERROR_RESPONSES},
     summary="Electricity readings",
 )

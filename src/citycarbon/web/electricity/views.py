@@ -4,7 +4,6 @@ map it to an enterprise; for the city roles."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from citycarbon.web.access.pages import current, page
-from citycarbon.web.access.policy import allows
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.electricity import selectors
 from citycarbon.web.electricity.actions import MappingError, do_map_account, find_enterprise
@@ -20,14 +18,12 @@ from citycarbon.web.electricity.actions import MappingError, do_map_account, fin
 PAGE_SIZE = 50
 
 
-@page("electricity")
+@page("electricity", "review")
 @require_http_methods(["GET", "POST"])
 def accounts_page(request: HttpRequest) -> HttpResponse:
     """GET: the accounts, unmapped first, with readings and month kWh. POST: map (or unmap)
     one account to the enterprise given by entity id or USCC."""
     principal = current(request)
-    if not allows(principal, "electricity", "review"):
-        raise PermissionDenied
     if request.method == "POST":
         account_no = request.POST.get("account_no", "")
         ref = request.POST.get("enterprise", "").strip()

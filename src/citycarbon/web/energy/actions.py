@@ -157,6 +157,6 @@ def do_account(
         # 综合能源消费量 counts electricity at its calorific equivalent (当量值), the default;
         # a run at the coal equivalent (等价值) leaves the key-energy-user flags alone.
         do_flag_key_energy_users(
-            result, actor=actor, method_version=METHOD_VERSION, accounting_run=run
+            result, actor=actor, method_version=METHOD_VERSION, accounting_run_id=run.pk
         )
     return run, True

@@ -18,11 +18,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 
-from citycarbon.web.access.policy import Principal, allows, scoped
+from citycarbon.web.access.policy import Principal, scoped
 from citycarbon.web.api.common import (
     Id,
     Page,
     Paging,
+    PrincipalAuth,
     Text,
     Year,
     page_of_queryset,
@@ -49,6 +50,7 @@ class EnergyRecordOut(Schema):
 
 @router.get(
     "/energy-records",
+    auth=PrincipalAuth("energy"),
     response={200: Page[EnergyRecordOut], **ERROR_RESPONSES},
     summary="Energy records (205-1 codes, standard units)",
 )
@@ -298,6 +300,7 @@ UPLOAD_BODY: Final = {
 
 @router.post(
     "/energy/uploads",
+    auth=PrincipalAuth("uploads", "submit"),
     response={202: UploadAcceptedOut, 400: ErrorOut, 413: ErrorOut, **ERROR_RESPONSES},
     openapi_extra=upload_operation(UPLOAD_BODY),
     summary="Upload an energy file (CSV or 205-1 form); it is read in the background",
@@ -309,14 +312,6 @@ def post_upload(request: HttpRequest, response: HttpResponse) -> Any:
     create --scope uploads`); an enterprise uploads its own data only. Over the size cap →
     413; not .csv/.xlsx/.xls → 422 `unsupported_file`."""
     who = principal(request)
-    if not allows(who, "uploads", "submit"):
-        return problem(
-            403,
-            "uploading energy data needs a role that may upload (admin, regulator, "
-            "enterprise) and, for an API key, the uploads scope "
-            "(citycarbon apikey create --scope uploads)",
-            "forbidden",
-        )
     try:
         file, partial = _upload_form(request)
     except RefusedUploadError as exc:
@@ -336,6 +331,7 @@ def post_upload(request: HttpRequest, response: HttpResponse) -> Any:
 
 @router.get(
     "/energy/uploads",
+    auth=PrincipalAuth("uploads"),
     response={200: Page[UploadSummaryOut], **ERROR_RESPONSES},
     summary="Energy uploads visible to the caller, newest first",
 )
@@ -354,6 +350,7 @@ def list_uploads(
 
 @router.get(
     "/energy/uploads/{upload_id}",
+    auth=PrincipalAuth("uploads"),
     response={200: UploadOut, **ERROR_RESPONSES},
     url_name="energy-upload",
     summary="An energy upload: its status, counts and first 200 errors",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 from django.db import transaction
-from django.db.models import Count, Model
+from django.db.models import Count
 from django.utils import timezone
 
 from citycarbon.core.key_energy_users import (
@@ -123,7 +123,7 @@ def do_flag_key_energy_users(
     *,
     actor: Actor,
     method_version: str,
-    accounting_run: Model | None = None,
+    accounting_run_id: int | None = None,
     threshold_tce: float = KEY_ENERGY_USER_TCE,
 ) -> dict[int, int]:
     """Flag the key energy users (重点用能单位) of every year in ``emissions`` (``entity_id,
@@ -153,7 +153,7 @@ def do_flag_key_energy_users(
                 threshold_tce=threshold_tce,
                 rule_version=RULE_VERSION,
                 method_version=method_version,
-                accounting_run=accounting_run,
+                accounting_run_id=accounting_run_id,
             )
             for r in key.iter_rows(named=True)
         ],
@@ -181,7 +181,7 @@ def do_flag_key_energy_users(
             "rule_version": RULE_VERSION,
             "rule": RULE_CITATION,
             "method_version": method_version,
-            "accounting_run": accounting_run.pk if accounting_run is not None else None,
+            "accounting_run": accounting_run_id,
             "enterprise_flags_turned_on": turned_on,
             "enterprise_flags_turned_off": turned_off,
         },

@@ -8,7 +8,16 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
 from citycarbon.web.access.policy import scoped
-from citycarbon.web.api.common import Id, Page, Paging, Text, Year, page_of_queryset, principal
+from citycarbon.web.api.common import (
+    Id,
+    Page,
+    Paging,
+    PrincipalAuth,
+    Text,
+    Year,
+    page_of_queryset,
+    principal,
+)
 from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.enterprises.selectors import search, with_key_energy_year
@@ -52,6 +61,7 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
 
 @router.get(
     "/enterprises",
+    auth=PrincipalAuth("enterprises"),
     response={200: Page[EnterpriseOut], **ERROR_RESPONSES},
     summary="Enterprises the caller may see",
 )
@@ -76,7 +86,11 @@ def list_enterprises(
     return out
 
 
-@router.get("/enterprises/{enterprise_id}", response={200: EnterpriseOut, **ERROR_RESPONSES})
+@router.get(
+    "/enterprises/{enterprise_id}",
+    auth=PrincipalAuth("enterprises"),
+    response={200: EnterpriseOut, **ERROR_RESPONSES},
+)
 def get_enterprise(request: HttpRequest, enterprise_id: Id) -> dict[str, Any]:
     qs = scoped(
         principal(request), "enterprises", Enterprise.objects.filter(pk=enterprise_id), via=""

@@ -18,8 +18,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Path, Router, Schema, Status
 
-from citycarbon.web.access.policy import Principal, allows
-from citycarbon.web.api.common import MAX_ID, principal
+from citycarbon.web.access.policy import Principal
+from citycarbon.web.api.common import MAX_ID, PrincipalAuth, principal
 from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.enterprises.models import OnboardingUpload
@@ -129,6 +129,7 @@ UPLOAD_BODY: Final = {
 
 @router.get(
     "/onboarding/{target}",
+    auth=PrincipalAuth("onboarding"),
     response={200: OnboardingOut, **ERROR_RESPONSES},
     url_name="onboarding-upload",
     summary="An onboarding upload: its status, counts and first 200 row errors",
@@ -143,8 +144,6 @@ def get_onboarding(
     `bytes_total` so far); then `imported` (counts of rows `created`, `updated`,
     `unchanged`), `unchanged`, `rejected` (`errors`: each with row, column, code and the
     reason in Chinese and English; nothing written) or `failed` (`problem`)."""
-    if not allows(principal(request), "onboarding", "submit"):
-        return problem(403, "your role may not read onboarding uploads")  # type: ignore[return-value]
     upload = get_object_or_404(OnboardingUpload, pk=target)
     return {
         "id": upload.pk,
@@ -179,6 +178,7 @@ def get_onboarding(
 
 @router.post(
     "/onboarding/{target}",
+    auth=PrincipalAuth("onboarding", "submit"),
     response={202: OnboardingAcceptedOut, 400: ErrorOut, 413: ErrorOut, **ERROR_RESPONSES},
     openapi_extra=upload_operation(UPLOAD_BODY),
     summary="Upload a districts, enterprises or economics CSV; it is read in the background",
@@ -195,13 +195,6 @@ def post_onboarding(
     413; not .csv → 422 `unsupported_file`."""
     kind = target
     who = principal(request)
-    if not allows(who, "onboarding", "submit"):
-        return problem(
-            403,
-            "importing city data needs a city role (admin, regulator) and, for an API key, "
-            "the onboarding scope (citycarbon apikey create --scope onboarding)",
-            "forbidden",
-        )
     file = _checked_file(request)
     if isinstance(file, HttpResponse):
         return file

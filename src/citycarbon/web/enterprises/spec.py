@@ -18,6 +18,7 @@ SPEC = AppSpec(
             binds="enterprise",
             home="enterprise",
             home_argument="enterprise_id",
+            reach="own enterprise",
         ),
     ),
     subjects=(

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from citycarbon.web.access.policy import visible_ids
-from citycarbon.web.api.common import Page, Paging, Text, page_of_frame, principal
+from citycarbon.web.api.common import Page, Paging, PrincipalAuth, Text, page_of_frame, principal
 from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.estimates.selectors import estimates_view, narrowed
 
@@ -56,6 +56,7 @@ class EstimatesQuery(Paging):
 
 @router.get(
     "/estimates",
+    auth=PrincipalAuth("estimates"),
     response={200: Page[EstimateOut], **ERROR_RESPONSES},
     summary="Estimated and accounted emissions per enterprise and month (速算)",
 )

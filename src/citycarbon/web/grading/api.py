@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
 from citycarbon.web.access.policy import may_read, require
-from citycarbon.web.api.common import MAX_PAGE_SIZE, Id, Page, Text, Year, principal
+from citycarbon.web.api.common import MAX_PAGE_SIZE, Id, Page, PrincipalAuth, Text, Year, principal
 from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.grading.published import NamedOut, PublishedQuery, published_page
 from citycarbon.web.grading.selectors import (
@@ -139,6 +139,7 @@ def _codes(request: HttpRequest, **where: Any) -> list[dict[str, Any]]:
 
 @router.get(
     "/codes/enterprise/{enterprise_id}",
+    auth=PrincipalAuth("codes"),
     response={200: list[CodeOut], **ERROR_RESPONSES},
     summary="An enterprise's published codes, by internal id (newest year first)",
 )
@@ -153,6 +154,7 @@ def codes_by_id(
 
 @router.get(
     "/codes/uscc/{uscc}",
+    auth=PrincipalAuth("codes"),
     response={200: list[CodeOut], **ERROR_RESPONSES},
     summary="An enterprise's published codes, by 统一社会信用代码 (newest year first)",
 )
@@ -167,6 +169,7 @@ def codes_by_uscc(
 
 @router.get(
     "/codes",
+    auth=PrincipalAuth("codes"),
     response={200: Page[CodeRowOut], **ERROR_RESPONSES},
     summary="Published codes, filterable",
 )
@@ -185,6 +188,7 @@ def list_codes(request: HttpRequest, query: Query[PublishedQuery]) -> dict[str, 
 
 @router.get(
     "/portraits/{enterprise_id}",
+    auth=PrincipalAuth("portraits"),
     response={200: list[PortraitOut], **ERROR_RESPONSES},
     summary="An enterprise's carbon portrait (碳画像), one row per graded year",
 )
@@ -200,6 +204,7 @@ def portrait(request: HttpRequest, enterprise_id: Id) -> list[dict[str, Any]]:
 
 @router.get(
     "/portraits",
+    auth=PrincipalAuth("portraits"),
     response={200: Page[PortraitOut], **ERROR_RESPONSES},
     summary="Carbon portraits, filterable",
 )
@@ -216,6 +221,7 @@ def list_portraits(request: HttpRequest, query: Query[PublishedQuery]) -> dict[s
 
 @router.get(
     "/lists/poor-efficiency",
+    auth=PrincipalAuth("lists"),
     response={200: Page[PoorEfficiencyOut], **ERROR_RESPONSES},
     summary="二维能效对标较差企业清单: worse than the industry percentile on energy per 万元",
 )
@@ -232,6 +238,7 @@ def poor_efficiency_list(request: HttpRequest, query: Query[PublishedQuery]) -> 
 
 @router.get(
     "/lists/low-green",
+    auth=PrincipalAuth("lists"),
     response={200: Page[LowGreenOut], **ERROR_RESPONSES},
     summary="三维绿能低使用率企业清单: large electricity users with little green energy, "
     "most switchable MWh first",
@@ -286,6 +293,7 @@ EMISSION_FIELDS = (
 
 @router.get(
     "/emissions",
+    auth=PrincipalAuth("emissions"),
     response={200: Page[EmissionOut], **ERROR_RESPONSES},
     summary="Yearly emissions of the published run",
 )

@@ -9,7 +9,15 @@ from citycarbon.web.registry import AppSpec, RoleSpec, SubjectType
 SPEC = AppSpec(
     app="regions",
     layer="register",
-    roles=(RoleSpec("district", _("district officer"), binds="district", home="dashboard"),),
+    roles=(
+        RoleSpec(
+            "district",
+            _("district officer"),
+            binds="district",
+            home="dashboard",
+            reach="own district",
+        ),
+    ),
     subjects=(
         SubjectType(
             "district",
