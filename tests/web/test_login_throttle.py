@@ -322,3 +322,27 @@ def test_a_refused_log_in_says_when_to_retry(path: str) -> None:
     assert [a.status_code for a in answers] == [200] * 5 + [429]
     assert not [a for a in answers[:5] if a.has_header("Retry-After")]
     assert answers[-1]["Retry-After"] == "900"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_apikey_create_binds_any_declared_subject_type() -> None:
+    Bank.objects.create(code="B1", name="Bank one")
+    runner = CliRunner()
+    made = runner.invoke(app, ["apikey", "create", "--role", "bank", "--subject", "bank:B1"])
+    assert made.exit_code == 0, made.output
+    row = ApiKey.objects.get()
+    assert (row.role, row.subject_type) == ("bank", "bank")
+    assert row.subject_id == Bank.objects.get(code="B1").pk
+    for arguments, says in (
+        (["--role", "bank", "--subject", "bank:NONE"], "no bank 'NONE'"),
+        (["--role", "bank", "--subject", "planet:B1"], "unknown subject type 'planet'"),
+        (["--role", "bank", "--subject", "B1"], "TYPE:KEY"),
+        (["--role", "bank", "--bank", "B1", "--subject", "bank:B1"], "one subject only"),
+        (["--role", "bank"], "role 'bank' needs a bank"),
+        (["--role", "regulator", "--bank", "B1"], "role 'regulator' takes no bank"),
+        (["--role", "mayor"], "unknown role 'mayor'"),
+    ):
+        refused = runner.invoke(app, ["apikey", "create", *arguments])
+        assert refused.exit_code == 2, (arguments, refused.output)
+        assert says in refused.output, (arguments, refused.output)
+    assert ApiKey.objects.count() == 1
