@@ -228,6 +228,7 @@ def list_page(request: HttpRequest, kind: str) -> HttpResponse:
         request,
         "grading/list.html",
         {
+            "run": listed.run,
             "kind": kind,
             "year": listed.year,
             "years": listed.years,

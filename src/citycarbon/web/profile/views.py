@@ -158,6 +158,7 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     is_owner = may_read(principal, "consents", enterprise.pk, "submit")
     consents = list(active_consents(enterprise.pk)) if is_owner else []
     context = {
+        "run": run,
         "enterprise": enterprise,
         "key_years": list(enterprise.key_energy_years.values_list("year", flat=True)),
         "code": code,
