@@ -12,6 +12,7 @@ from citycarbon.web.api.v1 import api
 from citycarbon.web.audit import views as audit
 from citycarbon.web.balance import views as balance
 from citycarbon.web.electricity import views as electricity
+from citycarbon.web.energy import factor_views
 from citycarbon.web.energy import views as energy
 from citycarbon.web.enterprises import onboarding_views as onboarding
 from citycarbon.web.enterprises import views as enterprises
@@ -73,6 +74,7 @@ urlpatterns = [
     path("estimates/", estimates.estimates_page, name="estimates"),
     path("balance/", balance.balance_page, name="balance"),
     path("balance/<int:year>.xlsx", balance.balance_download, name="balance_download"),
+    path("factors/<slug:set_id>/", factor_views.factor_set_page, name="factor_set"),
     path("electricity/accounts/", electricity.accounts_page, name="electricity_accounts"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", access.admin_login),
