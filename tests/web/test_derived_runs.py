@@ -21,7 +21,9 @@ import polars as pl
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from typer.testing import CliRunner
 
+from citycarbon.cli.main import app
 from citycarbon.core import balance as core_balance
 from citycarbon.core import rapid
 from citycarbon.core.democity import generate_city
@@ -251,3 +253,23 @@ def test_nothing_published_says_so(client: Client) -> None:
     html = client.get("/estimates/").content.decode()
     assert 'id="no-run"' in html and "尚无已发布的核算批次" in html
     assert 'id="no-run"' in client.get("/balance/").content.decode()
+
+
+def test_cli_refuses_without_a_published_run() -> None:
+    result = CliRunner().invoke(app, ["run", "estimates"])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "没有已发布的核算批次" in said and "no accounting run is published" in said
+    assert not EstimateRun.objects.exists()
+
+
+def test_cli_builds_and_reuses(city: None) -> None:
+    built = _newest(EstimateRun)
+    result = CliRunner().invoke(app, ["run", "estimates"])
+    assert result.exit_code == 0, result.output
+    # nothing changed since the build after the ingest: the same run
+    assert f"estimate run #{built.pk}" in result.output and "factor set cn-2023" in result.output
+    assert _newest(EstimateRun).pk == built.pk
+    result = CliRunner().invoke(app, ["run", "balance"])
+    assert result.exit_code == 0, result.output
+    assert "years 2025" in result.output and "method balance/1" in result.output
