@@ -162,7 +162,10 @@ def test_built_after_commit_over_the_published_run(city: None) -> None:
 
 
 def test_a_page_view_reads_rows_and_computes_nothing(
-    city: None, client: Client, monkeypatch: pytest.MonkeyPatch
+    city: None,
+    client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_max_num_queries: Callable[[int], Any],
 ) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a page view recomputed")
@@ -176,7 +179,8 @@ def test_a_page_view_reads_rows_and_computes_nothing(
     ):
         monkeypatch.setattr(module, name, refuse)
     client.force_login(User.objects.get(username="reg"))
-    page = client.get("/estimates/", {"month": "2026-01"})
+    with django_assert_max_num_queries(15):
+        page = client.get("/estimates/", {"month": "2026-01"})
     assert page.status_code == 200
     html = page.content.decode()
     run = _newest(EstimateRun)
@@ -189,7 +193,8 @@ def test_a_page_view_reads_rows_and_computes_nothing(
     api = client.get("/api/v1/estimates", {"period": "2026-01"}).json()
     assert api["count"] == 1 and api["run"]["id"] == run.pk
     assert api["items"][0]["estimated_tco2"] == pytest.approx(20 * CN_GRID)
-    balance = client.get("/balance/", {"year": "2025"})
+    with django_assert_max_num_queries(15):
+        balance = client.get("/balance/", {"year": "2025"})
     assert balance.status_code == 200
     assert _newest(BalanceRun).input_fingerprint[:12] in balance.content.decode()
     factors = client.get("/factors/cn-2023/")
