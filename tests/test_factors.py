@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from citycarbon import data
 from citycarbon.cli.main import app
 from citycarbon.core import factors as factors_module
-from citycarbon.core.factors import FactorSetError, list_factor_sets, load_factor_set
+from citycarbon.core.factors import FactorSet, FactorSetError, list_factor_sets, load_factor_set
 
 TABLES = [
     "energy_catalogue",
@@ -116,3 +116,17 @@ def test_quantity_bounds_cover_every_code_in_its_standard_unit() -> None:
     assert (bounds["max_quantity"] > 0).all()
     assert bounds["max_quantity"].is_finite().all()
     assert sorted(data.reading_bounds()["grain"]) == ["15min", "day", "month"]
+
+
+def test_from_label_loads_the_recorded_set_and_checks_its_hash() -> None:
+    overridden = load_factor_set("cn-2023", grid_tco2_per_mwh=0.55, heat_tco2_per_gj=0.1)
+    assert overridden.label == "cn-2023+grid=0.55+heat=0.1"
+    again = FactorSet.from_label(overridden.label, content_hash=overridden.content_hash)
+    assert (again.grid_tco2_per_mwh, again.heat_tco2_per_gj) == (0.55, 0.1)
+    coal = load_factor_set("zj-2023", electricity_method="coal_equivalent")
+    assert FactorSet.from_label(coal.label, content_hash=coal.content_hash).label == coal.label
+    plain = load_factor_set("cn-2023")
+    with pytest.raises(FactorSetError, match="now hashes to"):
+        FactorSet.from_label("cn-2023", content_hash=coal.content_hash)
+    with pytest.raises(FactorSetError, match="unknown factor set"):
+        FactorSet.from_label("xx-1999", content_hash=plain.content_hash)

@@ -14,6 +14,7 @@ from django.test import Client
 
 from citycarbon.web.access.actions import Binding, do_create_api_key
 from citycarbon.web.audit.actions import Actor
+from citycarbon.web.electricity.actions import do_ingest_readings, do_map_accounts
 from citycarbon.web.electricity.models import (
     ElectricityAccount,
     ElectricityBatch,
@@ -43,9 +44,10 @@ def readings(
     """Monthly readings for every demo enterprise from its 205-1 grid electricity (codes 33,
     fuel and green purchase), 2024-01 to 2025-12, and January 2026 again as a month whose
     forms have not arrived; the first enterprise also has daily readings on 1-3 January 2026
-    on the same account. Returns the first enterprise's kWh by period."""
+    on the same account. They arrive through the grid feed's ingest and account mapping,
+    which rebuild the estimates after commit. Returns the first enterprise's kWh by
+    period."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        selectors.forget()
         # The demo load brings readings of its own; these tests want readings they know.
         empty_append_only(ElectricityReadingHistory)
         ElectricityReading.objects.all().delete()
@@ -62,43 +64,27 @@ def readings(
         )
         jan = kwh.filter(pl.col("period") == "2025-01").with_columns(period=pl.lit("2026-01"))
         kwh = pl.concat([kwh, jan])
-        batch = ElectricityBatch.objects.create(
-            source="test", sha256="0" * 64, rows=kwh.height, actor_label="test"
-        )
-        accounts = {
-            e.entity_id: ElectricityAccount.objects.create(account_no=f"A{e.pk}", enterprise=e)
-            for e in Enterprise.objects.all()
-        }
-        rows = [
-            ElectricityReading(
-                account=accounts[entity],
-                start=_start(period),
-                grain="month",
-                kwh=value,
-                batch=batch,
-            )
-            for entity, period, value in kwh.iter_rows()
-        ]
         first = loaded_city.first.entity_id
+        rows = [
+            {"account_no": f"A-{entity}", "start": _start(period), "grain": "month", "kwh": v}
+            for entity, period, v in kwh.iter_rows()
+        ]
         rows += [
-            ElectricityReading(
-                account=accounts[first],
-                start=_start(f"2026-01-0{d}"),
-                grain="day",
-                kwh=1000.0 * d,
-                batch=batch,
-            )
+            {"account_no": f"A-{first}", "start": _start(f"2026-01-0{d}"), "grain": "day"}
+            | {"kwh": 1000.0 * d}
             for d in (1, 2, 3)
         ]
-        ElectricityReading.objects.bulk_create(rows)
         # an unmapped account's readings count nowhere
-        stray = ElectricityAccount.objects.create(account_no="UNMAPPED")
-        ElectricityReading.objects.create(
-            account=stray, start=_start("2026-01"), grain="month", kwh=1e9, batch=batch
+        rows.append({"account_no": "UNMAPPED", "start": _start("2026-01"), "grain": "month"})
+        rows[-1]["kwh"] = 1e9
+        frame = pl.DataFrame(rows).with_columns(
+            pl.col("start").dt.convert_time_zone("Asia/Shanghai"), account_name=pl.lit("")
         )
+        do_ingest_readings(frame, actor=ACTOR, source="test")
+        mapping = {f"A-{e}": e for e in Enterprise.objects.values_list("entity_id", flat=True)}
+        do_map_accounts(mapping, actor=ACTOR)
         mine = kwh.filter(pl.col("entity_id") == first)
         yield dict(mine.select("period", "kwh").iter_rows())
-        selectors.forget()
 
 
 def key(role: str, city: LoadedCity) -> str:
@@ -160,9 +146,10 @@ def test_estimate_accounted_and_reported(
     day = row("2026-01-02")
     assert day["kwh"] == 2000.0
     assert day["estimated_tco2"] == pytest.approx(2.0 * day["tco2_per_mwh"])  # type: ignore[operator]
-    view = selectors.estimates_view()
-    assert view.fit_year == 2025
-    assert view.backtest is not None and view.backtest.test_year == 2025
+    run = selectors.shown().run
+    assert run is not None
+    assert run.fit_year == 2025
+    assert run.backtest_test_year == 2025
 
 
 def login(client: Client, username: str) -> None:

@@ -53,6 +53,34 @@ class FactorSet:
     content_hash: str
     energy: pl.DataFrame
 
+    @classmethod
+    def from_label(cls, label: str, *, content_hash: str) -> FactorSet:
+        """The set a result recorded by its label (``cn-2023+grid=0.55+heat=0.11``, as
+        ``load_factor_set`` writes it) and content hash: loaded again and checked, so that a
+        derived result never uses other numbers than the ones it names. Raises
+        ``FactorSetError`` for an unknown set or numbers that no longer hash the same."""
+        set_id, *parts = label.split("+")
+        options = dict(p.split("=", 1) for p in parts if "=" in p)
+        try:
+            factors = load_factor_set(
+                set_id,
+                grid_tco2_per_mwh=float(options["grid"]) if "grid" in options else None,
+                heat_tco2_per_gj=float(options["heat"]) if "heat" in options else None,
+                electricity_method=(
+                    "coal_equivalent" if options.get("elec") == "coal_equivalent" else "calorific"
+                ),
+            )
+        except ValueError as exc:
+            msg = f"factor set label {label!r} does not load: {exc}"
+            raise FactorSetError(msg) from exc
+        if factors.label != label or factors.content_hash != content_hash:
+            msg = (
+                f"factor set {label!r} now hashes to {factors.content_hash[:12]}…, not the "
+                f"recorded {content_hash[:12]}…"
+            )
+            raise FactorSetError(msg)
+        return factors
+
 
 def _param(name: str) -> float:
     row = data.parameters().filter(pl.col("parameter") == name)

@@ -18,6 +18,7 @@ from citycarbon.web.access.actions import Binding, do_create_user
 from citycarbon.web.access.models import Bank
 from citycarbon.web.audit.actions import Actor, record, snapshot
 from citycarbon.web.audit.models import DataImport
+from citycarbon.web.balance import runs as balance_runs
 from citycarbon.web.buildings.actions import do_grade_buildings, do_import_buildings
 from citycarbon.web.electricity.actions import do_ingest_readings, do_map_accounts, readings_sha256
 from citycarbon.web.electricity.models import ElectricityBatch
@@ -29,10 +30,12 @@ from citycarbon.web.enterprises.actions import (
     do_import_enterprises,
 )
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.estimates import runs as estimate_runs
 from citycarbon.web.grading.actions import do_publish
 from citycarbon.web.grading.models import GradingRun
 from citycarbon.web.grading.runs import do_run_here, grading_run_of
-from citycarbon.web.jobs.models import JobStatus
+from citycarbon.web.jobs.derived import build_here
+from citycarbon.web.jobs.models import Job, JobStatus
 from citycarbon.web.regions.actions import do_sync_regions
 from citycarbon.web.regions.models import District
 
@@ -54,6 +57,9 @@ class DemoLoad:
     electricity_readings: int = 0
     """Readings the grid feed added (0 when this feed was loaded before)."""
     accounts_mapped: int = 0
+    estimate_run: int | None = None
+    """The estimate run over the published accounting run, built last."""
+    balance_run: int | None = None
 
 
 def load_demo(
@@ -67,8 +73,9 @@ def load_demo(
     """Load ``city`` (and its ``buildings`` frame), run the registered accounting and grading
     run (``grading.runs``) in the foreground and publish it, then the grid
     company's readings (``electricity``, default generated from the city with the default
-    seed) with the city's accounts mapped and the unknown ones left unmapped. Each step is its
-    own audited action; running it again with the same city changes nothing."""
+    seed) with the city's accounts mapped and the unknown ones left unmapped, and last the
+    estimates and the energy balance over the published run (their registered builds). Each
+    step is its own audited action; running it again with the same city changes nothing."""
     records = energy_records(city.energy).collect()
     sha = records_sha256(records)
     earlier = DataImport.objects.filter(kind="energy", actor_label=ACTOR.label)
@@ -101,6 +108,10 @@ def load_demo(
         ).inserted
     known = grid.accounts.filter(pl.col("entity_id").is_not_null())
     mapped = do_map_accounts(dict(known.select("account_no", "entity_id").iter_rows()), actor=ACTOR)
+    # As above: nothing new, no new build (its job and audit rows would be new).
+    again = unchanged and not published and fed == 0 and mapped == 0
+    estimates = _build_derived(estimate_runs.KIND, again)
+    balance = _build_derived(balance_runs.KIND, again)
     return DemoLoad(
         regions_changed=regions,
         enterprises_imported=ent is not None,
@@ -112,7 +123,26 @@ def load_demo(
         grading_run=grading,
         electricity_readings=fed,
         accounts_mapped=mapped,
+        estimate_run=estimates,
+        balance_run=balance,
     )
+
+
+def _build_derived(kind: str, again: bool) -> int | None:
+    """A derived build (estimates, balance) over the published run, in the foreground: the
+    same job the worker runs after a publish or an ingest. ``again``: a load that changed
+    nothing, whose last build of ``kind`` is the answer. Returns the run's id."""
+    result = "estimate_run" if kind == estimate_runs.KIND else "balance_run"
+    if again:
+        last = Job.objects.filter(kind=kind, status=JobStatus.DONE).order_by("-id").first()
+        if last is not None and result in last.params:
+            return int(last.params[result])
+    job = build_here(kind, actor=ACTOR)
+    if job.status != JobStatus.DONE:
+        msg = f"the demo build {kind} failed: {job.reason_zh} / {job.reason_en}"
+        raise RuntimeError(msg)
+    run = job.params.get(result)
+    return int(run) if run is not None else None
 
 
 def _run_pipeline(records: pl.DataFrame, factors: FactorSet) -> GradingRun:

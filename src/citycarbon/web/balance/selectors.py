@@ -1,5 +1,6 @@
-"""Reading the energy balance: the records and enterprises of the database through
-``core.balance``."""
+"""Reading the energy balance as the newest done ``BalanceRun`` of the published accounting
+run left it (``runs`` builds it): one year's rows and its coverage. Nothing here reads the
+energy records."""
 
 from __future__ import annotations
 
@@ -7,25 +8,38 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from citycarbon.core.balance import ENTERPRISES, energy_balance
-from citycarbon.core.factors import DEFAULT_FACTOR_SET, load_factor_set
-from citycarbon.core.rapid import ACCOUNTED, complete_years
-from citycarbon.web.bulk import content_sha256
-from citycarbon.web.energy import selectors as energy
-from citycarbon.web.enterprises import selectors as enterprises
+from citycarbon.core.balance import BALANCE
+from citycarbon.web.balance.models import BalanceRow, BalanceRun, BalanceYear
+from citycarbon.web.balance.runs import KIND
+from citycarbon.web.bulk import read_frame, table
+from citycarbon.web.energy.models import AccountingRun
+from citycarbon.web.grading.selectors import published_accounting_run
+from citycarbon.web.jobs.derived import active_job
+from citycarbon.web.jobs.models import DerivedRunStatus, Job
 from citycarbon.web.regions.models import District
+from citycarbon.web.regions.names import page_language
 
 
 @dataclass(frozen=True)
-class Balance:
-    year: int
-    years: list[int]
-    table: pl.DataFrame
-    """``core.balance.BALANCE`` of the scopes the reader may see."""
-    factor_set: str
-    input_sha256: str
-    scope_names: dict[str, str]
-    coverage: Coverage
+class Shown:
+    """The run the balance pages show (None: none built yet for the published accounting
+    run), the accounting run it is over, and a rebuild waiting or running."""
+
+    run: BalanceRun | None
+    accounting_run: AccountingRun | None
+    job: Job | None
+
+
+def shown() -> Shown:
+    accounting_run = published_accounting_run()
+    run = None
+    if accounting_run is not None:
+        run = (
+            BalanceRun.objects.filter(accounting_run=accounting_run, status=DerivedRunStatus.DONE)
+            .order_by("-id")
+            .first()
+        )
+    return Shown(run=run, accounting_run=accounting_run, job=active_job(KIND))
 
 
 @dataclass(frozen=True)
@@ -45,64 +59,47 @@ class Coverage:
         return self.all_months and self.full_year * 2 > self.enterprises
 
 
-def coverage(records: pl.DataFrame, enterprises: int) -> dict[int, Coverage]:
-    """The reporting coverage of every year with records."""
-    months = records.select(
-        "entity_id",
-        pl.col("period").str.slice(0, 4).cast(pl.Int32).alias("year"),
-        pl.col("period").str.slice(5, 2).alias("month"),
-    ).unique()
-    firms = months.group_by("year", "entity_id").agg(pl.col("month").n_unique().alias("n"))
-    per_year = firms.group_by("year").agg(
-        pl.len().alias("reporting"), (pl.col("n") == 12).sum().alias("full_year")
-    )
-    in_year = months.group_by("year").agg(pl.col("month").n_unique().alias("months"))
-    # The estimates' test of a complete statistics year: records in all twelve months.
-    twelve = set(
-        complete_years(
-            records.select("entity_id", "period", pl.lit(0.0).alias("total_tco2")).cast(ACCOUNTED)
-        )
-    )
-    return {
-        r["year"]: Coverage(
-            months=r["months"],
-            all_months=r["year"] in twelve,
-            reporting=r["reporting"],
-            full_year=r["full_year"],
-            enterprises=enterprises,
-        )
-        for r in per_year.join(in_year, on="year").iter_rows(named=True)
+@dataclass(frozen=True)
+class Balance:
+    run: BalanceRun
+    year: int
+    years: list[int]
+    table: pl.DataFrame
+    """``core.balance.BALANCE`` of the scopes the reader may see."""
+    scope_names: dict[str, str]
+    coverage: Coverage
+
+
+def balance(run: BalanceRun, year: int | None, *, district: str | None) -> Balance | None:
+    """The balance of ``year`` in ``run`` (default: the latest complete year, see
+    ``Coverage``, else the latest year with records); only the block of ``district`` when
+    given, else the city and every district. None when the run has no year."""
+    covered = {
+        y.year: Coverage(y.months, y.all_months, y.reporting, y.full_year, y.enterprises)
+        for y in BalanceYear.objects.filter(run=run)
     }
-
-
-def balance(year: int | None, *, district: str | None) -> Balance | None:
-    """The balance of ``year`` (default: the latest complete year, see ``Coverage``, else the
-    latest year with records); only the block of
-    ``district`` when given, else the city and every district. None when there are no
-    records."""
-    records = energy.energy_records()
-    available = sorted({int(p[:4]) for p in records.get_column("period").unique().to_list()})
+    available = sorted(covered)
     if not available:
         return None
-    firms = enterprises.directory().select(ENTERPRISES.names())
-    covered = coverage(records, firms.height)
     complete = [y for y in available if covered[y].complete]
     if year not in available:
         year = complete[-1] if complete else available[-1]
-    factors = load_factor_set(DEFAULT_FACTOR_SET)
-    table = energy_balance(records, firms, factors, year)
+    columns = BALANCE.names()
+    where, params = "run_id = %s AND year = %s", [run.pk, year]
     if district is not None:
-        table = table.filter(pl.col("scope") == district)
+        where += " AND scope = %s"
+        params.append(district)  # type: ignore[arg-type]
+    sql = f"SELECT {', '.join(columns)} FROM {table(BalanceRow)} WHERE {where} ORDER BY id"
+    frame = read_frame(sql, params, dict(BALANCE))
+    name = "name_en" if page_language() == "en" else "name_zh"
     names = {
-        code: f"{zh} {en}".strip()
-        for code, zh, en in District.objects.values_list("code", "name_zh", "name_en")
+        code: own or zh for code, own, zh in District.objects.values_list("code", name, "name_zh")
     }
     return Balance(
+        run=run,
         year=year,
         years=available,
-        table=table,
-        factor_set=factors.label,
-        input_sha256=content_sha256(records.cast({"purpose": pl.String}), firms),
+        table=frame,
         scope_names=names,
         coverage=covered[year],
     )

@@ -20,5 +20,6 @@ SPEC = AppSpec(
     ),
     urls="citycarbon.web.balance.urls",
     menu=(MenuEntry(_("Energy balance"), "balance", "balance", order=70),),
+    runs=("balance.build",),
     docs="energy-balance.md",
 )

@@ -27,6 +27,8 @@ from citycarbon.web.electricity.models import (
     ElectricityReadingHistory,
 )
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.jobs.registry import READINGS as READINGS_TOPIC
+from citycarbon.web.jobs.registry import changed
 
 INGEST_LOCK: Final = 0x454C4543
 """Advisory lock key ("ELEC") that serialises ingests on PostgreSQL."""
@@ -160,6 +162,8 @@ def do_ingest_readings(
             "new_accounts": new_accounts,
         },
     )
+    if inserted or corrected:
+        changed(READINGS_TOPIC, actor=actor)
     return batch
 
 
@@ -203,6 +207,7 @@ def do_map_account(
         before=before,
         after=_mapping_state(account),
     )
+    changed(READINGS_TOPIC, actor=actor)
     return account
 
 
@@ -246,7 +251,7 @@ def do_map_accounts(mapping: Mapping[str, str], *, actor: Actor) -> int:
         msg = "unknown " + ", ".join(sorted(set(problems))[:20])
         raise MappingError(msg)
     now = timezone.now()
-    changed: list[ElectricityAccount] = []
+    remapped: list[ElectricityAccount] = []
     before: dict[str, str | None] = {}
     after: dict[str, str | None] = {}
     for account_no, ref in mapping.items():
@@ -258,9 +263,9 @@ def do_map_accounts(mapping: Mapping[str, str], *, actor: Actor) -> int:
         after[account_no] = entity_of.get(new_id)  # type: ignore[arg-type]
         account.enterprise_id = new_id
         account.mapped_at = now if new_id is not None else None
-        changed.append(account)
-    if changed:
-        _apply_mapping(changed)
+        remapped.append(account)
+    if remapped:
+        _apply_mapping(remapped)
         record(
             actor,
             "electricity.map_many",
@@ -269,7 +274,8 @@ def do_map_accounts(mapping: Mapping[str, str], *, actor: Actor) -> int:
             before={"enterprise_of_account": before},
             after={"enterprise_of_account": after},
         )
-    return len(changed)
+        changed(READINGS_TOPIC, actor=actor)
+    return len(remapped)
 
 
 def _apply_mapping(changed: list[ElectricityAccount]) -> None:

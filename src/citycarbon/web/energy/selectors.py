@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from django.db.models import QuerySet
 
-from citycarbon.core.factors import FactorSet, load_factor_set
+from citycarbon.core.factors import FactorSet
 from citycarbon.core.schemas import EMISSIONS, EMISSIONS_DETAIL, ENERGY_RECORDS
 from citycarbon.web.access.policy import DeniedError, Principal, scoped
 from citycarbon.web.bulk import read_frame, table
@@ -43,15 +43,9 @@ def emissions(run: AccountingRun) -> pl.DataFrame:
 
 
 def factors_of(run: AccountingRun) -> FactorSet:
-    """The factor set a run used, rebuilt from its label (``cn-2023+grid=0.55+heat=0.11``)."""
-    set_id, *parts = run.factor_set.split("+")
-    options = dict(p.split("=", 1) for p in parts)
-    return load_factor_set(
-        set_id,
-        grid_tco2_per_mwh=float(options["grid"]) if "grid" in options else None,
-        heat_tco2_per_gj=float(options["heat"]) if "heat" in options else None,
-        electricity_method="coal_equivalent" if "elec" in options else "calorific",
-    )
+    """The factor set a run used: loaded again from its label and checked against its
+    recorded hash (``FactorSet.from_label``; ``FactorSetError`` if the numbers changed)."""
+    return FactorSet.from_label(run.factor_set, content_hash=run.factor_set_hash)
 
 
 def enterprise_records(enterprise_id: int, year: int | None = None) -> pl.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from citycarbon.web.energy import views
+from citycarbon.web.energy import factor_views, views
 
 urlpatterns = [
     path("energy/uploads/", views.upload_page, name="energy-uploads"),
@@ -14,4 +14,5 @@ urlpatterns = [
         views.quarantine_download,
         name="energy-quarantine",
     ),
+    path("factors/<slug:set_id>/", factor_views.factor_set_page, name="factor_set"),
 ]

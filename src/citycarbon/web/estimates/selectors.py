@@ -1,152 +1,91 @@
-"""Reading the rapid estimates (速算): electricity readings of mapped accounts and the
-accounted monthly emissions as frames, and what ``core.rapid`` makes of them.
-
-The estimates depend on every energy record and every reading; they are computed once per
-process for a fingerprint of both tables (row counts, largest ids and versions), so that the
-pages and the API read memory until a new import or correction arrives.
-"""
+"""Reading the rapid estimates (速算) as the newest done ``EstimateRun`` of the published
+accounting run left them (``runs`` builds them): its sums by period × district × division
+for the page, its rows for the API. Nothing here reads readings or records."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Final
 
 import polars as pl
-from django.db.models import Count, Max, Sum
 
-from citycarbon.core import rapid
-from citycarbon.core.accounting import emissions_by_period
-from citycarbon.core.factors import DEFAULT_FACTOR_SET, load_factor_set
-from citycarbon.web.electricity.models import ElectricityReading
-from citycarbon.web.energy import selectors as energy
-from citycarbon.web.energy.models import EnergyRecord
-from citycarbon.web.enterprises import selectors as enterprises
+from citycarbon.web.bulk import read_frame, table
+from citycarbon.web.energy.models import AccountingRun
+from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.estimates.models import BacktestRow, Estimate, EstimateRun, EstimateSum
+from citycarbon.web.estimates.runs import KIND
+from citycarbon.web.grading.selectors import published_accounting_run
+from citycarbon.web.jobs.derived import active_job
+from citycarbon.web.jobs.models import DerivedRunStatus, Job
 
-LOCAL_TIME_ZONE: Final = "Asia/Shanghai"
-
-
-def readings() -> pl.DataFrame:
-    """Every reading of an account mapped to an enterprise (``core.rapid.READINGS``), the
-    interval start in Asia/Shanghai local time."""
-    rows = (
-        ElectricityReading.objects.filter(account__enterprise__isnull=False)
-        .values_list(
-            "account__enterprise__entity_id", "account__account_no", "start", "grain", "kwh"
-        )
-        .iterator(chunk_size=20_000)
-    )
-    frame = pl.DataFrame(
-        list(rows),
-        schema={
-            "entity_id": pl.String(),
-            "account_no": pl.String(),
-            "local_start": pl.Datetime("us", "UTC"),
-            "grain": pl.String(),
-            "kwh": pl.Float64(),
-        },
-        orient="row",
-    )
-    return frame.with_columns(
-        pl.col("local_start").dt.convert_time_zone(LOCAL_TIME_ZONE).dt.replace_time_zone(None)
-    )
-
-
-def accounted_monthly() -> pl.DataFrame:
-    """Accounted emissions per enterprise and month (``core.rapid.ACCOUNTED``) from the
-    monthly energy records, with the default factor set."""
-    records = energy.energy_records().filter(pl.col("period").str.len_chars() == 7)
-    factors = load_factor_set(DEFAULT_FACTOR_SET)
-    return (
-        emissions_by_period(records.lazy(), factors, "month")
-        .select(rapid.ACCOUNTED.names())
-        .collect()
-    )
+SUM_COLUMNS: Final = ("kwh", "estimated_tco2", "accounted_tco2", "reported_tco2")
+COUNT_COLUMNS: Final = ("estimated_enterprises", "accounted_enterprises", "daily_enterprises")
 
 
 @dataclass(frozen=True)
-class EstimatesView:
-    """The estimates of the whole city, with enterprise names, district and industry."""
+class Shown:
+    """What the estimates pages show: the run (None: none built yet for the published
+    accounting run), the accounting run it is over, and a rebuild waiting or running."""
 
-    fit_year: int | None
-    ratios: pl.DataFrame
-    monthly: pl.DataFrame
-    """``core.rapid.ESTIMATES`` at month grain plus ``enterprise_pk, name, district_name``."""
-    daily: pl.DataFrame
-    """The same at day grain (estimates only)."""
-    backtest: rapid.Backtest | None
-    factor_set: str
+    run: EstimateRun | None
+    accounting_run: AccountingRun | None
+    job: Job | None
 
 
-def _fingerprint() -> tuple[object, ...]:
-    e = EnergyRecord.objects.aggregate(n=Count("id"), top=Max("id"))
-    r = ElectricityReading.objects.aggregate(n=Count("id"), top=Max("id"), v=Sum("version"))
-    return (e["n"], e["top"], r["n"], r["top"], r["v"])
+def shown() -> Shown:
+    accounting_run = published_accounting_run()
+    run = None
+    if accounting_run is not None:
+        run = (
+            EstimateRun.objects.filter(accounting_run=accounting_run, status=DerivedRunStatus.DONE)
+            .select_related("accounting_run")
+            .order_by("-id")
+            .first()
+        )
+    return Shown(run=run, accounting_run=accounting_run, job=active_job(KIND))
 
 
-def estimates_view() -> EstimatesView:
-    """The current estimates (computed once per state of the records and readings)."""
-    return _view(_fingerprint())
-
-
-def forget() -> None:
-    _view.cache_clear()
-
-
-@lru_cache(maxsize=2)
-def _view(fingerprint: tuple[object, ...]) -> EstimatesView:
-    directory = enterprises.directory()
-    ent = directory.select(rapid.ENTERPRISES.names())
-    read = readings()
-    monthly_kwh = rapid.monthly_electricity(read)
-    daily_kwh = rapid.daily_electricity(read)
-    accounted = accounted_monthly()
-    year = rapid.fit_year(accounted, monthly_kwh)
-    if year is None:
-        ratios = pl.DataFrame(schema=rapid.RATIOS)
-    else:
-        ratios = rapid.fit_ratios(rapid.year_pairs(accounted, monthly_kwh, year), ent)
-    test = None
-    complete = rapid.complete_years(accounted)
-    later = [y for y in complete if y - 1 in complete]
-    for y in reversed(later):
-        if not rapid.year_pairs(accounted, monthly_kwh, y - 1).is_empty():
-            test = rapid.backtest(accounted, monthly_kwh, ent, test_year=y)
-            break
-    names = directory.select("entity_id", "enterprise_pk", "name", "district_name")
-    monthly = rapid.estimate(monthly_kwh, ent, ratios, accounted).join(
-        names, on="entity_id", how="left"
-    )
-    daily = rapid.estimate(daily_kwh, ent, ratios).join(names, on="entity_id", how="left")
-    return EstimatesView(
-        fit_year=year,
-        ratios=ratios,
-        monthly=monthly,
-        daily=daily,
-        backtest=test,
-        factor_set=DEFAULT_FACTOR_SET,
-    )
-
-
-def narrowed(
-    frame: pl.DataFrame,
+def sums(
+    run: EstimateRun,
     *,
-    ids: set[int] | None = None,
-    period: str | None = None,
+    grain: str,
     district: str | None = None,
-    industry: str | None = None,
+    division: str | None = None,
+    period: str | None = None,
 ) -> pl.DataFrame:
-    """Rows for the enterprises in ``ids`` (None: all), periods starting with ``period``, a
-    district, and an industry given by any GB/T 4754 code prefix."""
-    if ids is not None:
-        frame = frame.filter(pl.col("enterprise_pk").is_in(list(ids)))
+    """The run's sums of one grain, narrowed to a district, a division (two digits) and
+    periods starting with ``period``."""
+    where = ["run_id = %s", "grain = %s"]
+    params: list[str | int | float | None] = [run.pk, grain]
+    for column, value in (("district_code", district), ("division", division)):
+        if value:
+            where.append(f"{column} = %s")
+            params.append(value)
     if period:
-        frame = frame.filter(pl.col("period").str.starts_with(period))
-    if district:
-        frame = frame.filter(pl.col("district_code") == district)
-    if industry:
-        frame = frame.filter(pl.col("industry_code").str.starts_with(industry))
-    return frame
+        where.append("period LIKE %s")
+        params.append(f"{period}%")
+    columns = ("period", "district_code", "division", *SUM_COLUMNS, *COUNT_COLUMNS)
+    schema: dict[str, pl.DataType] = {
+        **{c: pl.String() for c in columns[:3]},
+        **{c: pl.Float64() for c in SUM_COLUMNS},
+        **{c: pl.Int64() for c in COUNT_COLUMNS},
+    }
+    sql = f"SELECT {', '.join(columns)} FROM {table(EstimateSum)} WHERE {' AND '.join(where)}"
+    return read_frame(sql, params, schema)
+
+
+def _total(column: str) -> pl.Expr:
+    """A sum over no value is empty (null), not zero (as ``core.rapid.aggregate``)."""
+    return pl.when(pl.col(column).is_not_null().any()).then(pl.col(column).sum()).alias(column)
+
+
+def added_up(frame: pl.DataFrame, by: str) -> pl.DataFrame:
+    """Sums of ``sums`` rows by ``period``, ``district_code`` or ``division``."""
+    return (
+        frame.group_by(by)
+        .agg(*[_total(c) for c in SUM_COLUMNS], *[pl.col(c).sum() for c in COUNT_COLUMNS])
+        .sort(by)
+    )
 
 
 def _round(values: list[float | None]) -> list[float | None]:
@@ -155,35 +94,99 @@ def _round(values: list[float | None]) -> list[float | None]:
 
 def month_chart(monthly: pl.DataFrame) -> dict[str, Any]:
     """Estimated, accounted and reported tCO2 by month, as the chart script takes series."""
-    sums = rapid.aggregate(monthly, ["period"])
+    by_month = added_up(monthly, "period")
     return {
-        "labels": sums.get_column("period").to_list(),
-        "keys": sums.get_column("period").to_list(),
-        "values": _round(sums.get_column("reported_tco2").to_list()),
+        "labels": by_month.get_column("period").to_list(),
+        "keys": by_month.get_column("period").to_list(),
+        "values": _round(by_month.get_column("reported_tco2").to_list()),
         "series": [
-            {"key": c, "values": _round(sums.get_column(c).to_list())}
+            {"key": c, "values": _round(by_month.get_column(c).to_list())}
             for c in ("estimated_tco2", "accounted_tco2")
         ],
     }
 
 
 def day_chart(daily: pl.DataFrame) -> dict[str, Any]:
-    sums = rapid.aggregate(daily, ["period"])
+    by_day = added_up(daily, "period")
     return {
-        "labels": sums.get_column("period").to_list(),
-        "values": _round(sums.get_column("estimated_tco2").to_list()),
+        "labels": by_day.get_column("period").to_list(),
+        "values": _round(by_day.get_column("estimated_tco2").to_list()),
     }
 
 
-def breakdown(monthly: pl.DataFrame, by: str) -> list[dict[str, object]]:
-    """Sums of one month's rows by ``district_code`` or ``division``."""
-    return rapid.aggregate(monthly, [by]).to_dicts()
-
-
-def backtest_rows(test: rapid.Backtest, *, district: str | None) -> list[dict[str, object]]:
+def backtest_rows(run: EstimateRun, *, district: str | None) -> list[dict[str, Any]]:
     """The back-test summary a reader may see: everything for the city, only its own
-    district's row for a district."""
-    s = test.summary
+    district's row for a district. Enterprise rows carry the enterprise's id (a link)."""
+    rows = BacktestRow.objects.filter(run=run).order_by("id")
     if district is not None:
-        s = s.filter((pl.col("scope") == "district") & (pl.col("key") == district))
-    return s.to_dicts()
+        rows = rows.filter(scope="district", key=district)
+    found: list[dict[str, Any]] = [
+        dict(r)
+        for r in rows.values("scope", "key", "points", "mape_pct", "max_ape_pct", "bias_pct")
+    ]
+    entities = [r["key"] for r in found if r["scope"] == "enterprise"]
+    pks = dict(Enterprise.objects.filter(entity_id__in=entities).values_list("entity_id", "pk"))
+    for r in found:
+        r["enterprise_pk"] = pks.get(r["key"]) if r["scope"] == "enterprise" else None
+    return found
+
+
+ROW_COLUMNS: Final = (
+    "enterprise_pk",
+    "entity_id",
+    "name",
+    "district_code",
+    "industry_code",
+    "period",
+    "kwh",
+    "tco2_per_mwh",
+    "ratio_level",
+    "estimated_tco2",
+    "accounted_tco2",
+    "reported_tco2",
+    "reported_source",
+)
+
+
+def rows(
+    run: EstimateRun,
+    *,
+    ids: set[int] | None,
+    period: str | None = None,
+    district: str | None = None,
+    industry: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[int, list[dict[str, Any]]]:
+    """One page of the run's rows (days when ``period`` is a date, else months) for the
+    enterprises in ``ids`` (None: all), in a district and an industry given by any GB/T 4754
+    prefix, by enterprise and period; and how many there are in all."""
+    grain = "day" if period is not None and len(period) == 10 else "month"
+    qs = Estimate.objects.filter(run=run, grain=grain)
+    if ids is not None:
+        qs = qs.filter(enterprise_id__in=ids)
+    if period:
+        qs = qs.filter(period__startswith=period)
+    if district:
+        qs = qs.filter(district_code=district)
+    if industry:
+        qs = qs.filter(industry_code__startswith=industry)
+    count = qs.count()
+    page = qs.order_by("enterprise__entity_id", "period").values(
+        "enterprise_id",
+        "enterprise__entity_id",
+        "enterprise__name",
+        *ROW_COLUMNS[3:],
+    )[offset : offset + limit]
+    items = []
+    for r in page:
+        item = {
+            "enterprise_pk": r.pop("enterprise_id"),
+            "entity_id": r.pop("enterprise__entity_id"),
+            "name": r.pop("enterprise__name"),
+            **r,
+        }
+        for c in ("district_code", "industry_code", "ratio_level", "reported_source"):
+            item[c] = item[c] or None
+        items.append(item)
+    return count, items

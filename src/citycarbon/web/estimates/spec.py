@@ -21,5 +21,6 @@ SPEC = AppSpec(
     api=("citycarbon.web.estimates.api:router",),
     urls="citycarbon.web.estimates.urls",
     menu=(MenuEntry(_("Rapid estimates"), "estimates", "estimates", order=60),),
+    runs=("estimates.build",),
     docs="estimation.md",
 )

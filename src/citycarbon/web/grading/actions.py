@@ -22,6 +22,7 @@ from citycarbon.web.enterprises import selectors as enterprises
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.grading.models import CarbonCode, GradingRun, Ungraded
 from citycarbon.web.jobs.models import Job
+from citycarbon.web.jobs.registry import PUBLISHED, changed
 
 CODE_COLUMNS = [
     *(c for c in GRADE_COLUMNS if c not in ("entity_id", "industry_code")),
@@ -120,4 +121,5 @@ def do_publish(run: GradingRun, *, actor: Actor) -> bool:
         before={"published_at": None},
         after={"published_at": run.published_at.isoformat(), "codes": run.graded},
     )
+    changed(PUBLISHED, actor=actor)
     return True

@@ -26,6 +26,7 @@ from citycarbon.core.portrait import enterprise_portraits
 from citycarbon.web.access.policy import Principal, allows
 from citycarbon.web.bulk import read_frame, table
 from citycarbon.web.energy import selectors as energy
+from citycarbon.web.energy.models import AccountingRun
 from citycarbon.web.enterprises import selectors as enterprises
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.grading.actions import CODE_COLUMNS
@@ -65,6 +66,13 @@ def latest_published() -> GradingRun | None:
         .order_by("-published_at", "-id")
         .first()
     )
+
+
+def published_accounting_run() -> AccountingRun | None:
+    """The accounting run behind the latest published grading run: the emissions everyone
+    sees, and the run the derived results (estimates, energy balance) are built on."""
+    run = latest_published()
+    return run.accounting_run if run is not None else None
 
 
 def latest_published_id() -> int | None:

@@ -46,3 +46,57 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class DerivedRunStatus(models.TextChoices):
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class DerivedRun(models.Model):
+    """What every derived run records (estimates, the energy balance): the accounting run
+    and factor set it derives from (in the concrete model), the method version, a
+    fingerprint of its inputs, who asked, its state, timings and, when it failed, why. Its
+    result rows are written in one transaction with the run's end (``derived.build``): a
+    failed run has none."""
+
+    factor_set = models.CharField(_("factor set"), max_length=120)
+    factor_set_hash = models.CharField(_("factor set SHA-256"), max_length=64)
+    method_version = models.CharField(_("method version"), max_length=32)
+    input_fingerprint = models.CharField(
+        _("input fingerprint"),
+        max_length=64,
+        help_text=_("SHA-256 over the input frames the run read."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DerivedRunStatus.choices,
+        default=DerivedRunStatus.RUNNING,
+    )
+    actor_label = models.CharField(_("actor label"), max_length=150)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    reason_zh = models.TextField(_("reason (Chinese)"), blank=True)
+    reason_en = models.TextField(_("reason (English)"), blank=True)
+    job = models.ForeignKey(
+        Job,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The background job that made the run."),
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ("-started_at", "-id")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.method_version} {self.status}"
+
+    @property
+    def factor_set_id(self) -> str:
+        """The named set of the label (``cn-2023`` of ``cn-2023+grid=0.55``)."""
+        return self.factor_set.split("+", 1)[0]

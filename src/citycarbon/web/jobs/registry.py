@@ -73,3 +73,36 @@ def inputs_changed(years: set[int], *, actor: Actor) -> None:
         return
     for listener in INPUT_LISTENERS:
         transaction.on_commit(partial(listener, set(years), actor))
+
+
+ChangeListener = Callable[["Actor"], None]
+CHANGE_LISTENERS: dict[str, list[ChangeListener]] = {}
+"""Listeners per topic (``PUBLISHED``, ``READINGS``): a write that is no import of records
+(publishing a grading run, ingesting meter readings) tells the derived apps it changed
+their inputs."""
+
+PUBLISHED = "published"
+"""A grading run was published: its accounting run is now the one derived runs use."""
+READINGS = "readings"
+"""Electricity readings or the mapping of accounts to enterprises changed."""
+
+
+def on_change(topic: str) -> Callable[[ChangeListener], ChangeListener]:
+    """Register ``listener(actor)``, told after a commit that changed ``topic``."""
+
+    def register(listener: ChangeListener) -> ChangeListener:
+        listeners = CHANGE_LISTENERS.setdefault(topic, [])
+        if listener not in listeners:
+            listeners.append(listener)
+        return listener
+
+    return register
+
+
+def changed(topic: str, *, actor: Actor) -> None:
+    """Say that the current transaction changed ``topic``: its listeners are told after it
+    commits (nothing, if it rolls back)."""
+    from django.db import transaction  # noqa: PLC0415
+
+    for listener in CHANGE_LISTENERS.get(topic, []):
+        transaction.on_commit(partial(listener, actor))
