@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import polars as pl
 from django.db import connection, models
+from django.utils import timezone
 
 
 def _quote(name: str) -> str:
@@ -112,6 +113,12 @@ def _copied_frame(
         empty_string_is_null=False,
     )
     return frame.with_columns((pl.col(c) == "t").alias(c) for c in flags)
+
+
+def now_value() -> str:
+    """The current time as a date-time column's value for ``insert_rows`` (which bypasses
+    the ORM's ``auto_now_add``), in the database's own text form."""
+    return str(connection.ops.adapt_datetimefield_value(timezone.now()))
 
 
 def content_sha256(*frames: pl.DataFrame) -> str:

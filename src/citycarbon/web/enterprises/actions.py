@@ -16,7 +16,7 @@ from citycarbon.core.key_energy_users import (
 )
 from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import DataImport
-from citycarbon.web.bulk import content_sha256, insert_frame
+from citycarbon.web.bulk import content_sha256, insert_frame, now_value
 from citycarbon.web.enterprises.models import EconomicYear, Enterprise, KeyEnergyUser
 from citycarbon.web.jobs.registry import inputs_changed
 from citycarbon.web.regions.actions import ImportCounts, refuse, row_errors
@@ -139,7 +139,11 @@ def do_flag_key_energy_users(
     years = sorted(flags.get_column("year").unique().to_list())
     if not years:
         return {}
-    ids = dict(Enterprise.objects.values_list("entity_id", "pk"))
+    stored = {
+        e: (pk, flag)
+        for e, pk, flag in Enterprise.objects.values_list("entity_id", "pk", "key_energy_user")
+    }
+    ids = {e: pk for e, (pk, _) in stored.items()}
     flags = flags.filter(pl.col("entity_id").is_in(list(ids)))
     old = KeyEnergyUser.objects.filter(year__in=years)
     before = {
@@ -147,30 +151,31 @@ def do_flag_key_energy_users(
     }
     old.delete()
     key = flags.filter(pl.col("key_energy_user"))
-    KeyEnergyUser.objects.bulk_create(
-        [
-            KeyEnergyUser(
-                enterprise_id=ids[r["entity_id"]],
-                year=r["year"],
-                energy_tce=r["energy_tce"],
-                threshold_tce=threshold_tce,
-                rule_version=RULE_VERSION,
-                method_version=method_version,
-                accounting_run=accounting_run,
-            )
-            for r in key.iter_rows(named=True)
-        ],
-        batch_size=2000,
+    insert_frame(
+        KeyEnergyUser,
+        key.select(
+            pl.col("entity_id").replace_strict(ids, return_dtype=pl.Int64).alias("enterprise_id"),
+            "year",
+            "energy_tce",
+            pl.lit(threshold_tce, pl.Float64).alias("threshold_tce"),
+            pl.lit(RULE_VERSION).alias("rule_version"),
+            pl.lit(method_version).alias("method_version"),
+            pl.lit(accounting_run.pk if accounting_run is not None else None, pl.Int64).alias(
+                "accounting_run_id"
+            ),
+            pl.lit(now_value()).alias("at"),
+        ),
     )
     latest = flags.filter(pl.col("year") == years[-1])
-    now_key = {ids[e] for e in latest.filter(pl.col("key_energy_user"))["entity_id"]}
-    accounted = {ids[e] for e in latest["entity_id"]}
-    turned_on = Enterprise.objects.filter(pk__in=now_key, key_energy_user=False).update(
-        key_energy_user=True
-    )
-    turned_off = Enterprise.objects.filter(pk__in=accounted - now_key, key_energy_user=True).update(
-        key_energy_user=False
-    )
+    now_key = set(latest.filter(pl.col("key_energy_user"))["entity_id"])
+    accounted = set(latest["entity_id"])
+    # Only the flags that change are written (a province's flags mostly stay as they are).
+    turned_on = Enterprise.objects.filter(
+        pk__in=[stored[e][0] for e in now_key if not stored[e][1]], key_energy_user=False
+    ).update(key_energy_user=True)
+    turned_off = Enterprise.objects.filter(
+        pk__in=[stored[e][0] for e in accounted - now_key if stored[e][1]], key_energy_user=True
+    ).update(key_energy_user=False)
     counts = {y: key.filter(pl.col("year") == y).height for y in years}
     record(
         actor,
