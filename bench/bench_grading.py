@@ -2,9 +2,10 @@
 
 100,000 enterprises in 400 industry classes (4 digits; 80 groups, 40 divisions), one year.
 Inputs made in memory: annual energy records (8 codes per enterprise, 800,000 rows; a
-quarter of the enterprises buy some green electricity), the detailed emissions they account
-to (energy by category and largest sources, as ``citycarbon emissions --detail`` writes
-them; not timed, like any input), and the economics table. Timed in the same process:
+quarter of the enterprises buy some green electricity, 3 % use 40 times as much energy),
+the detailed emissions they account to (energy by category and largest sources, as
+``citycarbon emissions --detail`` writes them; not timed, like any input), and the
+economics table. Timed in the same process:
 
 - full: what the grading run publishes, with the core functions the platform uses:
   ``grade`` (class → group → division fallback, levels, grades, ungraded list), enterprise
@@ -70,12 +71,15 @@ def inputs(n: int, seed: int = 5) -> tuple[pl.DataFrame, pl.DataFrame]:
         }
     )
     k = len(CODES)
+    scale = np.where(rng.random(n) < 0.03, 40.0, 1.0)  # large users, for the low-green list
     records = pl.DataFrame(
         {
             "entity_id": np.repeat(ids, k),
             "period": "2024",
             "energy_code": np.tile(CODES, n),
-            "quantity": rng.gamma(1.5, 40.0, n * k) * (rng.random(n * k) < 0.7),
+            "quantity": rng.gamma(1.5, 40.0, n * k)
+            * (rng.random(n * k) < 0.7)
+            * np.repeat(scale, k),
             "purpose": "fuel",
         }
     )
