@@ -34,7 +34,7 @@ _LABELS_ZH = {
 _KEYS = ["year", "industry_code_used"]
 
 
-def _thresholds(frame: pl.DataFrame, aggs: list[pl.Expr], min_peers: int) -> pl.DataFrame:
+def _thresholds(frame: pl.LazyFrame, aggs: list[pl.Expr], min_peers: int) -> pl.LazyFrame:
     """``frame`` with per-industry thresholds joined on, industries with at least
     ``min_peers`` graded enterprises only."""
     table = (
@@ -67,7 +67,7 @@ def poor_efficiency(portraits: pl.DataFrame, percentile: float | None = None) ->
     min_peers = int(rules[("poor_efficiency", "min_peers")])
     value = {m: pl.col(f"{m}_tce_per_10k_yuan") for m in _MEASURES}
     threshold = {m: pl.col(f"{m}_threshold") for m in _MEASURES}
-    frame = portraits.select(
+    frame = portraits.lazy().select(
         "entity_id",
         *_KEYS,
         "district_code",
@@ -102,6 +102,7 @@ def poor_efficiency(portraits: pl.DataFrame, percentile: float | None = None) ->
             pl.lit(q).alias("industry_percentile"),
         )
         .sort("year", "worst_ratio_to_threshold", descending=[False, True])
+        .collect()
     )
 
 
@@ -147,7 +148,8 @@ def low_green(portraits: pl.DataFrame) -> pl.DataFrame:
     share = pl.col("green_share")
     target = rule["target_share"]
     return (
-        portraits.select(
+        portraits.lazy()
+        .select(
             "entity_id",
             *_KEYS,
             "district_code",
@@ -172,6 +174,7 @@ def low_green(portraits: pl.DataFrame) -> pl.DataFrame:
             pl.lit(rule["max_green_share"]).alias("max_green_share"),
             pl.lit(target).alias("target_share"),
         )
+        .collect()
     )
 
 

@@ -50,13 +50,13 @@ def enterprise_portraits(
     profile = yearly_emissions(emissions) if emissions is not None else None
     wanted = ("energy_tce", *SHARES, "largest_sources")
     have = [c for c in wanted if profile is not None and c in profile.columns]
-    out = graded
+    # Lazy, so that each rank window is computed once for its rank and its percentile; the
+    # rows keep the order of ``graded`` by their index (a third of the time of the joins'
+    # own order-keeping on 100,000 rows).
+    out = graded.lazy().with_row_index("_row")
     if profile is not None and have:
         out = out.join(
-            profile.select("entity_id", "year", *have),
-            on=["entity_id", "year"],
-            how="left",
-            maintain_order="left",
+            profile.lazy().select("entity_id", "year", *have), on=["entity_id", "year"], how="left"
         )
     out = out.with_columns(
         pl.lit(None, pl.String if c == "largest_sources" else pl.Float64).alias(c)
@@ -70,22 +70,27 @@ def enterprise_portraits(
         *shares,
     ).drop(SHARES)
     if graded.get_column("year").n_unique() > 1:
-        prev = graded.select(
+        prev = graded.lazy().select(
             "entity_id",
             (pl.col("year") + 1).alias("year"),
             pl.col("intensity_tco2_per_10k_yuan").alias("previous_intensity"),
             pl.col("grade").alias("previous_grade"),
         )
-        out = out.join(prev, on=["entity_id", "year"], how="left", maintain_order="left")
+        out = out.join(prev, on=["entity_id", "year"], how="left")
     else:
         out = out.with_columns(
             pl.lit(None, pl.Float64).alias("previous_intensity"),
             pl.lit(None, pl.Int8).alias("previous_grade"),
         )
-    return out.with_columns(
-        (pl.col("intensity_tco2_per_10k_yuan") / pl.col("previous_intensity") - 1).alias(
-            "intensity_change"
+    return (
+        out.with_columns(
+            (pl.col("intensity_tco2_per_10k_yuan") / pl.col("previous_intensity") - 1).alias(
+                "intensity_change"
+            )
         )
+        .sort("_row")
+        .drop("_row")
+        .collect()
     )
 
 

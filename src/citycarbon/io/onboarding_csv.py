@@ -14,7 +14,7 @@ from typing import Final
 
 import polars as pl
 
-from citycarbon.core.ids import is_valid_uscc, make_uscc
+from citycarbon.core.ids import make_uscc, valid_uscc
 from citycarbon.io.csvtable import read_whole
 from citycarbon.io.errors import ERROR_SCHEMA, RowError, errors_from_frame
 from citycarbon.io.grading_inputs import (
@@ -98,7 +98,7 @@ def read_enterprises(
     raw = _trimmed(raw, (*ENTERPRISES_REQUIRED, *ENTERPRISES_OPTIONAL)).with_columns(
         pl.col("uscc").str.to_uppercase(), pl.col("industry_code").str.to_uppercase()
     )
-    uscc_ok = pl.col("uscc").map_elements(is_valid_uscc, return_dtype=pl.Boolean)
+    uscc_ok = valid_uscc(pl.col("uscc"))
     checks: list[Check] = [
         (pl.col("entity_id") == "", "entity_id", "empty_entity"),
         (~uscc_ok, "uscc", "bad_uscc"),

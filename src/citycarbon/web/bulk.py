@@ -4,10 +4,12 @@ Batch work never saves large data row by row through the ORM."""
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Sequence
 
 import polars as pl
 from django.db import connection, models
+from django.utils import timezone
 
 
 def _quote(name: str) -> str:
@@ -77,11 +79,46 @@ def refresh_statistics(model: type[models.Model], added: int) -> None:
 def read_frame(
     sql: str, params: Sequence[str | int | float | None], schema: dict[str, pl.DataType]
 ) -> pl.DataFrame:
-    """The rows of a query as a frame with ``schema`` (in the query's column order)."""
+    """The rows of a query as a frame with ``schema`` (in the query's column order). On
+    PostgreSQL the rows come as CSV through ``COPY … TO STDOUT`` and are parsed by Polars:
+    millions of rows are not made into Python tuples first."""
+    if connection.vendor == "postgresql":
+        return _copied_frame(sql, params, schema)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _copied_frame(
+    sql: str, params: Sequence[str | int | float | None], schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
+    text = io.BytesIO()
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, NULL '\\N')", params) as copy,
+    ):
+        for block in copy:
+            text.write(block)
+    if not text.tell():
+        return pl.DataFrame(schema=schema)
+    # Booleans come as t / f; NULL as \N, so that an empty field is an empty string.
+    flags = [c for c, t in schema.items() if t == pl.Boolean()]
+    frame = pl.read_csv(
+        text.getvalue(),
+        has_header=False,
+        schema={c: pl.String() if c in flags else t for c, t in schema.items()},
+        null_values="\\N",
+        empty_string_is_null=False,
+    )
+    return frame.with_columns((pl.col(c) == "t").alias(c) for c in flags)
+
+
+def now_value() -> str:
+    """The current time as a date-time column's value for ``insert_rows`` (which bypasses
+    the ORM's ``auto_now_add``), in the database's own text form."""
+    return str(connection.ops.adapt_datetimefield_value(timezone.now()))
 
 
 def content_sha256(*frames: pl.DataFrame) -> str:

@@ -128,10 +128,14 @@ def do_account(
     existing = AccountingRun.objects.filter(**key).first()
     if existing is not None:
         return existing, False
-    records = selectors.energy_records()
+    if grain == "year":
+        records, count = selectors.energy_by_year()
+    else:
+        records = selectors.energy_records()
+        count = records.height
     result = emissions_by_period(records.lazy(), factors, grain, detail=True).collect()
     run = AccountingRun.objects.create(
-        **key, factor_set=factors.label, records=records.height, actor_label=actor.label, job=job
+        **key, factor_set=factors.label, records=count, actor_label=actor.label, job=job
     )
     ids = dict(Enterprise.objects.values_list("entity_id", "pk"))
     frame = result.select(
@@ -148,7 +152,7 @@ def do_account(
         after={
             **key,
             "factor_set": factors.label,
-            "records": records.height,
+            "records": count,
             "rows": frame.height,
             "job": job.pk if job is not None else None,
         },

@@ -24,6 +24,24 @@ def energy_records() -> pl.DataFrame:
     return frame.cast({"purpose": schema["purpose"]})
 
 
+def energy_by_year() -> tuple[pl.DataFrame, int]:
+    """Every enterprise's energy quantities summed per year, energy code and purpose, in the
+    ``ENERGY_RECORDS`` schema (period ``YYYY``), and the number of records summed. The
+    accounting is linear in the quantities of an entity, period, code and purpose, so at
+    year grain it gives the same figures from these sums as from the records, with a
+    twelfth of the rows to bring out of the database."""
+    sql = (
+        f"SELECT e.entity_id, s.year, s.energy_code, s.quantity, s.purpose, s.n FROM ("
+        f"SELECT enterprise_id, substr(period, 1, 4) AS year, energy_code, purpose, "
+        f"sum(quantity) AS quantity, count(*) AS n FROM {table(EnergyRecord)} "
+        f"GROUP BY enterprise_id, substr(period, 1, 4), energy_code, purpose) s "
+        f"JOIN {table(Enterprise)} e ON e.id = s.enterprise_id"
+    )
+    schema = dict(ENERGY_RECORDS)
+    frame = read_frame(sql, [], {**schema, "purpose": pl.String(), "n": pl.Int64()})
+    return frame.drop("n").cast({"purpose": schema["purpose"]}), int(frame["n"].sum())
+
+
 EMISSION_COLUMNS = [c for c in (*EMISSIONS.names(), *EMISSIONS_DETAIL.names()) if c != "factor_set"]
 
 

@@ -16,7 +16,7 @@ from citycarbon.core.key_energy_users import (
 from citycarbon.web.access.models import Bank
 from citycarbon.web.audit.actions import Actor, record, snapshot
 from citycarbon.web.audit.models import DataImport
-from citycarbon.web.bulk import content_sha256
+from citycarbon.web.bulk import content_sha256, insert_frame, now_value
 from citycarbon.web.enterprises.models import Consent, EconomicYear, Enterprise, KeyEnergyUser
 from citycarbon.web.jobs.registry import inputs_changed
 from citycarbon.web.regions.actions import ImportCounts, refuse, row_errors
@@ -136,7 +136,11 @@ def do_flag_key_energy_users(
     years = sorted(flags.get_column("year").unique().to_list())
     if not years:
         return {}
-    ids = dict(Enterprise.objects.values_list("entity_id", "pk"))
+    stored = {
+        e: (pk, flag)
+        for e, pk, flag in Enterprise.objects.values_list("entity_id", "pk", "key_energy_user")
+    }
+    ids = {e: pk for e, (pk, _) in stored.items()}
     flags = flags.filter(pl.col("entity_id").is_in(list(ids)))
     old = KeyEnergyUser.objects.filter(year__in=years)
     before = {
@@ -144,30 +148,29 @@ def do_flag_key_energy_users(
     }
     old.delete()
     key = flags.filter(pl.col("key_energy_user"))
-    KeyEnergyUser.objects.bulk_create(
-        [
-            KeyEnergyUser(
-                enterprise_id=ids[r["entity_id"]],
-                year=r["year"],
-                energy_tce=r["energy_tce"],
-                threshold_tce=threshold_tce,
-                rule_version=RULE_VERSION,
-                method_version=method_version,
-                accounting_run_id=accounting_run_id,
-            )
-            for r in key.iter_rows(named=True)
-        ],
-        batch_size=2000,
+    insert_frame(
+        KeyEnergyUser,
+        key.select(
+            pl.col("entity_id").replace_strict(ids, return_dtype=pl.Int64).alias("enterprise_id"),
+            "year",
+            "energy_tce",
+            pl.lit(threshold_tce, pl.Float64).alias("threshold_tce"),
+            pl.lit(RULE_VERSION).alias("rule_version"),
+            pl.lit(method_version).alias("method_version"),
+            pl.lit(accounting_run_id, pl.Int64).alias("accounting_run_id"),
+            pl.lit(now_value()).alias("at"),
+        ),
     )
     latest = flags.filter(pl.col("year") == years[-1])
-    now_key = {ids[e] for e in latest.filter(pl.col("key_energy_user"))["entity_id"]}
-    accounted = {ids[e] for e in latest["entity_id"]}
-    turned_on = Enterprise.objects.filter(pk__in=now_key, key_energy_user=False).update(
-        key_energy_user=True
-    )
-    turned_off = Enterprise.objects.filter(pk__in=accounted - now_key, key_energy_user=True).update(
-        key_energy_user=False
-    )
+    now_key = set(latest.filter(pl.col("key_energy_user"))["entity_id"])
+    accounted = set(latest["entity_id"])
+    # Only the flags that change are written (a province's flags mostly stay as they are).
+    turned_on = Enterprise.objects.filter(
+        pk__in=[stored[e][0] for e in now_key if not stored[e][1]], key_energy_user=False
+    ).update(key_energy_user=True)
+    turned_off = Enterprise.objects.filter(
+        pk__in=[stored[e][0] for e in accounted - now_key if stored[e][1]], key_energy_user=True
+    ).update(key_energy_user=False)
     counts = {y: key.filter(pl.col("year") == y).height for y in years}
     record(
         actor,
@@ -230,19 +233,39 @@ def do_onboard_enterprises(frame: pl.DataFrame, *, actor: Actor, file: str) -> I
     for code in new_codes:
         industries[code] = Industry.objects.create(code=code, name_zh="", name_en="")
     existing = {e.entity_id: e for e in Enterprise.objects.select_related("district", "industry")}
-    created: list[Enterprise] = []
+    is_new = ~pl.col("entity_id").is_in(list(existing))
+    fresh = frame.filter(is_new)
+    # New enterprises go in with one COPY; only the ones already stored are compared field by
+    # field (a first import of a province's 100,000 makes no model objects).
+    insert_frame(
+        Enterprise,
+        fresh.select(
+            "entity_id",
+            "uscc",
+            "name",
+            pl.col("district_code")
+            .replace_strict({c: d.pk for c, d in districts.items()}, return_dtype=pl.Int64)
+            .alias("district_id"),
+            pl.col("industry_code")
+            .replace_strict({c: i.pk for c, i in industries.items()}, return_dtype=pl.Int64)
+            .alias("industry_id"),
+            (pl.col("address") if "address" in frame.columns else pl.lit("")).alias("address"),
+            (
+                pl.col("key_energy_user")
+                if "key_energy_user" in frame.columns
+                else pl.lit(value=False)
+            ).alias("key_energy_user"),
+            pl.lit(value=False).alias("synthetic"),
+        ),
+    )
     changed: list[tuple[Enterprise, dict[str, object], dict[str, object]]] = []
-    for row in frame.iter_rows(named=True):
+    for row in frame.filter(~is_new).iter_rows(named=True):
         wanted = {k: row[k] for k in _COMPARED if k in row}
-        enterprise = existing.get(row["entity_id"])
-        if enterprise is None:
-            enterprise = Enterprise(entity_id=row["entity_id"])
-            before: dict[str, object] = {}
-        else:
-            current = _public(enterprise)
-            before = {k: current[k] for k in wanted if current[k] != wanted[k]}
-            if not before:
-                continue
+        enterprise = existing[row["entity_id"]]
+        current = _public(enterprise)
+        before = {k: current[k] for k in wanted if current[k] != wanted[k]}
+        if not before:
+            continue
         enterprise.uscc, enterprise.name = row["uscc"], row["name"]
         enterprise.district = districts[row["district_code"]]
         enterprise.industry = industries[row["industry_code"]]
@@ -250,11 +273,7 @@ def do_onboard_enterprises(frame: pl.DataFrame, *, actor: Actor, file: str) -> I
             enterprise.address = row["address"]
         if "key_energy_user" in row:
             enterprise.key_energy_user = row["key_energy_user"]
-        if enterprise.pk is None:
-            created.append(enterprise)
-        else:
-            changed.append((enterprise, before, {k: wanted[k] for k in before}))
-    Enterprise.objects.bulk_create(created, batch_size=2000)
+        changed.append((enterprise, before, {k: wanted[k] for k in before}))
     Enterprise.objects.bulk_update(
         [e for e, _, _ in changed],
         ["uscc", "name", "district", "industry", "address", "key_energy_user"],
@@ -262,6 +281,7 @@ def do_onboard_enterprises(frame: pl.DataFrame, *, actor: Actor, file: str) -> I
     )
     for enterprise, before, after in changed:
         record(actor, "enterprises.update", "Enterprise", enterprise.pk, before=before, after=after)
+    created = fresh["entity_id"].to_list()
     counts = ImportCounts(len(created), len(changed), frame.height - len(created) - len(changed))
     if created or changed:
         record(
@@ -270,7 +290,7 @@ def do_onboard_enterprises(frame: pl.DataFrame, *, actor: Actor, file: str) -> I
             "Enterprise",
             after={
                 "source": file,
-                "created": [e.entity_id for e in created],
+                "created": created,
                 "updated": counts.updated,
                 "unchanged": counts.unchanged,
                 "industries_added": new_codes,
@@ -302,36 +322,36 @@ def do_import_economics(frame: pl.DataFrame, *, actor: Actor, file: str) -> Impo
     fields = ["value_added_10k_yuan"]
     if "gross_output_10k_yuan" in frame.columns:
         fields.append("gross_output_10k_yuan")
-    ids = {k: v[0] for k, v in known.items()}
-    stored = {
-        (y.enterprise_id, y.year): y
-        for y in EconomicYear.objects.filter(
-            enterprise_id__in=set(ids[e] for e in frame["entity_id"])
-        )
-    }
-    created: list[EconomicYear] = []
+    keyed = frame.with_columns(
+        pl.col("entity_id")
+        .replace_strict({k: v[0] for k, v in known.items()}, return_dtype=pl.Int64)
+        .alias("enterprise_id")
+    )
+    years = keyed["year"].unique().to_list()
+    stored = {(y.enterprise_id, y.year): y for y in EconomicYear.objects.filter(year__in=years)}
+    stored_keys = pl.DataFrame(
+        list(stored), schema={"enterprise_id": pl.Int64, "year": pl.Int32}, orient="row"
+    )
+    key = ["enterprise_id", "year"]
+    # New enterprise-years go in with one COPY; only stored ones are compared value by value.
+    fresh = keyed.join(stored_keys, on=key, how="anti", maintain_order="left")
+    insert_frame(EconomicYear, fresh.select(*key, *fields))
     changed: list[tuple[EconomicYear, str, dict[str, object], dict[str, object]]] = []
-    for row in frame.iter_rows(named=True):
-        key = (ids[row["entity_id"]], row["year"])
-        year = stored.get(key)
-        if year is None:
-            created.append(
-                EconomicYear(enterprise_id=key[0], year=key[1], **{f: row[f] for f in fields})
-            )
-            continue
+    for row in keyed.join(stored_keys, on=key, how="semi").iter_rows(named=True):
+        year = stored[(row["enterprise_id"], row["year"])]
         before = {f: getattr(year, f) for f in fields if getattr(year, f) != row[f]}
         if before:
             for f in before:
                 setattr(year, f, row[f])
             label = f"{row['entity_id']}/{row['year']}"
             changed.append((year, label, before, {f: row[f] for f in before}))
-    EconomicYear.objects.bulk_create(created, batch_size=2000)
     EconomicYear.objects.bulk_update([y for y, _, _, _ in changed], fields, batch_size=2000)
     for _year, label, before, after in changed:
         record(
             actor, "enterprises.economics_update", "EconomicYear", label, before=before, after=after
         )
-    counts = ImportCounts(len(created), len(changed), frame.height - len(created) - len(changed))
+    created = fresh.height
+    counts = ImportCounts(created, len(changed), frame.height - created - len(changed))
     if created or changed:
         record(
             actor,
@@ -339,12 +359,13 @@ def do_import_economics(frame: pl.DataFrame, *, actor: Actor, file: str) -> Impo
             "EconomicYear",
             after={
                 "source": file,
-                "created": len(created),
+                "created": created,
                 "updated": counts.updated,
                 "unchanged": counts.unchanged,
             },
         )
-        inputs_changed({y.year for y in [*created, *(c[0] for c in changed)]}, actor=actor)
+        changed_years = set(fresh["year"].unique().to_list()) | {c[0].year for c in changed}
+        inputs_changed(changed_years, actor=actor)
     return counts
 
 
