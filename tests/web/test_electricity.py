@@ -234,7 +234,7 @@ def test_district_reads_its_mapped_accounts_enterprise_none(
     by_enterprise = client.get(
         "/api/v1/electricity/readings",
         {
-            "enterprise": loaded_city.other_district.pk,
+            "enterprise_id": loaded_city.other_district.pk,
             "grain": "month",
             "start_from": "2026-01",
             "start_to": "2026-03",

@@ -1,20 +1,26 @@
-"""What every API router shares: authentication to a ``Principal``, pagination, errors."""
+"""What every API router shares: authentication to a ``Principal``, throttling, query
+schemas that refuse unknown parameters, pagination, errors."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Final, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Final, Generic, TypeVar
 
 import polars as pl
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
+from ninja.errors import Throttled
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
+from pydantic import ConfigDict, ValidationInfo, model_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from citycarbon.web.access.policy import Principal, Resource, visible_enterprise_ids
 from citycarbon.web.access.selectors import principal_of_key, principal_of_user
-from citycarbon.web.api.errors import CsrfRefusedError
+from citycarbon.web.api.errors import UNKNOWN_PARAMETER, CsrfRefusedError
+from citycarbon.web.api.throttling import anonymous_throttle
 
 MAX_PAGE_SIZE: Final = 500
 MAX_PAGE: Final = 1_000_000
@@ -45,10 +51,15 @@ class PrincipalAuth(AuthBase):
         if not key:
             scheme, _, value = request.headers.get("Authorization", "").partition(" ")
             key = value.strip() if scheme.lower() == "bearer" else ""
-        if key:
-            return principal_of_key(key)
-        found = principal_of_user(getattr(request, "user", None))
-        if found is not None and request.method not in SAFE_METHODS and check_csrf(request):
+        found = principal_of_key(key) if key else principal_of_user(getattr(request, "user", None))
+        if found is None:
+            # No valid credentials: counted per address, so that guessing keys is slowed
+            # down too (ninja throttles only after authentication has passed).
+            throttle = anonymous_throttle()
+            if not throttle.allow_request(request):
+                raise Throttled(wait=throttle.wait())  # type: ignore[arg-type]
+            return None
+        if not key and request.method not in SAFE_METHODS and check_csrf(request):
             raise CsrfRefusedError
         return found
 
@@ -57,45 +68,105 @@ def principal(request: HttpRequest) -> Principal:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
-class Paging(Schema):
+class QuerySchema(Schema):
+    """The base of every endpoint's query parameters (``Query[…]``, one schema per endpoint):
+    a parameter the schema does not declare is refused with 422 ``unknown_parameter``
+    rather than ignored (``?month=`` on a list that filters by ``year`` would otherwise
+    answer every row)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+    hidden: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_unknown_parameters(self, info: ValidationInfo) -> QuerySchema:
+        request = (info.context or {}).get("request")
+        if request is None:
+            return self
+        known = {field.alias or name for name, field in type(self).model_fields.items()}
+        known -= type(self).hidden
+        unknown = sorted(set(request.GET) - known)
+        if unknown:
+            raise PydanticCustomError(
+                UNKNOWN_PARAMETER,
+                "unknown query parameter: {names}; this endpoint takes: {known}",
+                {"names": ", ".join(unknown), "known": ", ".join(sorted(known)) or "none"},
+            )
+        return self
+
+
+class NoQuery(QuerySchema):
+    """An endpoint that takes no query parameter: any one given is refused (422)."""
+
+    # ninja cannot resolve a query schema without fields; this one is left out of the
+    # OpenAPI document and takes no value
+    no_parameters: SkipJsonSchema[None] = None
+    hidden: ClassVar[frozenset[str]] = frozenset({"no_parameters"})
+
+
+class Paging(QuerySchema):
     """``page`` (from 1) and ``page_size`` of every list; out of bounds → 422."""
 
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="The page, from 1.")
+    page_size: int = Field(
+        100, ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page, at most {MAX_PAGE_SIZE}."
+    )
 
 
 class PublishedQuery(Paging):
     """Filters and paging shared by every list read from the published run."""
 
     year: Year | None = None
+    """The graded (accounting) year."""
     district: Text | None = None
+    """A district's administrative division code (GB/T 2260)."""
     industry: Text | None = None
+    """A GB/T 4754 code or prefix: a division ("26"), group ("265") or class ("2651")."""
     grade: Grade | None = None
-    enterprise: Id | None = None
+    """A carbon-efficiency grade, 1 (best) to 5."""
+    enterprise_id: Id | None = None
+    """One enterprise, by its internal id."""
+
+
+class OutSchema(Schema):
+    """The base of every answer's schema: each field's docstring is its description in the
+    OpenAPI document."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
 
 
 Item = TypeVar("Item", bound=Schema)
 
 
-class Page(Schema, Generic[Item]):
+class Page(OutSchema, Generic[Item]):
     """One page of a list: ``Page[ItemOut]`` documents the items' fields in the OpenAPI."""
 
     count: int
+    """Rows in the whole filtered list."""
     page: int
+    """This page's number, from 1."""
     page_size: int
+    """Rows per page asked for."""
     items: list[Item]
+    """This page's rows."""
 
 
-class NamedOut(Schema):
+class NamedOut(OutSchema):
     """What every published-run row names: the enterprise and where it is."""
 
-    enterprise_pk: int
+    enterprise_id: int
+    """The enterprise's internal id (as in ``/enterprises/{enterprise_id}``)."""
     entity_id: str
+    """The enterprise's code in the city's register."""
     uscc: str | None = None
+    """统一社会信用代码 (unified social credit code), where known."""
     name: str
+    """The enterprise's name."""
     district_code: str | None = None
+    """Its district's administrative division code (GB/T 2260)."""
     industry_code: str | None = None
+    """Its GB/T 4754 industry code."""
     year: int
+    """The accounting year of the row."""
 
 
 def inline_schema(model: type[Schema]) -> dict[str, Any]:
@@ -168,9 +239,19 @@ def published_page(
     run = latest_published()
     if run is None:
         return page_of_frame(pl.DataFrame(), query.page, query.page_size)
-    filters = query.model_dump(exclude={"page", "page_size"})
-    frame = narrowed(getattr(published_view(run), frame_name), ids=ids, **filters)
+    filters = query.model_dump(exclude={"page", "page_size", "enterprise_id"})
+    frame = narrowed(
+        getattr(published_view(run), frame_name),
+        ids=ids,
+        enterprise=query.enterprise_id,
+        **filters,
+    )
     frame = frame.sort(sort, descending=descending)
     if narrow is not None:
         frame = narrow(principal(request), frame)
-    return page_of_frame(frame.select(columns) if columns else frame, query.page, query.page_size)
+    if columns:
+        frame = frame.select(columns)
+    # the frames' internal key column is the API's ``enterprise_id``
+    return page_of_frame(
+        frame.rename({"enterprise_pk": "enterprise_id"}, strict=False), query.page, query.page_size
+    )
