@@ -270,7 +270,7 @@ def read_frame(accounts: list[str]) -> pl.DataFrame:
 def test_mapping_page_and_action_audited(loaded_city: LoadedCity, client: Client) -> None:
     do_ingest_readings(read_frame(["P1"]), actor=ACTOR, source="test")
     assert client.login(username="regulator", password=loaded_city.logins["regulator"].password)
-    page = client.get("/electricity/accounts/", {"mapped": "no"})
+    page = client.get("/electricity/accounts/", {"mapped": "false"})
     assert page.status_code == 200
     assert "P1" in page.content.decode() and "/electricity/accounts/" in page.content.decode()
     first_row = page.content.decode().split('id="accounts-table"')[1]

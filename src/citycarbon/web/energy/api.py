@@ -35,6 +35,7 @@ from citycarbon.web.api.common import (
 from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.actions import do_receive_upload, upload_refusal
+from citycarbon.web.energy.forms import PartialFlag
 from citycarbon.web.energy.models import EnergyRecord, EnergyUpload
 from citycarbon.web.energy.selectors import (
     filtered_records,
@@ -161,9 +162,6 @@ MAX_LISTED_WARNINGS: Final = 200
 StatusName = Literal[
     "pending", "running", "imported", "partial", "quarantined", "unchanged", "rejected", "failed"
 ]
-
-TRUE: Final = frozenset({"true", "on", "1", "yes"})
-FALSE: Final = frozenset({"false", "off", "0", "no", ""})
 
 
 class UploadAcceptedOut(OutSchema):
@@ -319,15 +317,6 @@ def _errors(upload: EnergyUpload) -> list[dict[str, Any]]:
     ]
 
 
-def _flag(text: str | None) -> bool | None:
-    value = (text or "").strip().lower()
-    if value in TRUE:
-        return True
-    if value in FALSE:
-        return False
-    return None
-
-
 def _actor(request: HttpRequest, who: Principal) -> Actor:
     user = getattr(request, "user", None)
     if who.user_id is not None and user is not None and user.pk == who.user_id:
@@ -354,7 +343,8 @@ def _upload_form(request: HttpRequest) -> tuple[UploadedFile, bool]:  # type: ig
     checks them (size cap first, then a file with a suffix the readers know)."""
     try:
         file = request.FILES.get("file")
-        partial_text = request.POST.get("partial")
+        flag = PartialFlag(request.POST)
+        flag.is_valid()
     except MultiPartParserError as exc:
         raise RefusedUploadError(
             problem(400, "the body is not a readable multipart form", "bad_body")
@@ -365,11 +355,9 @@ def _upload_form(request: HttpRequest) -> tuple[UploadedFile, bool]:  # type: ig
         ) from exc
     if too_large(request):
         raise RefusedUploadError(problem(413, too_large_message(), "too_large"))
-    partial = _flag(partial_text)
-    if partial is None:
-        raise RefusedUploadError(
-            _invalid("partial: expected true or false / partial 应为 true 或 false", "partial")
-        )
+    if flag.errors:
+        raise RefusedUploadError(_invalid(str(flag.errors["partial"][0]), "partial"))
+    partial: bool = flag.cleaned_data["partial"]
     refusal = upload_refusal(file)
     if refusal == "missing":
         raise RefusedUploadError(
