@@ -178,3 +178,9 @@ def test_calls_without_credentials_are_counted_per_address(
     assert "Retry-After" in refused
     elsewhere = client.get("/api/v1/enterprises", REMOTE_ADDR="127.0.0.9")
     assert elsewhere.status_code == 401
+
+
+def test_estimates_refuse_the_pages_month_parameter(client: Client, key: str) -> None:
+    # the estimates page says ``month``; the API says ``period`` and no longer ignores it
+    response = client.get("/api/v1/estimates", {"month": "2026-10"}, headers={"X-API-Key": key})
+    assert response.status_code == 422 and response.json()["code"] == "unknown_parameter"

@@ -218,7 +218,7 @@ def test_whatif_refuses_what_is_no_number(
     )
     assert response.status_code == 422
     body = text(response)
-    assert "煤改气（吨标准煤）: 输入一个数字。" in body
+    assert "煤改气（吨标准煤）：输入一个数字。" in body
     assert "whatif-table" not in body and "nan" not in body.lower().replace("nanum", "")
 
 

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from citycarbon.web.access.models import Bank, Consent
@@ -108,7 +109,7 @@ class WhatIfForm(forms.Form):
     def problems(self) -> list[str]:
         """``label: reason`` of each field that is not a number."""
         return [
-            f"{self.fields[name].label}: {error}"
+            gettext("%(label)s: %(error)s") % {"label": self.fields[name].label, "error": error}
             for name, errors in self.errors.items()
             for error in errors
         ]
