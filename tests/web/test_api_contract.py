@@ -166,6 +166,13 @@ def test_keys_are_counted_apart(client: Client, key: str, fresh_counts: None) ->
     assert client.get("/api/v1/enterprises", headers={"X-API-Key": other}).status_code == 200
 
 
+@override_settings(CITYCARBON_API_RATE="off")
+def test_off_counts_nothing(client: Client, key: str, fresh_counts: None) -> None:
+    for _ in range(5):
+        assert client.get("/api/v1/building-codes", headers={"X-API-Key": key}).status_code == 200
+    assert len(cache._cache) == 0  # type: ignore[attr-defined]  # no count kept
+
+
 @override_settings(CITYCARBON_API_ANON_RATE="2/min")
 def test_calls_without_credentials_are_counted_per_address(
     client: Client, loaded_city: LoadedCity, fresh_counts: None

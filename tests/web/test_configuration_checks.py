@@ -79,10 +79,12 @@ def test_bad_api_rate(settings: Any, name: str, value: str) -> None:
     errors = configuration()
     assert [e.id for e in errors] == ["citycarbon.E004"]
     assert errors[0].msg.startswith(f"{name}={value!r}: 应为“次数/时段”")
-    assert "expected requests/period such as 600/min" in errors[0].msg
+    assert "expected requests/period such as 600/min (period s, min, h or day), or off" in (
+        errors[0].msg
+    )
 
 
-@pytest.mark.parametrize("value", ["1/s", "600/min", "10/5min", "1000/h", "5000/day"])
+@pytest.mark.parametrize("value", ["1/s", "600/min", "10/5min", "1000/h", "5000/day", "off"])
 def test_good_api_rate(settings: Any, value: str) -> None:
     settings.CITYCARBON_API_RATE = value
     assert configuration() == []

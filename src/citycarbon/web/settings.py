@@ -21,7 +21,7 @@
   parses uploads in the background (its address space is bounded at four times it); default
   2048.
 - ``CITYCARBON_API_RATE``: API calls allowed per key or signed-in user, ``N/period``
-  (period ``s``, ``min``, ``h``, ``day``); default ``600/min``.
+  (period ``s``, ``min``, ``h``, ``day``) or ``off``; default ``600/min``.
 - ``CITYCARBON_API_ANON_RATE``: API calls without valid credentials allowed per client
   address; default ``60/min``.
 - ``CITYCARBON_ISSUER``: the issuing authority named on the public verification page;

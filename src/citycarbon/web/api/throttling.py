@@ -1,8 +1,9 @@
 """API rate limits with ``ninja.throttling``: every call of a key or a signed-in user counts
 against ``CITYCARBON_API_RATE`` (per key, per user), every call without valid credentials
-against ``CITYCARBON_API_ANON_RATE`` (per client address). The rates are read from the
-settings on each call, so a changed setting applies at once; the counts live in Django's
-cache (the default per-process memory cache unless ``CACHES`` says otherwise)."""
+against ``CITYCARBON_API_ANON_RATE`` (per client address); ``off`` switches one off. The
+rates are read from the settings on each call, so a changed setting applies at once; the
+counts live in Django's cache (the default per-process memory cache unless ``CACHES`` says
+otherwise)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ class _Throttle(SimpleRateThrottle):
 
     def allow_request(self, request: HttpRequest) -> bool:
         self.rate = getattr(settings, self.setting)
-        self.num_requests, self.duration = parse_rate(self.setting, self.rate)
+        parsed = parse_rate(self.setting, self.rate)
+        if parsed is None:  # "off"
+            return True
+        self.num_requests, self.duration = parsed
         return super().allow_request(request)
 
 

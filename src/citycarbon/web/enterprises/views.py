@@ -68,7 +68,8 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     principal = current(request)
     run = latest_published()
     view = published_view(run) if run is not None else None
-    years = {*(view.years if view else ()), *KeyEnergyUser.objects.values_list("year", flat=True)}
+    flagged = KeyEnergyUser.objects.order_by().values_list("year", flat=True).distinct()
+    years = {*(view.years if view else ()), *flagged}
     form = EnterpriseFilters(request.GET, districts=District.objects.all(), years=sorted(years))
     if not form.is_valid():
         return invalid_filters(request, form)
