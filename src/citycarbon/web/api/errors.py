@@ -67,11 +67,18 @@ class CsrfRefusedError(Exception):
 
 
 class FieldErrorOut(Schema):
-    """Why one parameter or field was refused."""
+    """Why one parameter, field or reading was refused: parameters and form fields have
+    ``location`` and ``message``; rejected readings have ``index``, ``value``, ``code`` and
+    the reason in both languages."""
 
     field: str = Field(description="The parameter or field (several joined by ', ').")
-    location: str = Field(description="Where it was sent: query, path, body or form.")
-    message: str = Field(description="The reason, in English.")
+    location: str | None = Field(None, description="Where it was sent: query, path, form.")
+    message: str | None = Field(None, description="The reason, in English.")
+    index: int | None = Field(None, description="A rejected reading's index in the array.")
+    value: str | None = Field(None, description="The value refused, as sent.")
+    code: str | None = Field(None, description="The reason's code.")
+    reason_zh: str | None = Field(None, description="The reason, in Chinese.")
+    reason_en: str | None = Field(None, description="The reason, in English.")
 
 
 class ErrorOut(Schema):
