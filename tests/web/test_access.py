@@ -124,7 +124,7 @@ def test_enterprise_a_never_reads_enterprise_b(loaded_city: LoadedCity, client: 
     if b.uscc:
         assert get(client, f"/api/v1/codes/uscc/{b.uscc}", key).status_code == 404
     for path in ("/api/v1/energy-records", "/api/v1/emissions", "/api/v1/codes"):
-        assert get(client, path, key, enterprise=b.pk, page_size=500).json()["count"] in (0,)
+        assert get(client, path, key, enterprise_id=b.pk, page_size=500).json()["count"] in (0,)
         assert ids_of(get(client, path, key, page_size=500)) == {a.pk}
 
 
@@ -150,7 +150,7 @@ def test_bank_reads_only_while_consent_stands(loaded_city: LoadedCity, client: C
     assert get(client, path.format(second.pk), key).status_code == 200
     assert do_revoke_consent(consent, actor=ACTOR)
     assert get(client, path.format(second.pk), key).status_code == 404
-    assert get(client, "/api/v1/energy-records", key, enterprise=first.pk).status_code == 403
+    assert get(client, "/api/v1/energy-records", key, enterprise_id=first.pk).status_code == 403
 
 
 def test_filters_and_pagination(loaded_city: LoadedCity, client: Client) -> None:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -69,6 +70,42 @@ def test_bad_limit_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None
     assert errors[0].msg == (
         f"CITYCARBON_MAX_FIELD_CHARS={value!r}: 应为正整数 / must be a positive integer"
     )
+
+
+@pytest.mark.parametrize("value", ["lots", "0/min", "-5/min", "10/fortnight", "10/ms", "/min"])
+@pytest.mark.parametrize("name", ["CITYCARBON_API_RATE", "CITYCARBON_API_ANON_RATE"])
+def test_bad_api_rate(settings: Any, name: str, value: str) -> None:
+    setattr(settings, name, value)
+    errors = configuration()
+    assert [e.id for e in errors] == ["citycarbon.E004"]
+    assert errors[0].msg.startswith(f"{name}={value!r}: 应为“次数/时段”")
+    assert "expected requests/period such as 600/min (period s, min, h or day), or off" in (
+        errors[0].msg
+    )
+
+
+@pytest.mark.parametrize("value", ["1/s", "600/min", "10/5min", "1000/h", "5000/day", "off"])
+def test_good_api_rate(settings: Any, value: str) -> None:
+    settings.CITYCARBON_API_RATE = value
+    assert configuration() == []
+
+
+def test_api_rate_from_the_environment_stops_the_start(tmp_path: Path) -> None:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env["CITYCARBON_VAR"] = str(tmp_path)
+    env["CITYCARBON_API_RATE"] = "many"
+    done = subprocess.run(
+        [sys.executable, "-c", "import citycarbon.web.wsgi"],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "citycarbon.E004" in done.stderr and "CITYCARBON_API_RATE='many'" in done.stderr
 
 
 def test_worker_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:

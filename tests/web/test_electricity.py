@@ -233,7 +233,7 @@ def test_district_reads_its_mapped_accounts_enterprise_none(
     by_enterprise = client.get(
         "/api/v1/electricity/readings",
         {
-            "enterprise": loaded_city.other_district.pk,
+            "enterprise_id": loaded_city.other_district.pk,
             "grain": "month",
             "start_from": "2026-01",
             "start_to": "2026-03",
@@ -267,7 +267,7 @@ def read_frame(accounts: list[str]) -> pl.DataFrame:
 def test_mapping_page_and_action_audited(loaded_city: LoadedCity, client: Client) -> None:
     do_ingest_readings(read_frame(["P1"]), actor=ACTOR, source="test")
     assert client.login(username="regulator", password=loaded_city.logins["regulator"].password)
-    page = client.get("/electricity/accounts/", {"mapped": "no"})
+    page = client.get("/electricity/accounts/", {"mapped": "false"})
     assert page.status_code == 200
     assert "P1" in page.content.decode() and "/electricity/accounts/" in page.content.decode()
     first_row = page.content.decode().split('id="accounts-table"')[1]

@@ -71,7 +71,7 @@ def test_nul_in_any_field_is_a_400(loaded_city: LoadedCity, client: Client, path
 def test_pages_without_nul_still_answer(loaded_city: LoadedCity, client: Client) -> None:
     client.force_login(User.objects.get(username="regulator"))
     assert client.get("/enterprises/", {"q": "企业"}).status_code == 200
-    assert client.get("/audit/", {"action": "energy"}).status_code == 200
+    assert client.get("/audit/", {"actor": "energy"}).status_code == 200
     assert client.get("/api/v1/enterprises", {"q": "x"}).status_code == 200
 
 

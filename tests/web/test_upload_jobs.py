@@ -8,7 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -267,7 +266,6 @@ def test_the_worker_stops_itself_past_its_memory_bound() -> None:
         "time.sleep(5)\n"
         "print('not stopped', flush=True)\n"
     )
-    started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
@@ -275,4 +273,3 @@ def test_the_worker_stops_itself_past_its_memory_bound() -> None:
     assert done.stdout.split() == ["under"]
     assert "memory bound" in done.stderr
     assert "内存上限" in done.stderr
-    assert time.monotonic() - started < 5

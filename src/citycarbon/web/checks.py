@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.core import checks
 
 from citycarbon.io.errors import InputFileError
@@ -19,6 +20,7 @@ from citycarbon.io.numbers import (
     quantity_bounds,
     reading_bounds,
 )
+from citycarbon.web.api.rates import ANON_RATE_ENV, RATE_ENV, RateError, parse_rate
 
 TAG: Final = "citycarbon"
 
@@ -50,16 +52,19 @@ _BOUNDS_HINT: Final = (
 def configuration(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
-    """Errors for ``CITYCARBON_MAX_*`` values that are no positive integer (``Limits``) and
+    """Errors for ``CITYCARBON_MAX_*`` values that are no positive integer (``Limits``),
     for unreadable or invalid ``CITYCARBON_QUANTITY_BOUNDS`` / ``CITYCARBON_READING_BOUNDS``
-    files; each message is in Chinese and English."""
+    files and for API rates (``CITYCARBON_API_RATE``, ``CITYCARBON_API_ANON_RATE``) that
+    are not ``N/period``; each message is in Chinese and English."""
+    rates = _rate_errors()
     try:
         Limits.from_env()
     except LimitsError as exc:  # the bounds files are read under these limits: stop here
-        return [checks.Error(str(exc), id="citycarbon.E001")]
+        return [checks.Error(str(exc), id="citycarbon.E001"), *rates]
     return [
         *_bounds_errors(QUANTITY_BOUNDS_ENV, quantity_bounds, "citycarbon.E002"),
         *_bounds_errors(READING_BOUNDS_ENV, reading_bounds, "citycarbon.E003"),
+        *rates,
     ]
 
 
@@ -97,3 +102,18 @@ def apps_declared(
                 )
             )
     return problems
+
+
+def _rate_errors() -> list[checks.CheckMessage]:
+    out: list[checks.CheckMessage] = []
+    for name in (RATE_ENV, ANON_RATE_ENV):
+        try:
+            parse_rate(name, getattr(settings, name))
+        except RateError as exc:
+            out.append(checks.Error(str(exc), hint=_RATE_HINT, id="citycarbon.E004"))
+    return out
+
+
+_RATE_HINT: Final = (
+    "修正或取消该变量（见 docs/api.md） / fix or unset the variable (see docs/api.md)"
+)

@@ -20,6 +20,10 @@
 - ``CITYCARBON_WORKER_MEMORY_MB``: the resident-memory bound of ``citycarbon worker``, which
   parses uploads in the background (its address space is bounded at four times it); default
   2048.
+- ``CITYCARBON_API_RATE``: API calls allowed per key or signed-in user, ``N/period``
+  (period ``s``, ``min``, ``h``, ``day``) or ``off``; default ``600/min``.
+- ``CITYCARBON_API_ANON_RATE``: API calls without valid credentials allowed per client
+  address; default ``60/min``.
 - ``CITYCARBON_ISSUER``: the issuing authority named on the public verification page;
   default "citycarbon 平台".
 """
@@ -149,6 +153,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# API rate limits (web/api/throttling.py; a bad value fails the start-up check)
+CITYCARBON_API_RATE = os.environ.get("CITYCARBON_API_RATE", "").strip() or "600/min"
+CITYCARBON_API_ANON_RATE = os.environ.get("CITYCARBON_API_ANON_RATE", "").strip() or "60/min"
 CITYCARBON_ISSUER = os.environ.get("CITYCARBON_ISSUER", "citycarbon 平台")
 CITYCARBON_MAX_UPLOAD_BYTES = int(os.environ.get("CITYCARBON_MAX_UPLOAD_BYTES", str(100 << 20)))
 # Form fields other than files stay small; files above 2.5 MB stream to a temporary file,

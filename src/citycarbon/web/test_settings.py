@@ -11,6 +11,9 @@ os.environ.setdefault("CITYCARBON_VAR", tempfile.mkdtemp(prefix="citycarbon-test
 os.environ.setdefault("CITYCARBON_SECRET_KEY", "test-only-secret-key-not-for-production")
 # The browser tests' live server speaks plain HTTP on loopback, as ``citycarbon serve`` does.
 os.environ.setdefault("CITYCARBON_SECURE_COOKIES", "0")
+# The suite calls the API far faster than anyone should; the throttling tests set small rates.
+os.environ.setdefault("CITYCARBON_API_RATE", "off")
+os.environ.setdefault("CITYCARBON_API_ANON_RATE", "off")
 
 from citycarbon.web.settings import *  # noqa: F403
 from citycarbon.web.settings import database_config

@@ -1,19 +1,25 @@
-"""What every API router shares: authentication to a ``Principal``, pagination, errors."""
+"""What every API router shares: authentication to a ``Principal``, throttling, query
+schemas that refuse unknown parameters, pagination, errors."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Final, Generic, TypeVar
 
 import polars as pl
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
+from ninja.errors import Throttled
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
+from pydantic import ConfigDict, ValidationInfo, model_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from citycarbon.web.access.policy import Principal, require
 from citycarbon.web.access.selectors import principal_of_key, principal_of_user
-from citycarbon.web.api.errors import CsrfRefusedError
+from citycarbon.web.api.errors import UNKNOWN_PARAMETER, CsrfRefusedError
+from citycarbon.web.api.throttling import anonymous_throttle
 from citycarbon.web.registry import Action
 
 MAX_PAGE_SIZE: Final = 500
@@ -53,13 +59,17 @@ class PrincipalAuth(AuthBase):
         if not key:
             scheme, _, value = request.headers.get("Authorization", "").partition(" ")
             key = value.strip() if scheme.lower() == "bearer" else ""
-        if key:
-            found = principal_of_key(key)
-        else:
-            found = principal_of_user(getattr(request, "user", None))
-            if found is not None and request.method not in SAFE_METHODS and check_csrf(request):
-                raise CsrfRefusedError
-        if found is not None and self.resource is not None:
+        found = principal_of_key(key) if key else principal_of_user(getattr(request, "user", None))
+        if found is None:
+            # No valid credentials: counted per address, so that guessing keys is slowed
+            # down too (ninja throttles only after authentication has passed).
+            throttle = anonymous_throttle()
+            if not throttle.allow_request(request):
+                raise Throttled(wait=throttle.wait())  # type: ignore[arg-type]
+            return None
+        if not key and request.method not in SAFE_METHODS and check_csrf(request):
+            raise CsrfRefusedError
+        if self.resource is not None:
             require(found, self.resource, self.action)
         return found
 
@@ -68,23 +78,71 @@ def principal(request: HttpRequest) -> Principal:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
-class Paging(Schema):
+class QuerySchema(Schema):
+    """The base of every endpoint's query parameters (``Query[…]``, one schema per endpoint):
+    a parameter the schema does not declare is refused with 422 ``unknown_parameter``
+    rather than ignored (``?month=`` on a list that filters by ``year`` would otherwise
+    answer every row)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+    hidden: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_unknown_parameters(self, info: ValidationInfo) -> QuerySchema:
+        request = (info.context or {}).get("request")
+        if request is None:
+            return self
+        known = {field.alias or name for name, field in type(self).model_fields.items()}
+        known -= type(self).hidden
+        unknown = sorted(set(request.GET) - known)
+        if unknown:
+            raise PydanticCustomError(
+                UNKNOWN_PARAMETER,
+                "unknown query parameter: {names}; this endpoint takes: {known}",
+                {"names": ", ".join(unknown), "known": ", ".join(sorted(known)) or "none"},
+            )
+        return self
+
+
+class NoQuery(QuerySchema):
+    """An endpoint that takes no query parameter: any one given is refused (422)."""
+
+    # ninja cannot resolve a query schema without fields; this one is left out of the
+    # OpenAPI document and takes no value
+    no_parameters: SkipJsonSchema[None] = None
+    hidden: ClassVar[frozenset[str]] = frozenset({"no_parameters"})
+
+
+class Paging(QuerySchema):
     """``page`` (from 1) and ``page_size`` of every list; out of bounds → 422."""
 
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="The page, from 1.")
+    page_size: int = Field(
+        100, ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page, at most {MAX_PAGE_SIZE}."
+    )
+
+
+class OutSchema(Schema):
+    """The base of every answer's schema: each field's docstring is its description in the
+    OpenAPI document."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
 
 
 Item = TypeVar("Item", bound=Schema)
 
 
-class Page(Schema, Generic[Item]):
+class Page(OutSchema, Generic[Item]):
     """One page of a list: ``Page[ItemOut]`` documents the items' fields in the OpenAPI."""
 
     count: int
+    """Rows in the whole filtered list."""
     page: int
+    """This page's number, from 1."""
     page_size: int
+    """Rows per page asked for."""
     items: list[Item]
+    """This page's rows."""
 
 
 def inline_schema(model: type[Schema]) -> dict[str, Any]:

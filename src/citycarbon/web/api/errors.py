@@ -6,6 +6,7 @@ Pages elsewhere get the project's HTML error pages (``templates/``)."""
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -14,8 +15,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.views import defaults
-from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    HttpError,
+    Throttled,
+    ValidationError,
+)
 
 from citycarbon.web.access.policy import DeniedError
 
@@ -30,8 +37,11 @@ CODES: Final = {
     405: "method_not_allowed",
     413: "too_large",
     422: "invalid",
+    429: "throttled",
     500: "server_error",
 }
+UNKNOWN_PARAMETER: Final = "unknown_parameter"
+"""The ``code`` of a 422 for a query parameter the endpoint does not take."""
 
 
 IN_CHINESE: Final = {
@@ -44,6 +54,8 @@ IN_CHINESE: Final = {
     "method_not_allowed": "不支持该请求方法",
     "too_large": "请求过大",
     "invalid": "参数无效",
+    UNKNOWN_PARAMETER: "未知的查询参数",
+    "throttled": "请求过于频繁，请稍后再试",
     "invalid_readings": "读数有误，未写入任何数据",
     "server_error": "服务器内部错误，详情见服务器日志",
 }
@@ -54,10 +66,31 @@ class CsrfRefusedError(Exception):
     """A session's writing request without a valid CSRF token."""
 
 
+class FieldErrorOut(Schema):
+    """Why one parameter, field or reading was refused: parameters and form fields have
+    ``location`` and ``message``; rejected readings have ``index``, ``value``, ``code`` and
+    the reason in both languages."""
+
+    field: str = Field(description="The parameter or field (several joined by ', ').")
+    location: str | None = Field(None, description="Where it was sent: query, path, form.")
+    message: str | None = Field(None, description="The reason, in English.")
+    index: int | None = Field(None, description="A rejected reading's index in the array.")
+    value: str | None = Field(None, description="The value refused, as sent.")
+    code: str | None = Field(None, description="The reason's code.")
+    reason_zh: str | None = Field(None, description="The reason, in Chinese.")
+    reason_en: str | None = Field(None, description="The reason, in English.")
+
+
 class ErrorOut(Schema):
-    detail: str
-    code: str
-    errors: list[dict[str, Any]] | None = None
+    """Every error answer."""
+
+    detail: str = Field(description="For people: English / 中文.")
+    code: str = Field(
+        description="For programs: e.g. invalid, unknown_parameter, throttled, not_found."
+    )
+    errors: list[FieldErrorOut] | None = Field(
+        None, description="The parameters or fields refused (422 only)."
+    )
 
 
 def problem(status: int, detail: str, code: str | None = None, **extra: Any) -> JsonResponse:
@@ -80,6 +113,7 @@ ERROR_RESPONSES: Final[dict[int, type[Schema]]] = {
     403: ErrorOut,
     404: ErrorOut,
     422: ErrorOut,
+    429: ErrorOut,  # over the API rate (api/throttling.py), with Retry-After
 }
 
 
@@ -87,9 +121,10 @@ def _field_errors(exc: ValidationError) -> list[dict[str, str]]:
     out = []
     for error in exc.errors:
         loc = [str(part) for part in error.get("loc", ())]
+        unknown = error.get("type") == UNKNOWN_PARAMETER
         out.append(
             {
-                "field": loc[-1] if loc else "",
+                "field": error["ctx"]["names"] if unknown else (loc[-1] if loc else ""),
                 "location": loc[0] if loc else "",
                 "message": str(error.get("msg", "")),
             }
@@ -104,7 +139,26 @@ def install(api: NinjaAPI) -> None:
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = _field_errors(exc)
         fields = ", ".join(sorted({e["field"] for e in errors}))
+        if any(e.get("type") == UNKNOWN_PARAMETER for e in exc.errors):
+            # a misspelt or unsupported filter: no silent "every row" answer
+            return problem(
+                422,
+                f"unknown query parameter: {fields} / 未知的查询参数：{fields}",
+                UNKNOWN_PARAMETER,
+                errors=errors,
+            )
         return problem(422, f"invalid parameters: {fields}", errors=errors)
+
+    @api.exception_handler(Throttled)
+    def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        wait = max(1, math.ceil(exc.wait)) if exc.wait is not None else 1
+        response = problem(
+            429,
+            f"too many requests: retry after {wait} s / 请求过于频繁，请稍后再试（{wait} 秒后）",
+            "throttled",
+        )
+        response["Retry-After"] = str(wait)
+        return response
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -23,6 +23,8 @@ from citycarbon.io.electricity_csv import GRAINS, TIME_ZONE, readings, validate_
 from citycarbon.io.errors import RowError
 from citycarbon.web.api.common import (
     Id,
+    NoQuery,
+    OutSchema,
     Page,
     Paging,
     PrincipalAuth,
@@ -65,34 +67,73 @@ class ReadingsIn(Schema):
     readings: list[ReadingIn]
 
 
-class AccountOut(Schema):
+class AccountOut(OutSchema):
     id: int
+    """The account's id."""
     account_no: str
+    """户号: the grid company's account number."""
     name: str
+    """The account's name as the grid company sends it."""
     enterprise_id: int | None
+    """The enterprise it is mapped to (internal id); null while unmapped."""
     entity_id: str | None
+    """That enterprise's code in the city's register."""
     first_seen: datetime
+    """When a reading first named it."""
     mapped_at: datetime | None
+    """When it was mapped."""
     readings_count: int
+    """Current readings it holds."""
     month_kwh: float | None
+    """The kWh of its month readings."""
 
 
-class ReadingOut(Schema):
+class AccountsQuery(Paging):
+    mapped: bool | None = None
+    """``false``: accounts still to be mapped; ``true``: mapped ones."""
+
+
+class ReadingOut(OutSchema):
     account: str
+    """户号: the account number."""
     enterprise_id: int | None
+    """The enterprise the account is mapped to (internal id)."""
     start: str
+    """The reading's start, ISO 8601 in Asia/Shanghai."""
     grain: str
+    """What it covers: month, day or 15min."""
     kwh: float
+    """Electricity, kWh."""
     version: int
+    """1, then one more for each correction."""
 
 
-class IngestOut(Schema):
+class ReadingsQuery(Paging):
+    enterprise_id: Id | None = None
+    """Readings of accounts mapped to this enterprise (internal id)."""
+    account: Text | None = None
+    """One account number."""
+    grain: Text | None = None
+    """One grain: month, day or 15min."""
+    start_from: Text | None = None
+    """Starting at or after: ``YYYY-MM``, ``YYYY-MM-DD`` or a date-time (Asia/Shanghai)."""
+    start_to: Text | None = None
+    """Starting before (exclusive), in the same forms."""
+
+
+class IngestOut(OutSchema):
     batch: int
+    """The readings batch's id."""
     received: int
+    """Readings in the request."""
     inserted: int
+    """New readings stored."""
     corrected: int
+    """Readings that replaced a stored one with another value (kept in the history)."""
     unchanged: int
+    """Readings already stored with the same value."""
     new_accounts: int
+    """Accounts first named by this request."""
 
 
 def _problem(status: int, detail: str, code: str | None = None, **extra: Any) -> HttpResponse:
@@ -183,7 +224,7 @@ def _readings_of(request: HttpRequest) -> list[Any]:
     },
     summary="Send electricity readings (grid feed); needs a key with the electricity scope",
 )
-def post_readings(request: HttpRequest) -> Any:
+def post_readings(request: HttpRequest, query: Query[NoQuery]) -> Any:
     """Up to 100,000 readings per request: `{"readings": [{"account", "start", "grain",
     "kwh", "account_name"?}, …]}`. All or nothing: any bad reading → 422 with every row
     error (index in the array, field, reason in Chinese and English) and nothing written.
@@ -237,13 +278,11 @@ ACCOUNT_FIELDS: Final = (
     response={200: Page[AccountOut], **ERROR_RESPONSES},
     summary="Electricity accounts (户号)",
 )
-def list_accounts(
-    request: HttpRequest, paging: Query[Paging], mapped: bool | None = None
-) -> dict[str, Any]:
+def list_accounts(request: HttpRequest, query: Query[AccountsQuery]) -> dict[str, Any]:
     """Accounts the caller may read, unmapped first, with how many readings they hold and
     the kWh of their month readings; `mapped=false` lists those still to be mapped."""
-    qs = selectors.accounts(principal(request), mapped)
-    out = page_of_queryset(qs, ACCOUNT_FIELDS, paging.page, paging.page_size)
+    qs = selectors.accounts(principal(request), query.mapped)
+    out = page_of_queryset(qs, ACCOUNT_FIELDS, query.page, query.page_size)
     for row in out["items"]:
         row["entity_id"] = row.pop("enterprise__entity_id")
     return out
@@ -272,27 +311,20 @@ def _moment(text: str | None) -> datetime | None:
     response={200: Page[ReadingOut], **ERROR_RESPONSES},
     summary="Electricity readings",
 )
-def list_readings(
-    request: HttpRequest,
-    paging: Query[Paging],
-    enterprise: Id | None = None,
-    account: Text | None = None,
-    grain: Text | None = None,
-    start_from: Text | None = None,
-    start_to: Text | None = None,
-) -> Any:
+def list_readings(request: HttpRequest, query: Query[ReadingsQuery]) -> Any:
     """Current readings the caller may read; `start_from` inclusive, `start_to` exclusive
     (`YYYY-MM`, `YYYY-MM-DD` or a date-time, Asia/Shanghai)."""
+    paging, grain = query, query.grain
     if grain and grain not in GRAINS:
         return _problem(422, f"grain must be one of {', '.join(GRAINS)}", "invalid")
     try:
-        lo, hi = _moment(start_from), _moment(start_to)
+        lo, hi = _moment(query.start_from), _moment(query.start_to)
     except ValueError as exc:
         return _problem(422, str(exc), "invalid")
     qs = selectors.readings(
         principal(request),
-        enterprise=enterprise,
-        account=account,
+        enterprise=query.enterprise_id,
+        account=query.account,
         grain=grain,
         start_from=lo,
         start_to=hi,

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_http_methods
 from citycarbon.web.access.pages import current, page
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.electricity import selectors
-from citycarbon.web.electricity.actions import MappingError, do_map_account, find_enterprise
+from citycarbon.web.electricity.actions import MappingError, do_map_account
+from citycarbon.web.electricity.forms import AccountFilters, MapAccountForm
+from citycarbon.web.forms import invalid_filters
 
 PAGE_SIZE = 50
 
@@ -25,14 +27,14 @@ def accounts_page(request: HttpRequest) -> HttpResponse:
     one account to the enterprise given by entity id or USCC."""
     principal = current(request)
     if request.method == "POST":
-        account_no = request.POST.get("account_no", "")
-        ref = request.POST.get("enterprise", "").strip()
-        enterprise = find_enterprise(ref) if ref else None
-        if ref and enterprise is None:
-            messages.error(
-                request, _("No enterprise with entity id or USCC %(ref)s.") % {"ref": ref}
-            )
+        mapping = MapAccountForm(request.POST)
+        if not mapping.is_valid():
+            for errors in mapping.errors.values():
+                for error in errors:
+                    messages.error(request, str(error))
         else:
+            account_no = mapping.cleaned_data["account_no"]
+            enterprise = mapping.cleaned_data["enterprise"]
             try:
                 do_map_account(account_no, enterprise, actor=Actor.of(request.user))  # type: ignore[arg-type]
             except MappingError:
@@ -46,15 +48,20 @@ def accounts_page(request: HttpRequest) -> HttpResponse:
                     else _("Account %(no)s unmapped.") % {"no": account_no},
                 )
         return redirect(f"{request.path}?{request.GET.urlencode()}")
-    mapped = {"no": False, "yes": True}.get(request.GET.get("mapped", ""))
-    qs = selectors.accounts(principal, mapped)
-    page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = AccountFilters(request.GET)
+    if not form.is_valid():
+        return invalid_filters(request, form)
+    qs = selectors.accounts(principal, form.cleaned_data["mapped"])
+    page_obj = form.page_of(Paginator(qs, PAGE_SIZE))
+    if page_obj is None:
+        return invalid_filters(request, form)
     return render(
         request,
         "electricity/accounts.html",
         {
             "page_obj": page_obj,
-            "mapped": request.GET.get("mapped", ""),
+            "form": form,
+            "query": form.query(),
             "unmapped_count": selectors.accounts(principal, False).count(),
         },
     )

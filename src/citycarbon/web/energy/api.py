@@ -16,11 +16,13 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from citycarbon.web.access.policy import Principal, scoped
 from citycarbon.web.api.common import (
     Id,
+    NoQuery,
+    OutSchema,
     Page,
     Paging,
     PrincipalAuth,
@@ -32,20 +34,40 @@ from citycarbon.web.api.common import (
 from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.actions import do_receive_upload, upload_refusal
+from citycarbon.web.energy.forms import PartialFlag
 from citycarbon.web.energy.models import EnergyRecord, EnergyUpload
-from citycarbon.web.energy.selectors import uploader_enterprise, visible_uploads
+from citycarbon.web.energy.selectors import (
+    filtered_records,
+    uploader_enterprise,
+    visible_uploads,
+)
 from citycarbon.web.uploads import too_large, too_large_message, upload_operation
 
 router = Router(tags=["energy"])
 
 
-class EnergyRecordOut(Schema):
+class EnergyRecordOut(OutSchema):
     id: int
+    """The record's id."""
     enterprise_id: int
+    """The enterprise's internal id."""
     period: str
+    """The period reported: ``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``."""
     energy_code: str
+    """The energy's code in statistical form 205-1."""
     purpose: str
+    """What it was used for: fuel, feedstock, green_purchase, self_generated, non_industrial."""
     quantity: float
+    """The quantity, in the standard unit of its 205-1 code."""
+
+
+class EnergyRecordsQuery(Paging):
+    enterprise_id: Id | None = None
+    """One enterprise, by its internal id."""
+    year: Year | None = None
+    """Records of periods in this year."""
+    energy_code: Text | None = None
+    """One 205-1 energy code."""
 
 
 @router.get(
@@ -54,23 +76,14 @@ class EnergyRecordOut(Schema):
     response={200: Page[EnergyRecordOut], **ERROR_RESPONSES},
     summary="Energy records (205-1 codes, standard units)",
 )
-def list_energy_records(
-    request: HttpRequest,
-    paging: Query[Paging],
-    enterprise: Id | None = None,
-    year: Year | None = None,
-    energy_code: Text | None = None,
-) -> dict[str, Any]:
+def list_energy_records(request: HttpRequest, query: Query[EnergyRecordsQuery]) -> dict[str, Any]:
     qs = scoped(principal(request), "energy", EnergyRecord.objects.all())
-    if enterprise is not None:
-        qs = qs.filter(enterprise_id=enterprise)
-    if year is not None:
-        qs = qs.filter(period__startswith=str(year))
-    if energy_code:
-        qs = qs.filter(energy_code=energy_code)
+    qs = filtered_records(
+        qs, enterprise_id=query.enterprise_id, year=query.year, energy_code=query.energy_code
+    )
     fields = ("id", "enterprise_id", "period", "energy_code", "purpose", "quantity")
     return page_of_queryset(
-        qs.order_by("enterprise_id", "period", "energy_code"), fields, paging.page, paging.page_size
+        qs.order_by("enterprise_id", "period", "energy_code"), fields, query.page, query.page_size
     )
 
 
@@ -85,52 +98,82 @@ StatusName = Literal[
     "pending", "running", "imported", "partial", "quarantined", "unchanged", "rejected", "failed"
 ]
 
-TRUE: Final = frozenset({"true", "on", "1", "yes"})
-FALSE: Final = frozenset({"false", "off", "0", "no", ""})
 
-
-class UploadAcceptedOut(Schema):
+class UploadAcceptedOut(OutSchema):
     id: int
+    """The upload's id."""
     status: StatusName
+    """``pending`` until the background job has read the file."""
     url: str
+    """Where to follow it (``GET /energy/uploads/{id}``)."""
 
 
-class UploadErrorOut(Schema):
+class UploadErrorOut(OutSchema):
     """One reason an upload (or a row of it) was refused. ``row`` is the file's line (the
     header is 1; 0 is the whole file); ``column`` and ``code`` may name several, joined by
     "; ", for a quarantined row."""
 
     file: str
+    """The file's name as uploaded."""
     row: int
+    """The file's line (the header is 1; 0: the whole file)."""
     column: str
+    """The column (several joined by "; ")."""
     code: str
+    """The reason's code (several joined by "; ")."""
     value: str
+    """The value refused, as read (shortened past 100 characters)."""
     reason_zh: str
+    """The reason, in Chinese."""
     reason_en: str
+    """The reason, in English."""
 
 
-class UploadSummaryOut(Schema):
+class UploadSummaryOut(OutSchema):
     id: int
+    """The upload's id."""
     source: str
+    """The file's name as uploaded."""
     file_format: str
+    """The file's kind: csv, xlsx, xls, or form205 (a 205-1 form)."""
     status: StatusName
+    """Where it stands: pending, running, then what came of it."""
     partial: bool
+    """Good rows imported and the rest quarantined (else all or nothing)."""
     at: datetime
+    """When it was received."""
     enterprise_id: int | None
+    """The uploading enterprise, for an enterprise's upload."""
     actor_label: str
+    """Who uploaded it (user or API key)."""
     rows_read: int
+    """Rows read from the file."""
     rows_imported: int
+    """Rows imported."""
     rows_quarantined: int
+    """Rows quarantined (partial uploads)."""
     pairs_superseded: int
+    """Enterprise-periods whose earlier records it replaced."""
     error_count: int
+    """Reasons found in all (``errors`` lists the first 200)."""
     problem: str
+    """A reason for the whole file, when there is one."""
     url: str
+    """This upload in the API."""
 
 
 class UploadOut(UploadSummaryOut):
     page_url: str
+    """This upload's page."""
     warnings: list[str]
+    """What was read but is worth a look (first 200)."""
     errors: list[UploadErrorOut]
+    """The first 200 reasons rows were refused."""
+
+
+class UploadsQuery(Paging):
+    status: StatusName | None = None
+    """Only uploads in this status."""
 
 
 def _url(upload_id: int) -> str:
@@ -209,15 +252,6 @@ def _errors(upload: EnergyUpload) -> list[dict[str, Any]]:
     ]
 
 
-def _flag(text: str | None) -> bool | None:
-    value = (text or "").strip().lower()
-    if value in TRUE:
-        return True
-    if value in FALSE:
-        return False
-    return None
-
-
 def _actor(request: HttpRequest, who: Principal) -> Actor:
     user = getattr(request, "user", None)
     if who.user_id is not None and user is not None and user.pk == who.user_id:
@@ -244,7 +278,8 @@ def _upload_form(request: HttpRequest) -> tuple[UploadedFile, bool]:  # type: ig
     checks them (size cap first, then a file with a suffix the readers know)."""
     try:
         file = request.FILES.get("file")
-        partial_text = request.POST.get("partial")
+        flag = PartialFlag(request.POST)
+        flag.is_valid()
     except MultiPartParserError as exc:
         raise RefusedUploadError(
             problem(400, "the body is not a readable multipart form", "bad_body")
@@ -255,11 +290,9 @@ def _upload_form(request: HttpRequest) -> tuple[UploadedFile, bool]:  # type: ig
         ) from exc
     if too_large(request):
         raise RefusedUploadError(problem(413, too_large_message(), "too_large"))
-    partial = _flag(partial_text)
-    if partial is None:
-        raise RefusedUploadError(
-            _invalid("partial: expected true or false / partial 应为 true 或 false", "partial")
-        )
+    if flag.errors:
+        raise RefusedUploadError(_invalid(str(flag.errors["partial"][0]), "partial"))
+    partial: bool = flag.cleaned_data["partial"]
     refusal = upload_refusal(file)
     if refusal == "missing":
         raise RefusedUploadError(
@@ -305,7 +338,7 @@ UPLOAD_BODY: Final = {
     openapi_extra=upload_operation(UPLOAD_BODY),
     summary="Upload an energy file (CSV or 205-1 form); it is read in the background",
 )
-def post_upload(request: HttpRequest, response: HttpResponse) -> Any:
+def post_upload(request: HttpRequest, response: HttpResponse, query: Query[NoQuery]) -> Any:
     """One file, as on the upload page: kept, audited and read by a background job; the
     answer (202) names the upload to follow (`Location`). A signed-in user of a role that
     may upload, or an API key of such a role with the `uploads` scope (`citycarbon apikey
@@ -335,13 +368,11 @@ def post_upload(request: HttpRequest, response: HttpResponse) -> Any:
     response={200: Page[UploadSummaryOut], **ERROR_RESPONSES},
     summary="Energy uploads visible to the caller, newest first",
 )
-def list_uploads(
-    request: HttpRequest, paging: Query[Paging], status: StatusName | None = None
-) -> dict[str, Any]:
+def list_uploads(request: HttpRequest, query: Query[UploadsQuery]) -> dict[str, Any]:
     qs = visible_uploads(principal(request))
-    if status is not None:
-        qs = qs.filter(status=status)
-    page = page_of_queryset(qs, SUMMARY_FIELDS, paging.page, paging.page_size)
+    if query.status is not None:
+        qs = qs.filter(status=query.status)
+    page = page_of_queryset(qs, SUMMARY_FIELDS, query.page, query.page_size)
     for item in page["items"]:
         item["error_count"] = item["error_count"] or item["rows_quarantined"]
         item["url"] = _url(item["id"])
@@ -355,7 +386,7 @@ def list_uploads(
     url_name="energy-upload",
     summary="An energy upload: its status, counts and first 200 errors",
 )
-def get_upload(request: HttpRequest, upload_id: Id) -> dict[str, Any]:
+def get_upload(request: HttpRequest, upload_id: Id, query: Query[NoQuery]) -> dict[str, Any]:
     """`pending` and `running` until the job has read the file; then `imported`,
     `partial`, `quarantined`, `unchanged`, `rejected` or `failed`. `errors`: the first 200
     reasons (each with file, row, column, code and the reason in Chinese and English);

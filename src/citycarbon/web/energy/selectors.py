@@ -100,3 +100,27 @@ def uploader_enterprise(principal: Principal) -> Enterprise | None:
     if own is None:
         raise DeniedError("uploads")
     return own
+
+
+def filtered_records(
+    queryset: QuerySet[EnergyRecord],
+    *,
+    enterprise_id: int | None = None,
+    year: int | None = None,
+    energy_code: str | None = None,
+) -> QuerySet[EnergyRecord]:
+    """Records of ``queryset`` of one enterprise, of periods in ``year`` and of one 205-1
+    code (each filter only when given); the API list and the records page read this."""
+    if enterprise_id is not None:
+        queryset = queryset.filter(enterprise_id=enterprise_id)
+    if year is not None:
+        queryset = queryset.filter(period__startswith=str(year))
+    if energy_code:
+        queryset = queryset.filter(energy_code=energy_code)
+    return queryset
+
+
+def record_years(queryset: QuerySet[EnergyRecord]) -> list[int]:
+    """The years of the periods of ``queryset``'s records (the records page's year choices)."""
+    periods = queryset.order_by().values_list("period", flat=True).distinct()
+    return sorted({int(p[:4]) for p in periods if p[:4].isdigit()})

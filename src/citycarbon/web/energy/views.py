@@ -19,8 +19,10 @@ from citycarbon.web.access.pages import current, page
 from citycarbon.web.access.policy import DeniedError, Principal, allows
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.actions import do_receive_upload, upload_refusal
+from citycarbon.web.energy.forms import UploadOptions
 from citycarbon.web.energy.models import FINISHED_STATUSES, EnergyUpload, UploadStatus
 from citycarbon.web.energy.selectors import uploader_enterprise, visible_uploads
+from citycarbon.web.forms import PageForm, invalid_filters
 from citycarbon.web.uploads import too_large, too_large_response
 
 
@@ -29,9 +31,16 @@ from citycarbon.web.uploads import too_large, too_large_response
 def upload_page(request: HttpRequest) -> HttpResponse:
     """Upload one file: it is kept and read by a background job, whose page follows."""
     principal = current(request)
+    listing = PageForm(request.GET)
+    uploads = (
+        listing.page_of(Paginator(visible_uploads(principal), 20)) if listing.is_valid() else None
+    )
+    if uploads is None:
+        return invalid_filters(request, listing)
+    options = UploadOptions(request.POST or None)
     context: dict[str, Any] = {
-        "uploads": Paginator(visible_uploads(principal), 20).get_page(request.GET.get("page")),
-        "partial": request.POST.get("partial") == "on",
+        "uploads": uploads,
+        "partial": options.is_valid() and options.cleaned_data["partial"],
     }
     if request.method != "POST":
         return render(request, "energy/upload.html", context)
@@ -88,7 +97,10 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
             response["HX-Refresh"] = "true"
             return response
         return render(request, "energy/_upload_progress.html", {"upload": upload})
-    rows = Paginator(upload.quarantine.all(), 100).get_page(request.GET.get("page"))
+    listing = PageForm(request.GET)
+    rows = listing.page_of(Paginator(upload.quarantine.all(), 100)) if listing.is_valid() else None
+    if rows is None:
+        return invalid_filters(request, listing)
     columns = list(rows[0].as_read) if rows else []
     # A file that imported nothing for what it holds answers 422, as a refused form does.
     unprocessable = upload.status in (UploadStatus.REJECTED, UploadStatus.FAILED)

@@ -16,10 +16,10 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Path, Router, Schema, Status
+from ninja import Path, Query, Router, Status
 
 from citycarbon.web.access.policy import Principal
-from citycarbon.web.api.common import MAX_ID, PrincipalAuth, principal
+from citycarbon.web.api.common import MAX_ID, NoQuery, OutSchema, PrincipalAuth, principal
 from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.enterprises.models import OnboardingUpload
@@ -37,43 +37,70 @@ StatusName = Literal["pending", "running", "imported", "unchanged", "rejected", 
 MAX_LISTED_ERRORS: Final = 200
 
 
-class OnboardingAcceptedOut(Schema):
+class OnboardingAcceptedOut(OutSchema):
     id: int
+    """The upload's id."""
     kind: KindName
+    """What the file holds."""
     status: StatusName
+    """``pending`` until the background job has read the file."""
     url: str
+    """Where to follow it (``GET /onboarding/{id}``)."""
 
 
-class OnboardingErrorOut(Schema):
+class OnboardingErrorOut(OutSchema):
     """One reason the file was refused: ``row`` is the file's line (the header is 1; 0 is
     the whole file)."""
 
     row: int
+    """The file's line (the header is 1; 0: the whole file)."""
     column: str
+    """The column."""
     code: str
+    """The reason's code."""
     value: str
+    """The value refused, as read (shortened past 100 characters)."""
     reason_zh: str
+    """The reason, in Chinese."""
     reason_en: str
+    """The reason, in English."""
 
 
-class OnboardingOut(Schema):
+class OnboardingOut(OutSchema):
     id: int
+    """The upload's id."""
     kind: KindName
+    """What the file holds: districts, enterprises or economics."""
     source: str
+    """The file's name as uploaded."""
     status: StatusName
+    """Where it stands: pending, running, then what came of it."""
     at: datetime
+    """When it was received."""
     actor_label: str
+    """Who uploaded it (user or API key)."""
     bytes_total: int
+    """The file's size, bytes."""
     bytes_read: int
+    """Bytes read so far."""
     rows_read: int
+    """Rows read."""
     created: int
+    """Rows that made a new district, enterprise or economic year."""
     updated: int
+    """Rows that changed a stored one."""
     unchanged: int
+    """Rows equal to what was stored."""
     error_count: int
+    """Reasons found in all (``errors`` lists the first 200)."""
     problem: str
+    """A reason for the whole file, when there is one."""
     errors: list[OnboardingErrorOut]
+    """The first 200 reasons rows were refused."""
     url: str
+    """This upload in the API."""
     page_url: str
+    """This upload's page."""
 
 
 def _url(upload_id: int) -> str:
@@ -139,6 +166,7 @@ def get_onboarding(
     target: Annotated[
         int, Path(ge=1, le=MAX_ID, description="The upload's id (from the POST's answer).")
     ],
+    query: Query[NoQuery],
 ) -> dict[str, Any]:
     """`pending` and `running` until the job has read the file (`bytes_read` of
     `bytes_total` so far); then `imported` (counts of rows `created`, `updated`,
@@ -187,6 +215,7 @@ def post_onboarding(
     request: HttpRequest,
     response: HttpResponse,
     target: Annotated[KindName, Path(description="What the file holds.")],
+    query: Query[NoQuery],
 ) -> Any:
     """One CSV, as on the onboarding page: kept, audited and read by a background job, all
     rows or none; the answer (202) names the upload to follow (`Location`). A signed-in

@@ -18,8 +18,10 @@ from citycarbon.io.onboarding_csv import TEMPLATES, template_csv
 from citycarbon.web.access.pages import current, page
 from citycarbon.web.access.policy import allows
 from citycarbon.web.audit.actions import Actor
+from citycarbon.web.enterprises.forms import OnboardingForm
 from citycarbon.web.enterprises.models import OnboardingKind, OnboardingStatus, OnboardingUpload
 from citycarbon.web.enterprises.onboarding import do_receive_onboarding, onboarding_refusal
+from citycarbon.web.forms import PageForm, invalid_filters
 from citycarbon.web.uploads import too_large, too_large_response
 
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,28 +38,34 @@ def _forms() -> list[dict[str, Any]]:
 @require_http_methods(["GET", "POST"])
 def onboarding_page(request: HttpRequest) -> HttpResponse:
     """Three upload forms (districts, enterprises, economics) and the latest uploads."""
-    context: dict[str, Any] = {
-        "forms": _forms(),
-        "uploads": Paginator(OnboardingUpload.objects.all(), 20).get_page(request.GET.get("page")),
-    }
+    listing = PageForm(request.GET)
+    uploads = (
+        listing.page_of(Paginator(OnboardingUpload.objects.all(), 20))
+        if listing.is_valid()
+        else None
+    )
+    if uploads is None:
+        return invalid_filters(request, listing)
+    context: dict[str, Any] = {"forms": _forms(), "uploads": uploads}
     if request.method != "POST":
         return render(request, "onboarding/page.html", context)
     if not allows(current(request), "onboarding", "submit"):
         raise PermissionDenied
-    kind = request.POST.get("kind", "")
+    chosen = OnboardingForm(request.POST)
+    kind = chosen.data.get("kind", "")
     file = request.FILES.get("file")
     if too_large(request):
         return too_large_response()
     refused = onboarding_refusal(file)
-    if kind not in OnboardingKind.values:
-        context["problem"] = _("Choose what the file holds: districts, enterprises or economics.")
+    if not chosen.is_valid():
+        context["problem"] = chosen.errors["kind"][0]
     elif refused == "missing":
         context["problem"] = _("Choose a file to upload.")
     elif refused == "suffix":
         context["problem"] = _("Upload a .csv file.")
     else:
         upload = do_receive_onboarding(
-            kind,
+            chosen.cleaned_data["kind"],
             file,  # type: ignore[arg-type]
             actor=Actor.of(request.user),  # type: ignore[arg-type]
             uploaded_by=request.user,  # type: ignore[arg-type]

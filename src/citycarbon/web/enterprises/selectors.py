@@ -90,3 +90,19 @@ def active_consents(enterprise_id: int) -> QuerySet[Consent]:
     return Consent.objects.filter(
         enterprise_id=enterprise_id, revoked_at__isnull=True
     ).select_related("bank")
+
+
+def ranked_ids(queryset: QuerySet[Enterprise], figures: pl.DataFrame, column: str) -> list[int]:
+    """The primary keys of ``queryset`` by ``figures[column]``, largest first (those without
+    a figure last), then by entity id: the enterprise list sorted by emissions or energy.
+    ``figures`` has ``enterprise_pk`` and ``column``, one row per enterprise."""
+    rows = pl.DataFrame(
+        list(queryset.values_list("pk", "entity_id")),
+        schema={"enterprise_pk": pl.Int64, "entity_id": pl.String},
+        orient="row",
+    )
+    values = figures.select(pl.col("enterprise_pk").cast(pl.Int64), pl.col(column))
+    ranked = rows.join(values, on="enterprise_pk", how="left").sort(
+        [column, "entity_id"], descending=[True, False], nulls_last=True
+    )
+    return ranked.get_column("enterprise_pk").to_list()

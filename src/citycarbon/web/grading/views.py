@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 import polars as pl
 from django.conf import settings
@@ -23,8 +22,10 @@ from citycarbon.io.list_export import list_csv, list_xlsx
 from citycarbon.web.access.pages import current, page
 from citycarbon.web.access.policy import visible_ids
 from citycarbon.web.audit.actions import Actor
+from citycarbon.web.forms import invalid_filters
 from citycarbon.web.grading import runs
 from citycarbon.web.grading.actions import do_publish
+from citycarbon.web.grading.forms import PublishedFilters
 from citycarbon.web.grading.models import CarbonCode, GradingRun
 from citycarbon.web.grading.selectors import (
     GRADES,
@@ -77,42 +78,42 @@ def code_status(code: CarbonCode) -> str:
     return "valid"
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @page("dashboard")
 @require_GET
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    principal = current(request)
     run = latest_published()
     if run is None:
         return render(request, "grading/no_run.html")
     view = published_view(run)
-    year = _int(request.GET.get("year"))
-    year = year if year in view.years else view.years[-1]
-    own = principal.bound("district")
-    own_code = district_code_scope(principal)
-    district = own_code or (request.GET.get("district") or None)
-    industry = request.GET.get("industry") or None
+    form = _filters(request, view.years)
+    if not form.is_valid():
+        return invalid_filters(request, form)
+    year = form.cleaned_data["year"]
+    district = form.cleaned_data["district"] or None
+    industry = form.cleaned_data["industry"] or None
     divisions = division_choices(Industry.objects.values_list("code", flat=True))
     names = {d: industry_name(d) for d, _label in divisions}
     figures = dashboard(view, year=year, district=district, industry=industry, industry_names=names)
-    districts = District.objects.all() if own is None else District.objects.filter(pk=own)
     context = {
         "run": run,
-        "years": view.years,
+        "form": form,
         "year": year,
         "district": district,
         "industry": industry or "",
-        "districts": districts,
-        "divisions": sorted(names.items()),
         "f": figures,
     }
     return render(request, "grading/dashboard.html", context)
+
+
+def _filters(request: HttpRequest, years: tuple[int, ...]) -> PublishedFilters:
+    """The dashboard's and lists' filters, bound to the request; a district official's
+    district fixed to their own."""
+    principal = current(request)
+    own = principal.bound("district")
+    districts = District.objects.all() if own is None else District.objects.filter(pk=own)
+    return PublishedFilters(
+        request.GET, years=years, districts=districts, own_district=district_code_scope(principal)
+    )
 
 
 LIST_KINDS = {"poor-efficiency": "poor_efficiency", "low-green": "low_green"}
@@ -179,27 +180,30 @@ class _Rows:
 @dataclass(frozen=True)
 class _Listed:
     run: GradingRun
-    years: tuple[int, ...]
+    form: PublishedFilters
     year: int
     district: str | None
     industry: str | None
     frame: pl.DataFrame
 
 
-def _listed(request: HttpRequest, kind: str) -> _Listed | None:
+def _listed(request: HttpRequest, kind: str) -> _Listed | PublishedFilters | None:
     """The list ``kind`` of the published run as the request filters it (year, district,
-    industry), limited to what the caller may see, in list order; None without a run."""
+    industry), limited to what the caller may see, in list order; None without a run, the
+    form when its filters are not valid."""
     if kind not in LIST_KINDS:
         raise Http404
     run = latest_published()
     if run is None:
         return None
     view = published_view(run)
-    year = _int(request.GET.get("year"))
-    year = year if year in view.years else view.years[-1]
+    form = _filters(request, view.years)
+    if not form.is_valid():
+        return form
+    year = form.cleaned_data["year"]
+    district = form.cleaned_data["district"] or None
+    industry = form.cleaned_data["industry"] or None
     principal = current(request)
-    district = district_code_scope(principal) or (request.GET.get("district") or None)
-    industry = request.GET.get("industry") or None
     frame = narrowed(
         getattr(view, LIST_KINDS[kind]),
         ids=visible_ids(principal, "lists"),
@@ -207,7 +211,7 @@ def _listed(request: HttpRequest, kind: str) -> _Listed | None:
         district=district,
         industry=industry,
     ).sort(_LIST_ORDER[kind], descending=[True, False])
-    return _Listed(run, view.years, year, district, industry, frame)
+    return _Listed(run, form, year, district, industry, frame)
 
 
 @page("lists")
@@ -216,38 +220,24 @@ def list_page(request: HttpRequest, kind: str) -> HttpResponse:
     listed = _listed(request, kind)
     if listed is None:
         return render(request, "grading/no_run.html")
-    own = current(request).bound("district")
-    districts = District.objects.all() if own is None else District.objects.filter(pk=own)
-    divisions = division_choices(Industry.objects.values_list("code", flat=True))
-    industries = sorted((d, industry_name(d)) for d, _label in divisions)
-    if listed.industry and listed.industry not in dict(industries):
-        industries.append((listed.industry, industry_name(listed.industry)))
+    if isinstance(listed, PublishedFilters):
+        return invalid_filters(request, listed)
+    form = listed.form
     paginator: Paginator[dict[str, Any]] = Paginator(_Rows(listed.frame), LIST_PAGE_SIZE)  # type: ignore[arg-type]
-    rows = paginator.get_page(request.GET.get("page"))
+    rows = form.page_of(paginator)
+    if rows is None:
+        return invalid_filters(request, form)
+    own = current(request).bound("district")
     return render(
         request,
         "grading/list.html",
         {
             "run": listed.run,
             "kind": kind,
+            "form": form,
             "year": listed.year,
-            "years": listed.years,
-            "district": listed.district or "",
-            "industry": listed.industry or "",
-            "districts": districts,
-            "district_fixed": own is not None,
-            "industries": industries,
-            "query": urlencode(
-                {
-                    k: v
-                    for k, v in (
-                        ("year", listed.year),
-                        ("district", listed.district if own is None else None),
-                        ("industry", listed.industry),
-                    )
-                    if v
-                }
-            ),
+            # a district official's district is implied, not sent
+            "query": form.query(district=None) if own is not None else form.query(),
             "count": listed.frame.height,
             "page_obj": rows,
             "rows": rows.object_list,
@@ -264,6 +254,8 @@ def list_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     listed = _listed(request, kind)
     if listed is None:
         raise Http404
+    if isinstance(listed, PublishedFilters):
+        return invalid_filters(request, listed)
     columns = _EXPORT_COLUMNS[kind]
     parts = [str(listed.year), listed.district or "", listed.industry or ""]
     stem = "-".join(p for p in [kind, *parts] if p)

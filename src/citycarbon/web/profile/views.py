@@ -4,7 +4,6 @@ the consents it gives banks."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import polars as pl
@@ -24,77 +23,121 @@ from citycarbon.web.access.pages import current, page
 from citycarbon.web.access.policy import Principal, allows, may_read, scoped
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.models import EnergyRecord
-from citycarbon.web.energy.selectors import enterprise_records, factors_of
+from citycarbon.web.energy.selectors import (
+    enterprise_records,
+    factors_of,
+    filtered_records,
+    record_years,
+)
 from citycarbon.web.enterprises.actions import do_grant_consent, do_revoke_consent
-from citycarbon.web.enterprises.models import Consent, Enterprise
-from citycarbon.web.enterprises.selectors import active_consents, search
+from citycarbon.web.enterprises.forms import (
+    ConsentForm,
+    EnterpriseFilters,
+    RecordFilters,
+    WhatIfForm,
+)
+from citycarbon.web.enterprises.models import Consent, Enterprise, KeyEnergyUser
+from citycarbon.web.enterprises.selectors import active_consents, ranked_ids, search
+from citycarbon.web.forms import invalid_filters
 from citycarbon.web.grading.models import CarbonCode
 from citycarbon.web.grading.selectors import latest_published, portraits_for, published_view
 from citycarbon.web.grading.views import code_status, valid_until, verify_url
-from citycarbon.web.regions.models import District, Industry
-from citycarbon.web.regions.names import division_choices
+from citycarbon.web.regions.models import District
 
 PAGE_SIZE = 50
+
+
+SORT_COLUMNS = {"emissions": "total_tco2", "energy": "energy_tce"}
+NO_FIGURES = pl.DataFrame(
+    schema={
+        "enterprise_pk": pl.Int64,
+        "year": pl.Int32,
+        **dict.fromkeys(SORT_COLUMNS.values(), pl.Float64),
+    }
+)
 
 
 @page("enterprises")
 @require_GET
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     """Enterprises the user may see, filtered by district, industry prefix, grade and year
-    (grade and year read the published codes)."""
-    qs = scoped(current(request), "enterprises", Enterprise.objects.all(), via="")
+    (grade and year read the published codes), with the year's emissions and energy of the
+    published run where the role may read them, in the order asked (the drill-down of the
+    dashboard's bars: which enterprises make a district's total)."""
+    principal = current(request)
+    run = latest_published()
+    view = published_view(run) if run is not None else None
+    flagged = KeyEnergyUser.objects.order_by().values_list("year", flat=True).distinct()
+    years = {*(view.years if view else ()), *flagged}
+    form = EnterpriseFilters(request.GET, districts=District.objects.all(), years=sorted(years))
+    if not form.is_valid():
+        return invalid_filters(request, form)
+    f = form.cleaned_data
+    qs = scoped(principal, "enterprises", Enterprise.objects.all(), via="")
     qs = qs.select_related("district", "industry")
-    district = request.GET.get("district", "")
-    industry = request.GET.get("industry", "")
-    grade = request.GET.get("grade", "")
-    year = request.GET.get("year", "")
-    q = request.GET.get("q", "").strip()
-    key = request.GET.get("key_energy_user", "").lower()
-    key_energy_user = {"true": True, "1": True, "false": False, "0": False}.get(key)
     qs = search(
         qs,
-        district=district,
-        industry=industry,
-        q=q,
-        key_energy_user=key_energy_user,
-        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        district=f["district"],
+        industry=f["industry"],
+        q=f["q"],
+        key_energy_user=f["key_energy_user"],
+        year=f["year"],
     )
-    run = latest_published()
     codes: dict[int, CarbonCode] = {}
+    code_qs = CarbonCode.objects.filter(run=run)
+    if f["year"] is not None:
+        code_qs = code_qs.filter(year=f["year"])
+    if f["grade"] is not None:
+        qs = qs.filter(pk__in=code_qs.filter(grade=f["grade"]).values("enterprise_id"))
+        code_qs = code_qs.filter(grade=f["grade"])
+    # the figures of the year asked, else of the published run's latest year
+    figure_year = f["year"] or (view.years[-1] if view and view.years else None)
+    show_figures = view is not None and allows(principal, "emissions")
+    figures = (
+        view.emissions.filter(pl.col("year") == figure_year)  # type: ignore[union-attr]
+        if show_figures
+        else NO_FIGURES
+    )
+    column = SORT_COLUMNS.get(f["sort"])
+    if column is not None and not show_figures:
+        form.add_error("sort", _("Your role may not read emissions."))
+        return invalid_filters(request, form)
+    ordered: Any = (
+        ranked_ids(qs, figures, column)
+        if column is not None
+        else qs.order_by("name", "entity_id")
+        if f["sort"] == "name"
+        else qs.order_by("entity_id")
+    )
+    paginator = Paginator(ordered, PAGE_SIZE)
+    page_obj = form.page_of(paginator)
+    if page_obj is None:
+        return invalid_filters(request, form)
+    if column is not None:
+        shown = qs.in_bulk(list(page_obj))
+        enterprises = [shown[pk] for pk in page_obj]
+    else:
+        enterprises = list(page_obj)
+    ids = [e.pk for e in enterprises]
     if run is not None:
-        code_qs = CarbonCode.objects.filter(run=run)
-        if year.isdigit():
-            code_qs = code_qs.filter(year=int(year))
-        if grade.isdigit():
-            code_qs = code_qs.filter(grade=int(grade))
-            qs = qs.filter(pk__in=code_qs.values("enterprise_id"))
-    paginator = Paginator(qs.order_by("entity_id"), PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    if run is not None:
-        ids = [e.pk for e in page_obj]
         for c in code_qs.filter(enterprise_id__in=ids).order_by("year"):
             codes[c.enterprise_id] = c
-    rows = [(e, codes.get(e.pk)) for e in page_obj]
-    query = request.GET.copy()
-    query.pop("page", None)
+    by_pk = {
+        row["enterprise_pk"]: row
+        for row in figures.filter(pl.col("enterprise_pk").is_in(ids)).to_dicts()
+    }
+    rows = [(e, codes.get(e.pk), by_pk.get(e.pk)) for e in enterprises]
     return render(
         request,
         "enterprises/list.html",
         {
+            "form": form,
             "rows": rows,
             "page_obj": page_obj,
             "count": paginator.count,
-            "filters": {
-                "district": district,
-                "industry": industry,
-                "grade": grade,
-                "year": year,
-                "key_energy_user": "" if key_energy_user is None else str(key_energy_user).lower(),
-            },
-            "q": q,
-            "query": query.urlencode(),
-            "districts": District.objects.all(),
-            "divisions": division_choices(Industry.objects.values_list("code", flat=True)),
+            "query": form.query(),
+            "show_figures": show_figures,
+            "figure_year": figure_year,
         },
     )
 
@@ -184,15 +227,18 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 @require_GET
 def enterprise_records_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
-    qs = EnergyRecord.objects.filter(enterprise=enterprise).order_by("period", "energy_code")
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        qs = qs.filter(period__startswith=year)
-    page_obj = Paginator(qs, 100).get_page(request.GET.get("page"))
+    qs = EnergyRecord.objects.filter(enterprise=enterprise)
+    form = RecordFilters(request.GET, years=record_years(qs))
+    if not form.is_valid():
+        return invalid_filters(request, form)
+    qs = filtered_records(qs, year=form.cleaned_data["year"]).order_by("period", "energy_code")
+    page_obj = form.page_of(Paginator(qs, 100))
+    if page_obj is None:
+        return invalid_filters(request, form)
     return render(
         request,
         "enterprises/records.html",
-        {"enterprise": enterprise, "page_obj": page_obj, "year": year},
+        {"enterprise": enterprise, "page_obj": page_obj, "form": form, "query": form.query()},
     )
 
 
@@ -224,13 +270,6 @@ def enterprise_download(request: HttpRequest, enterprise_id: int, kind: str) -> 
     return response
 
 
-def _number(value: str | None, default: float = 0.0) -> float:
-    try:
-        return float(value) if value not in (None, "") else default
-    except ValueError:
-        return float("nan")
-
-
 @page("energy")
 @require_http_methods(["POST"])
 def enterprise_whatif(request: HttpRequest, enterprise_id: int) -> HttpResponse:
@@ -243,17 +282,9 @@ def enterprise_whatif(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     )
     if code is None:
         raise Http404
-    fields = (
-        "coal_to_electricity_tce",
-        "coal_to_gas_tce",
-        "green_electricity_mwh",
-        "energy_cut_pct",
-        "value_added_increase_pct",
-    )
-    values = {f: _number(request.POST.get(f)) for f in fields}
-    values["substitution_efficiency"] = _number(request.POST.get("substitution_efficiency"), 1.0)
-    problems = [f"{k}: {_('not a number')}" for k, v in values.items() if not math.isfinite(v)]
-    changes = Changes(**values) if not problems else Changes()
+    form = WhatIfForm(request.POST)
+    problems = form.problems() if not form.is_valid() else []
+    changes = Changes(**form.changes()) if not problems else Changes()
     problems = problems or changes.problems()
     result = None
     if not problems:
@@ -280,14 +311,17 @@ def consent_change(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     """An enterprise user grants a bank consent, or revokes one."""
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
     actor = Actor.of(request.user)  # type: ignore[arg-type]
-    if "grant" in request.POST:
-        bank = get_object_or_404(Bank, pk=request.POST.get("bank"))
+    form = ConsentForm(request.POST, consents=Consent.objects.filter(enterprise=enterprise))
+    if not form.is_valid():
+        raise Http404  # no such bank or consent of this enterprise
+    if form.cleaned_data["grant"]:
+        bank = form.cleaned_data["bank"]
         do_grant_consent(enterprise, bank, actor=actor)
         messages.success(
             request, _("%(bank)s may now read your codes and portraits.") % {"bank": bank.name}
         )
-    elif "revoke" in request.POST:
-        consent = get_object_or_404(Consent, pk=request.POST.get("consent"), enterprise=enterprise)
+    elif form.cleaned_data["revoke"]:
+        consent = form.cleaned_data["consent"]
         do_revoke_consent(consent, actor=actor)
         messages.success(
             request, _("%(bank)s may no longer read your data.") % {"bank": consent.bank.name}
