@@ -73,6 +73,7 @@ urlpatterns = [
     path("estimates/", estimates.estimates_page, name="estimates"),
     path("balance/", balance.balance_page, name="balance"),
     path("balance/<int:year>.xlsx", balance.balance_download, name="balance_download"),
+    path("reports/", include("citycarbon.web.reports.urls")),
     path("electricity/accounts/", electricity.accounts_page, name="electricity_accounts"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", access.admin_login),

@@ -14,6 +14,7 @@ from citycarbon.web.enterprises.api import router as enterprises
 from citycarbon.web.enterprises.onboarding_api import router as onboarding
 from citycarbon.web.estimates.api import router as estimates
 from citycarbon.web.grading.api import router as grading
+from citycarbon.web.reports.api import router as reports
 
 api = NinjaAPI(
     title="citycarbon API",
@@ -30,7 +31,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     renderer=FiniteJSONRenderer(),
 )
-routers = (enterprises, energy, grading, buildings, estimates, electricity, onboarding)
+routers = (enterprises, energy, grading, buildings, estimates, electricity, onboarding, reports)
 for router in routers:
     api.add_router("", router)
 
