@@ -230,7 +230,7 @@ def monthly(params: Mapping[str, Any]) -> Document:
     ids = None
     if district is not None:
         ids = pl.Series(
-            Enterprise.objects.filter(district=district).values_list("entity_id", flat=True),
+            list(Enterprise.objects.filter(district=district).values_list("entity_id", flat=True)),
             dtype=pl.String(),
         )
     frame = _monthly_emissions({*trend_months, last_year}, ids)
@@ -246,6 +246,8 @@ def monthly(params: Mapping[str, Any]) -> Document:
     before = frame.filter(pl.col("period") == last_year)
     ytd = frame.filter(pl.col("period").is_in(sorted(year_to_date)))
     co2, tce = total(this, "total_tco2"), total(this, "energy_tce")
+    co2_before = total(before, "total_tco2")
+    change = _("change on a year before %(p)s") % {"p": _change(co2, co2_before)}
     t_unit, c_unit = "吨标准煤", "吨CO₂"
     totals = facts(
         _("Totals"),
@@ -257,10 +259,7 @@ def monthly(params: Mapping[str, Any]) -> Document:
             (_("Emissions, tCO2"), wan(co2, c_unit)),
             (
                 _("Emissions in the same month a year before"),
-                f"{wan(total(before, 'total_tco2'), c_unit)}（{_('change')} "
-                f"{_change(co2, total(before, 'total_tco2'))}）"
-                if not before.is_empty()
-                else "—",
+                f"{wan(co2_before, c_unit)}（{change}）" if not before.is_empty() else "—",
             ),
             (_("Emissions in the year to date"), wan(total(ytd, "total_tco2"), c_unit)),
             (_("Energy in the year to date"), wan(total(ytd, "energy_tce"), t_unit)),

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from citycarbon.web.audit.actions import Actor
@@ -67,7 +67,7 @@ def _out(request: HttpRequest, report: IssuedReport) -> IssuedOut:
         "caller may not read it or there is nothing to report, 422 on bad parameters."
     ),
 )
-def issue(request: HttpRequest, kind: Kind) -> tuple[int, IssuedOut]:
+def issue(request: HttpRequest, kind: Kind) -> Status[IssuedOut]:
     report_kind = kind_of(kind)
     if report_kind is None:
         raise Http404
@@ -86,7 +86,7 @@ def issue(request: HttpRequest, kind: Kind) -> tuple[int, IssuedOut]:
         )
     except ReportInputError as exc:
         raise Http404(str(exc)) from exc
-    return 201, _out(request, report)
+    return Status(201, _out(request, report))
 
 
 def _readable(request: HttpRequest, report_id: str) -> IssuedReport:

@@ -125,10 +125,11 @@ def kind_of(name: str) -> ReportKind | None:
 
 
 def _errors(form: forms.Form) -> str:
-    return "; ".join(
-        f"{form.fields[name].label if name in form.fields else ''} {' '.join(str(e) for e in errors)}".strip()
-        for name, errors in form.errors.items()
-    )
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label or ''} {' '.join(str(e) for e in errors)}".strip())
+    return "; ".join(parts)
 
 
 def parse(kind: ReportKind, data: Mapping[str, Any]) -> dict[str, Any]:

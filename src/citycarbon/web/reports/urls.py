@@ -7,6 +7,7 @@ from django.urls import path
 from citycarbon.web.reports import views
 
 urlpatterns = [
+    path("verify/", views.verify_lookup, name="report-verify-lookup"),
     path("verify/<str:report_id>/", views.verify, name="report-verify"),
     path("issued/<str:report_id>/", views.issued_page, name="report"),
     path("issued/<str:report_id>/pdf/", views.issued_pdf, name="report-pdf"),

@@ -129,6 +129,21 @@ def issued_pdf(request: HttpRequest, report_id: str) -> HttpResponse:
 
 
 @require_GET
+def verify_lookup(request: HttpRequest) -> HttpResponse:
+    """Public: the form that finds an issued report by the id printed on it."""
+    typed = request.GET.get("id", "")
+    found = normal_id(typed) if typed else ""
+    if found:
+        return redirect("report-verify", report_id=found)
+    return render(
+        request,
+        "reports/verify_lookup.html",
+        {"typed": typed[:40], "bad": bool(typed)},
+        status=400 if typed else 200,
+    )
+
+
+@require_GET
 def verify(request: HttpRequest, report_id: str) -> HttpResponse:
     """Public: what was issued under this id, when, by whom, and the SHA-256 of its PDF;
     nothing else of the report."""
