@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from citycarbon.web.api import errors
 from citycarbon.web.api.common import PrincipalAuth
 from citycarbon.web.api.renderers import FiniteJSONRenderer
+from citycarbon.web.api.reports import router as reports
 from citycarbon.web.buildings.api import router as buildings
 from citycarbon.web.electricity.api import router as electricity
 from citycarbon.web.energy.api import router as energy
@@ -14,7 +15,6 @@ from citycarbon.web.enterprises.api import router as enterprises
 from citycarbon.web.enterprises.onboarding_api import router as onboarding
 from citycarbon.web.estimates.api import router as estimates
 from citycarbon.web.grading.api import router as grading
-from citycarbon.web.reports.api import router as reports
 
 api = NinjaAPI(
     title="citycarbon API",

@@ -1,7 +1,7 @@
-"""API: issue a report of a registered kind, read what was issued, download its PDF.
-
-The principal is the one the API's authentication gave (``request.auth``); each kind's
-``may_read`` decides with the access policy, as on the pages."""
+"""API of the report service (``web.reports``): issue a report of a registered kind, read
+what was issued, download its PDF. It lives with the API assembly, beside the shared
+authentication and error answers, so that the report service itself imports no app that
+knows roles; each kind's ``may_read`` decides with the access policy, as on the pages."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from citycarbon.web.api.common import principal
+from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.reports.actions import do_issue_report, normal_id, verify_url
 from citycarbon.web.reports.models import IssuedReport
@@ -57,7 +59,7 @@ def _out(request: HttpRequest, report: IssuedReport) -> IssuedOut:
 
 @router.post(
     "/reports/{kind}",
-    response={201: IssuedOut},
+    response={201: IssuedOut, **ERROR_RESPONSES},
     summary="Issue a report",
     description=(
         "Issue a report of `kind` with its parameters in the query string: `certificate` "
@@ -75,11 +77,12 @@ def issue(request: HttpRequest, kind: Kind) -> Status[IssuedOut]:
         params = parse(report_kind, request.GET)
     except ReportInputError as exc:
         raise HttpError(422, str(exc)) from exc
-    if not report_kind.may_read(request.auth, params):  # type: ignore[attr-defined]
+    who = principal(request)
+    if not report_kind.may_read(who, params):
         raise Http404
     user = getattr(request, "user", None)
-    label = getattr(request.auth, "label", "api")  # type: ignore[attr-defined]
-    actor = Actor.of(user) if user is not None and user.is_authenticated else Actor(str(label))
+    signed_in = who.user_id is not None and user is not None and user.pk == who.user_id
+    actor = Actor.of(user) if signed_in else Actor(label=who.label)  # type: ignore[arg-type]
     try:
         report = do_issue_report(
             report_kind, request.GET, actor=actor, base_url=request.build_absolute_uri("/")
@@ -91,18 +94,23 @@ def issue(request: HttpRequest, kind: Kind) -> Status[IssuedOut]:
 
 def _readable(request: HttpRequest, report_id: str) -> IssuedReport:
     report = issued(normal_id(report_id))
-    if report is None or not may_read_issued(request.auth, report):  # type: ignore[attr-defined]
+    if report is None or not may_read_issued(principal(request), report):
         raise Http404
     return report
 
 
-@router.get("/reports/issued/{report_id}", response=IssuedOut, summary="An issued report")
+@router.get(
+    "/reports/issued/{report_id}",
+    response={200: IssuedOut, **ERROR_RESPONSES},
+    summary="An issued report",
+)
 def issued_report(request: HttpRequest, report_id: ReportId) -> IssuedOut:
     return _out(request, _readable(request, report_id))
 
 
 @router.get(
     "/reports/issued/{report_id}/pdf",
+    response={200: None, **ERROR_RESPONSES},
     summary="The PDF of an issued report",
     description="The PDF as issued: its SHA-256 is the one `GET /reports/issued/{id}` gives.",
     openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}},
