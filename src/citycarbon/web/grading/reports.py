@@ -194,7 +194,7 @@ def _monthly_emissions(months: set[str], entity_ids: pl.Series | None) -> pl.Dat
     run = latest_published()
     if run is None:
         raise _no_run()
-    records = energy.energy_records().filter(pl.col("period").is_in(sorted(months)))
+    records = energy.energy_records(months)
     if entity_ids is not None:
         records = records.filter(pl.col("entity_id").is_in(entity_ids.implode()))
     factors = energy.factors_of(run.accounting_run)
