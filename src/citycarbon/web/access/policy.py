@@ -35,8 +35,8 @@ when its scopes name ``onboarding`` explicitly (``may_onboard``).
 ``runs`` is the accounting and grading runs page, where a run is reviewed and published:
 for the city roles only.
 
-The public sees only the verification page of a published code. Buildings carry no district
-yet, so they stay with the city.
+The public sees only the verification pages of a published code and of an issued report.
+Buildings carry no district yet, so they stay with the city.
 
 ¹ Electricity accounts mapped to an enterprise of the district, and their readings. Writing
 readings (the grid feed) needs more than reading: an API key of role admin or regulator that
