@@ -13,6 +13,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON_PREFERENCE := only-system
 
 ASSETS := src/citycarbon/web/static/vendor
+REPORT_FONTS := src/citycarbon/web/reports/fonts
+NOTO_SC := node_modules/@expo-google-fonts/noto-sans-sc
 
 .PHONY: demo test lint typecheck contracts pytest bench clean assets
 
@@ -24,12 +26,16 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
-# htmx, ECharts and Pico CSS from npm (package-lock.json), copied where Django finds them.
+# htmx, ECharts and Pico CSS from npm (package-lock.json), copied where Django finds them;
+# Noto Sans SC (regular and bold), the CJK font of the PDF reports, where the reports find it.
 $(ASSETS)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	mkdir -p $(ASSETS)
+	mkdir -p $(ASSETS) $(REPORT_FONTS)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js \
 	   node_modules/@picocss/pico/css/pico.min.css $(ASSETS)/
+	cp $(NOTO_SC)/400Regular/NotoSansSC_400Regular.ttf $(REPORT_FONTS)/NotoSansSC-Regular.ttf
+	cp $(NOTO_SC)/700Bold/NotoSansSC_700Bold.ttf $(REPORT_FONTS)/NotoSansSC-Bold.ttf
+	cp $(NOTO_SC)/LICENSE_FONT $(REPORT_FONTS)/OFL.txt
 	touch $@
 
 assets: $(ASSETS)/.installed
@@ -59,4 +65,4 @@ bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/bench_emissions.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) var node_modules $(ASSETS) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS) var node_modules $(ASSETS) $(REPORT_FONTS) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -22,6 +22,7 @@ from citycarbon.cli.electricity import register as register_electricity
 from citycarbon.cli.form205 import register as register_form205
 from citycarbon.cli.grading import register as register_grading
 from citycarbon.cli.imports import register as register_imports
+from citycarbon.cli.report import register as register_report
 from citycarbon.cli.runs import register as register_runs
 from citycarbon.cli.serve import register as register_serve
 from citycarbon.cli.whatif import register as register_whatif
@@ -222,3 +223,4 @@ register_form205(app)
 register_electricity(app)
 register_worker(app)
 register_runs(app)
+register_report(app)

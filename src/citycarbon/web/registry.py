@@ -141,7 +141,9 @@ class AppSpec:
     api: tuple[str, ...] = ()
     """Import strings of its ninja ``Router``s, mounted under ``/api/v1/``."""
     urls: str | None = None
-    """Dotted name of its module with ``urlpatterns`` (mounted at the site root)."""
+    """Dotted name of its module with ``urlpatterns``, mounted at ``url_prefix``."""
+    url_prefix: str = ""
+    """Where its URL patterns are mounted ("" for the site root, else e.g. "reports/")."""
     menu: tuple[MenuEntry, ...] = ()
     runs: tuple[str, ...] = ()
     """Kinds of background job it registers with ``web.jobs``."""

@@ -26,6 +26,10 @@
   address; default ``60/min``.
 - ``CITYCARBON_ISSUER``: the issuing authority named on the public verification page;
   default "citycarbon 平台".
+- ``CITYCARBON_PUBLIC_URL``: the platform's address, for the QR code of a report issued with
+  ``citycarbon report``; default ``http://127.0.0.1:8000/`` (a page uses its own address).
+- ``CITYCARBON_REPORT_FONTS``: the folder of the reports' PDF fonts; default the one
+  ``make assets`` fills (``web/reports/fonts``).
 """
 
 from __future__ import annotations
@@ -83,6 +87,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "citycarbon.web.audit",
     "citycarbon.web.jobs",
+    "citycarbon.web.reports",
     "citycarbon.web.access",
     "citycarbon.web.regions",
     "citycarbon.web.enterprises",
@@ -157,6 +162,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 CITYCARBON_API_RATE = os.environ.get("CITYCARBON_API_RATE", "").strip() or "600/min"
 CITYCARBON_API_ANON_RATE = os.environ.get("CITYCARBON_API_ANON_RATE", "").strip() or "60/min"
 CITYCARBON_ISSUER = os.environ.get("CITYCARBON_ISSUER", "citycarbon 平台")
+# Reports (citycarbon.web.reports): the principal of a signed-in user, named here so that the
+# kernel app imports none of the apps that know the roles; the fonts of the PDFs (make assets);
+# the address a report issued from the command line puts in its QR code.
+CITYCARBON_PRINCIPAL_OF_USER = "citycarbon.web.access.selectors.principal_of_user"
+CITYCARBON_REPORT_FONTS = Path(
+    os.environ.get("CITYCARBON_REPORT_FONTS", str(BASE_DIR / "reports" / "fonts"))
+)
+CITYCARBON_PUBLIC_URL = os.environ.get("CITYCARBON_PUBLIC_URL", "http://127.0.0.1:8000/")
 CITYCARBON_MAX_UPLOAD_BYTES = int(os.environ.get("CITYCARBON_MAX_UPLOAD_BYTES", str(100 << 20)))
 # Form fields other than files stay small; files above 2.5 MB stream to a temporary file,
 # and the capped handler stops a file at the cap whatever Content-Length said.

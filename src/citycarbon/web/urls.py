@@ -19,7 +19,7 @@ urlpatterns = [
     path("login/", access.RateLimitedLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("no-role/", access.no_role, name="no_role"),
-    *(path("", include(spec.urls)) for spec in registry().specs if spec.urls),
+    *(path(spec.url_prefix, include(spec.urls)) for spec in registry().specs if spec.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", access.admin_login),
     path("admin/", admin.site.urls),

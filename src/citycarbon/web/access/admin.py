@@ -34,7 +34,7 @@ class ProfileAdmin(AuditedAdmin):
     list_filter = ("role", "subject_type")
     raw_id_fields = ("user",)
 
-    @admin.display(description=_("subject"))
+    @admin.display(description=_("bound subject"))
     def subject(self, row: Profile) -> str:
         return subject_label(row.subject_type, row.subject_id)
 
@@ -57,7 +57,7 @@ class ApiKeyAdmin(ReadOnlyAdmin):
     list_filter = ("role",)
     exclude = ("key_sha256",)
 
-    @admin.display(description=_("subject"))
+    @admin.display(description=_("bound subject"))
     def subject(self, row: ApiKey) -> str:
         return subject_label(row.subject_type, row.subject_id)
 

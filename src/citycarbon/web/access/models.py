@@ -33,7 +33,7 @@ class Binding(models.Model):
 
     role = models.CharField(_("role"), max_length=32)
     subject_type = models.CharField(_("subject type"), max_length=32, blank=True)
-    subject_id = models.BigIntegerField(_("subject"), null=True, blank=True)
+    subject_id = models.BigIntegerField(_("bound subject"), null=True, blank=True)
 
     class Meta:
         abstract = True

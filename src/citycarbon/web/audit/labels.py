@@ -50,6 +50,7 @@ ACTIONS: Final[dict[str, Promise]] = {
     "regions.sync": _("Sync regions"),
     "regions.update": _("Update district"),
     "regions.import": _("Import regions"),
+    "reports.issue": _("Issue a report"),
 }
 
 OUTCOMES: Final[dict[str, Promise]] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 from django.db.models import QuerySet
 
@@ -13,14 +15,18 @@ from citycarbon.web.energy.models import AccountingRun, Emission, EnergyRecord, 
 from citycarbon.web.enterprises.models import Enterprise
 
 
-def energy_records() -> pl.DataFrame:
-    """Every energy record in the database, in the ``ENERGY_RECORDS`` schema."""
+def energy_records(periods: Collection[str] | None = None) -> pl.DataFrame:
+    """Every energy record in the database (of ``periods`` only, when given), in the
+    ``ENERGY_RECORDS`` schema."""
     sql = (
         f"SELECT e.entity_id, r.period, r.energy_code, r.quantity, r.purpose "
         f"FROM {table(EnergyRecord)} r JOIN {table(Enterprise)} e ON e.id = r.enterprise_id"
     )
+    params = sorted(periods) if periods is not None else []
+    if periods is not None:
+        sql += f" WHERE r.period IN ({', '.join(['%s'] * len(params)) or 'NULL'})"
     schema = dict(ENERGY_RECORDS)
-    frame = read_frame(sql, [], {**schema, "purpose": pl.String()})
+    frame = read_frame(sql, params, {**schema, "purpose": pl.String()})
     return frame.cast({"purpose": schema["purpose"]})
 
 

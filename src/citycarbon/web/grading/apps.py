@@ -7,4 +7,4 @@ class GradingConfig(AppConfig):
     verbose_name = "碳效码 Carbon-efficiency codes"
 
     def ready(self) -> None:
-        from citycarbon.web.grading import runs  # noqa: F401, PLC0415  (registers the job kind)
+        from citycarbon.web.grading import reports, runs  # noqa: F401, PLC0415  (registers the job and report kinds)

@@ -94,9 +94,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     divisions = division_choices(Industry.objects.values_list("code", flat=True))
     names = {d: industry_name(d) for d, _label in divisions}
     figures = dashboard(view, year=year, district=district, industry=industry, industry_names=names)
+    own = current(request).bound("district")
     context = {
         "run": run,
         "form": form,
+        "districts": District.objects.all() if own is None else District.objects.filter(pk=own),
         "year": year,
         "district": district,
         "industry": industry or "",

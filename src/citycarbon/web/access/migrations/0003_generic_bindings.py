@@ -46,7 +46,9 @@ class Migration(migrations.Migration):
                 migrations.AddField(
                     model_name=model,
                     name="subject_id",
-                    field=models.BigIntegerField(blank=True, null=True, verbose_name="subject"),
+                    field=models.BigIntegerField(
+                        blank=True, null=True, verbose_name="bound subject"
+                    ),
                 ),
             )
         ),
