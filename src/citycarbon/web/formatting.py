@@ -13,7 +13,9 @@
 - ``{{ code|energy_name }}``, ``{{ code|energy_unit }}``: a 205-1 energy code's name and unit;
 - ``{{ largest_sources|sources }}``: ``33:914.3;21:49.3`` with the energy names;
 - ``{{ level|industry_level }}``: ``class`` → 行业小类;
-- ``{{ scope|scope_label }}``: ``division`` → 行业大类."""
+- ``{{ scope|scope_label }}``: ``division`` → 行业大类;
+- ``{{ row|in_language:"reason" }}``: ``row["reason_zh"]`` on Chinese pages, else
+  ``row["reason_en"]`` (texts that core and io write in both languages)."""
 
 from __future__ import annotations
 
@@ -132,6 +134,14 @@ def _energy_items() -> dict[str, tuple[str, str, str, str]]:
 
 def _chinese() -> bool:
     return (get_language() or "").startswith("zh")
+
+
+@register.filter
+def in_language(row: Any, field: str) -> str:
+    """The page language's half of a text kept in both: ``{field}_zh`` or ``{field}_en``."""
+    get = row.get if isinstance(row, dict) else lambda name, default: getattr(row, name, default)
+    text = get(f"{field}_zh" if _chinese() else f"{field}_en", None)
+    return "" if text is None else str(text)
 
 
 @register.filter

@@ -103,7 +103,8 @@ class ListRowOut(NamedOut):
 class PoorEfficiencyOut(ListRowOut):
     industry_percentile: float | None
     measures: str | None
-    reasons: str | None
+    reasons_zh: str | None
+    reasons_en: str | None
     worst_ratio_to_threshold: float | None
     energy_tce_per_10k_yuan: float | None
     coal_tce_per_10k_yuan: float | None
@@ -128,7 +129,8 @@ class LowGreenOut(ListRowOut):
     min_electricity_mwh: float | None
     target_share: float | None
     rule_version: str | None
-    reason: str | None
+    reason_zh: str | None
+    reason_en: str | None
 
 
 def _codes(request: HttpRequest, **where: Any) -> list[dict[str, Any]]:

@@ -141,7 +141,8 @@ _EXPORT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("energy_tce_per_10k_yuan", "单位增加值能耗 tce/万元"),
         ("energy_threshold", "行业阈值 industry threshold tce/万元"),
         ("industry_percentile", "行业百分位 industry percentile"),
-        ("reasons", "原因 reasons"),
+        ("reasons_zh", "原因"),
+        ("reasons_en", "reasons"),
     ],
     "low-green": [
         ("year", "年份 year"),
@@ -157,7 +158,8 @@ _EXPORT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("switchable_mwh", "可转换绿电 MWh switchable"),
         ("target_share", "目标占比 target share"),
         ("rule_version", "规则版本 rule version"),
-        ("reason", "原因 reason"),
+        ("reason_zh", "原因"),
+        ("reason_en", "reason"),
     ],
 }
 _LIST_TITLES = {
