@@ -34,7 +34,7 @@ from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.actions import do_receive_upload, upload_refusal
 from citycarbon.web.energy.models import EnergyRecord, EnergyUpload
-from citycarbon.web.energy.selectors import uploader_enterprise, visible_uploads
+from citycarbon.web.energy.selectors import standard_unit, uploader_enterprise, visible_uploads
 from citycarbon.web.uploads import too_large, too_large_message, upload_operation
 
 router = Router(tags=["energy"])
@@ -47,6 +47,8 @@ class EnergyRecordOut(Schema):
     energy_code: str
     purpose: str
     quantity: float
+    unit: str
+    """The standard unit of ``energy_code`` (``t``, ``10k_kwh``, ``10k_m3``, ``gj``, ``tce``)."""
 
 
 class EmissionOut(NamedOut):
@@ -84,9 +86,12 @@ def list_energy_records(
     if energy_code:
         qs = qs.filter(energy_code=energy_code)
     fields = ("id", "enterprise_id", "period", "energy_code", "purpose", "quantity")
-    return page_of_queryset(
+    page = page_of_queryset(
         qs.order_by("enterprise_id", "period", "energy_code"), fields, paging.page, paging.page_size
     )
+    for item in page["items"]:
+        item["unit"] = standard_unit(item["energy_code"])
+    return page
 
 
 EMISSION_FIELDS = (

@@ -26,7 +26,12 @@ from citycarbon.web.access.policy import Principal, allows, scoped
 from citycarbon.web.access.selectors import active_consents
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.models import EnergyRecord
-from citycarbon.web.energy.selectors import enterprise_records, factors_of
+from citycarbon.web.energy.selectors import (
+    accounted_records,
+    enterprise_records,
+    factors_of,
+    with_units,
+)
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.enterprises.selectors import search
 from citycarbon.web.grading.models import CarbonCode
@@ -183,16 +188,27 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 @page("energy")
 @require_GET
 def enterprise_records_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """The enterprise's records, each with its unit, the tCO2 and factor of the published
+    run's accounting, and the import it came in with."""
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
-    qs = EnergyRecord.objects.filter(enterprise=enterprise).order_by("period", "energy_code")
+    qs = EnergyRecord.objects.filter(enterprise=enterprise).select_related("data_import")
+    qs = qs.order_by("period", "energy_code")
     year = request.GET.get("year", "")
     if year.isdigit():
         qs = qs.filter(period__startswith=year)
     page_obj = Paginator(qs, 100).get_page(request.GET.get("page"))
+    run = latest_published()
+    accounting = run.accounting_run if run is not None else None
     return render(
         request,
         "enterprises/records.html",
-        {"enterprise": enterprise, "page_obj": page_obj, "year": year},
+        {
+            "enterprise": enterprise,
+            "page_obj": page_obj,
+            "rows": accounted_records(list(page_obj), accounting),
+            "accounting": accounting,
+            "year": year,
+        },
     )
 
 
@@ -210,7 +226,7 @@ def enterprise_download(request: HttpRequest, enterprise_id: int, kind: str) -> 
         raise Http404
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
     if kind == "records":
-        frame = enterprise_records(enterprise.pk)
+        frame = with_units(enterprise_records(enterprise.pk))
     elif kind == "emissions":
         _p, rows = _portrait(enterprise.pk)
         frame = pl.DataFrame(rows).drop("enterprise_pk", strict=False)
