@@ -139,8 +139,8 @@ def _chinese() -> bool:
 @register.filter
 def in_language(row: Any, field: str) -> str:
     """The page language's half of a text kept in both: ``{field}_zh`` or ``{field}_en``."""
-    get = row.get if isinstance(row, dict) else lambda name, default: getattr(row, name, default)
-    text = get(f"{field}_zh" if _chinese() else f"{field}_en", None)
+    name = f"{field}_zh" if _chinese() else f"{field}_en"
+    text = row.get(name) if isinstance(row, dict) else getattr(row, name, None)
     return "" if text is None else str(text)
 
 
