@@ -116,9 +116,31 @@ def test_audit_page_names_actions_and_lists_before_after(
     login(client, "admin")
     html = client.get("/audit/", {"action": "access.create_user"}).content.decode()
     assert "创建用户" in html
-    assert "<b>username</b>: li<br>" in html and "<b>revoked_at</b>: —" in html
+    assert "<b>用户名</b>: li<br>" in html and "<b>revoked_at</b>: —" in html
     assert "{&#x27;id&#x27;" not in html and "'revoked_at': None" not in html
     assert "起 <input" in html and "止 <input" in html
+
+
+def test_audit_page_names_objects_fields_and_nested_values(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    from django.db import transaction  # noqa: PLC0415
+
+    with transaction.atomic():
+        record(
+            Actor.system("test"),
+            "access.grant_consent",
+            "Consent",
+            7,
+            after={"enterprise": 1, "revoked_at": None, "by_account": {"330001": None}},
+        )
+    login(client, "admin")
+    html = client.get("/audit/", {"object_type": "Consent"}).content.decode()
+    row = html.split('id="audit-table"')[1].split("</tr>")[1]
+    assert "<td>授权 7</td>" in row
+    assert "<b>企业</b>: 1<br>" in row and "<b>撤销时间</b>: —<br>" in row
+    assert "<b>by_account</b>: 330001: —<br>" in row
+    assert '<option value="Consent" selected>授权</option>' in html
 
 
 def test_filters_fall_back_to_the_code() -> None:
