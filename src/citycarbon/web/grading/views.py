@@ -34,6 +34,7 @@ from citycarbon.web.grading.selectors import (
     GRADES,
     compare,
     dashboard,
+    district_ranks,
     latest_published,
     narrowed,
     published_view,
@@ -106,6 +107,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     figures = dashboard(view, year=year, district=district, industry=industry, industry_names=names)
     districts = District.objects.all() if own is None else District.objects.filter(pk=own)
     context = {
+        "own_district": districts[0] if own is not None and districts else None,
+        "ranks": district_ranks(view, year=year, industry=industry) if own_code else None,
         "run": run,
         "years": view.years,
         "year": year,
