@@ -74,3 +74,25 @@ def test_kpis_drill_down_to_the_enterprise_list(loaded_city: LoadedCity) -> None
     for kpi, sort in (("energy", "energy"), ("total", "emissions"), ("intensity", "intensity")):
         card = html.split(f'id="kpi-{kpi}"')[1].split("</div>")[0]
         assert f'href="/enterprises/?year={year}&district=&industry=17&sort={sort}"' in card
+
+
+def test_enterprise_user_goes_to_its_own_page_not_the_city_list(loaded_city: LoadedCity) -> None:
+    client = client_of("enterprise1")
+    response = client.get("/enterprises/", {"district": "339901"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/enterprises/{loaded_city.first.pk}/"
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "status"),
+    [("enterprise1", "/dashboard/", 403), ("enterprise1", "/enterprises/999999/", 404)],
+)
+def test_refusal_pages_link_back_to_the_users_own_page(
+    loaded_city: LoadedCity, username: str, path: str, status: int
+) -> None:
+    client = client_of(username)
+    response = client.get(path)
+    assert response.status_code == status
+    html = response.content.decode()
+    assert '<a href="/" id="back-home">返回我的首页</a>' in html
+    assert client.get("/")["Location"] == f"/enterprises/{loaded_city.first.pk}/"

@@ -47,8 +47,12 @@ PAGE_SIZE = 50
 @require_GET
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     """Enterprises the user may see, filtered by district, industry prefix, grade and year
-    (grade and year read the published codes)."""
-    qs = scoped(current(request), "enterprises", Enterprise.objects.all(), via="")
+    (grade and year read the published codes). An enterprise user, who may see one, goes to
+    its own page instead."""
+    principal = current(request)
+    if principal.role == Role.ENTERPRISE and principal.enterprise_id is not None:
+        return redirect("enterprise", enterprise_id=principal.enterprise_id)
+    qs = scoped(principal, "enterprises", Enterprise.objects.all(), via="")
     qs = qs.select_related("district", "industry")
     district = request.GET.get("district", "")
     industry = request.GET.get("industry", "")
