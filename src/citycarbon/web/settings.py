@@ -141,12 +141,25 @@ FORMAT_MODULE_PATH = ["citycarbon.web.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"  # for collectstatic; whitenoise serves the finders' files
+STATIC_ROOT = VAR_DIR / "static"  # ``citycarbon serve`` collects the files here as it starts
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Ours (site.css, charts.js) and, after ``make assets``, the npm packages' files in vendor/.
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True
+# Outside debug, static files are served as collected: names carry their content hash, so
+# WhiteNoise sends them gzip-compressed (prepared at collection) with a cache lifetime of
+# ten years; a changed file gets a new name. In debug they come straight from the folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# A file missing from the manifest (nothing collected yet) keeps its plain name, not a 500.
+WHITENOISE_MANIFEST_STRICT = False
 
 CITYCARBON_ISSUER = os.environ.get("CITYCARBON_ISSUER", "citycarbon 平台")
 CITYCARBON_MAX_UPLOAD_BYTES = int(os.environ.get("CITYCARBON_MAX_UPLOAD_BYTES", str(100 << 20)))
