@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EstimatesConfig(AppConfig):
     name = "citycarbon.web.estimates"
     label = "estimates"
-    verbose_name = "速算 Rapid estimates"
+    verbose_name = _("Rapid estimates")
