@@ -31,7 +31,7 @@ from citycarbon.web.access.models import Role
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.enterprises.models import OnboardingUpload
 from citycarbon.web.grading.models import GradingRun
-from citycarbon.web.grading.runs import KIND
+from citycarbon.web.grading.runs import KIND, grading_run_of
 from citycarbon.web.grading.selectors import forget_views, latest_published
 from citycarbon.web.jobs.models import Job, JobStatus
 from citycarbon.web.jobs.runner import run_here
@@ -144,8 +144,8 @@ def pending_run(django_capture_on_commit_callbacks: Any) -> GradingRun:
     with django_capture_on_commit_callbacks(execute=True):
         job = run_here(waiting.get())
     assert job.status == JobStatus.DONE, job.reason_en
-    run = GradingRun.objects.get(job=job)
-    assert run.published_at is None
+    run = grading_run_of(job)
+    assert run is not None and run.published_at is None
     return run
 
 
