@@ -123,3 +123,14 @@ def test_a_worker_that_died_is_started_again(monkeypatch: pytest.MonkeyPatch) ->
         keep_alive()
         assert len(started) == 2
     assert all(p.poll() is not None for p in started)
+
+
+def test_a_static_file_not_collected_keeps_its_plain_name(tmp_path: Path, settings: Any) -> None:
+    from django.templatetags.static import static  # noqa: PLC0415
+
+    settings.STATIC_ROOT = str(tmp_path)  # nothing collected there
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "citycarbon.web.staticfiles.StaticFiles"},
+    }
+    assert static("citycarbon/site.css") == "/static/citycarbon/site.css"

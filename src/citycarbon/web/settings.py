@@ -147,19 +147,18 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside debug, static files are served as collected: names carry their content hash, so
 # WhiteNoise sends them gzip-compressed (prepared at collection) with a cache lifetime of
-# ten years; a changed file gets a new name. In debug they come straight from the folders.
+# ten years; a changed file gets a new name. A file not collected keeps its plain name and
+# comes from its folder, as every file does in debug.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "citycarbon.web.staticfiles.StaticFiles"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-# A file missing from the manifest (nothing collected yet) keeps its plain name, not a 500.
-WHITENOISE_MANIFEST_STRICT = False
 
 CITYCARBON_ISSUER = os.environ.get("CITYCARBON_ISSUER", "citycarbon 平台")
 CITYCARBON_MAX_UPLOAD_BYTES = int(os.environ.get("CITYCARBON_MAX_UPLOAD_BYTES", str(100 << 20)))
