@@ -93,10 +93,14 @@ def test_poor_efficiency_names_the_outlier_and_its_measures(factors: FactorSet) 
     poor = poor_efficiency(portraits_of(factors)).filter(pl.col("year") == 2024)
     assert poor["entity_id"].to_list() == ["f5"]
     assert poor["measures"][0] == "energy;electricity_heat"
-    reasons = poor.select(poor_efficiency_reasons())["reasons"][0]
+    words = poor.select(poor_efficiency_reasons())
+    reasons = words["reasons_zh"][0]
     assert reasons.startswith("综合单位增加值能耗 ")
     assert "电热单位增加值能耗" in reasons
-    assert "above industry P80" in reasons
+    assert "above" not in reasons
+    assert words["reasons_en"][0].startswith("energy ")
+    assert "electricity_heat " in words["reasons_en"][0]
+    assert "above industry P80" in words["reasons_en"][0]
     assert poor_efficiency(portraits_of(factors), percentile=1.0).is_empty()
 
 
@@ -132,10 +136,13 @@ def test_low_green_picks_large_users_with_little_green_ranked_by_switchable_mwh(
     assert green["switchable_mwh"].to_list() == pytest.approx([11_600.0, 5_000.0, 3_000.0])
     assert green["electricity_heat_mwh"].to_list() == pytest.approx([40_000.0, 20_000.0, 10_000.0])
     assert set(green["rule_version"]) == {"2026.2"}
-    reason = green.select(low_green_reason())["reason"][1]
-    assert reason.startswith("用电用热 20000 MWh,绿色能源占比 5.0% 不高于 5.0%")
-    assert "低于" not in reason
-    assert "5000 MWh could switch to reach 30%" in reason
+    words = green.select(low_green_reason())
+    reason = words["reason_zh"][1]
+    assert reason == "用电用热 20000 MWh,绿色能源占比 5.0% 不高于 5.0%;达到 30% 可转换绿电 5000 MWh"
+    assert words["reason_en"][1] == (
+        "20000 MWh of electricity and heat, green share 5.0% at or below 5.0%; "
+        "5000 MWh could switch to reach 30%"
+    )
 
 
 def test_low_green_keeps_the_top_n_of_each_year() -> None:

@@ -57,3 +57,28 @@ def test_pages_fit_a_phone_and_the_menu_opens(
     assert box is not None and box["x"] + box["width"] <= 390
     toggle.click()
     assert not links.is_visible()
+
+
+def test_the_phone_menu_takes_an_enterprise_user_home_closes_on_escape_and_switches_language(
+    phone: Any, live_server: Any, city: dict[str, DemoLogin]
+) -> None:
+    log_in(phone, live_server.url, city["enterprise1"])
+    own = phone.url
+    toggle = phone.locator("#nav-toggle")
+    toggle.click()
+    phone.locator("#site-menu a[href='/enterprises/']").click()  # 企业: its own page
+    phone.wait_for_load_state("networkidle")
+    assert phone.url == own
+    assert phone.locator("#nav-toggle").get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert phone.locator("#site-menu").is_visible()
+    phone.keyboard.press("Escape")
+    assert not phone.locator("#site-menu").is_visible()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert phone.evaluate("document.activeElement.id") == "nav-toggle"
+    toggle.click()
+    with phone.expect_navigation():
+        phone.select_option("#language-form select", "en")
+    assert phone.locator("html").get_attribute("lang") == "en"
+    assert phone.locator("#nav-toggle").inner_text() == "Menu"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from django.db import transaction
@@ -9,12 +11,15 @@ from django.db import transaction
 from citycarbon.core.democity import DemoCity, generate_buildings, generate_city
 from citycarbon.core.factors import FactorSet
 from citycarbon.core.grading import grade
+from citycarbon.io.energy_import import file_sha256
+from citycarbon.io.files import write_csv
 from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import AuditEvent, DataImport
 from citycarbon.web.buildings.models import BuildingCode
 from citycarbon.web.demo import load_demo
 from citycarbon.web.energy import selectors as energy
-from citycarbon.web.energy.models import Emission, EnergyRecord
+from citycarbon.web.energy.ingest import do_import_energy_file
+from citycarbon.web.energy.models import Emission, EnergyRecord, UploadStatus
 from citycarbon.web.enterprises import selectors as enterprises
 from citycarbon.web.enterprises.actions import ImportRejectedError, do_import_enterprises
 from citycarbon.web.enterprises.models import EconomicYear, Enterprise
@@ -55,6 +60,26 @@ def test_demo_load_then_again_changes_nothing(small_city: DemoCity, factors: Fac
     assert not (second.enterprises_imported or second.energy_imported or second.accounted)
     assert not (second.graded or second.published)
     assert counts() == after_first
+
+
+def test_the_demo_file_uploaded_again_is_the_same_import(
+    small_city: DemoCity, factors: FactorSet, tmp_path: Path
+) -> None:
+    energy_csv = tmp_path / "energy.csv"
+    write_csv(small_city.energy, energy_csv)
+    load_demo(
+        small_city,
+        generate_buildings(seed=11, buildings=5),
+        factors,
+        source="t",
+        energy_csv=energy_csv,
+    )
+    stored = DataImport.objects.get(kind="energy")
+    assert stored.sha256 == file_sha256(energy_csv)
+    before = counts()
+    again = do_import_energy_file(energy_csv, actor=Actor.system("regulator upload"))
+    assert again.status == UploadStatus.UNCHANGED
+    assert counts() == before
 
 
 def test_codes_in_the_database_are_the_core_grades(

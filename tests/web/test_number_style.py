@@ -33,13 +33,13 @@ def test_dashboard_kpis_in_wan_and_tables_with_separators(
 ) -> None:
     client.force_login(User.objects.get(username="regulator"))
     html = client.get("/dashboard/").content.decode()
-    total = html.split('id="kpi-total">')[1].split("</div>")[0]
+    total = html.split('id="kpi-total">')[1].split("</a></div>")[0].split(">")[-1]
     assert re.fullmatch(r"[\d,]+\.\d 万吨CO₂", total), total
-    assert re.search(r'<div class="value">[\d,]+\.\d 万吨标准煤</div>', html)
+    assert re.search(r'<div class="value" id="kpi-energy"><a [^>]+>[\d,]+\.\d 万吨标准煤</a>', html)
     cells = re.findall(r'<td class="num">([\d,]+)</td>', html)
     big = [c for c in cells if len(c.replace(",", "")) > 3]
     assert big and all("," in c for c in big), big
     client.post("/i18n/setlang/", {"language": "en", "next": "/dashboard/"})
     english = client.get("/dashboard/").content.decode()
-    total = english.split('id="kpi-total">')[1].split("</div>")[0]
+    total = english.split('id="kpi-total">')[1].split("</a></div>")[0].split(">")[-1]
     assert re.fullmatch(r"\d{1,3}(,\d{3})+", total), total

@@ -4,6 +4,7 @@ its process id)."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -39,7 +40,7 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
     workers: list[psutil.Process] = []
     try:
         status, body, cookie = None, "", ""
-        for _ in range(120):  # at most ~60 s (a loaded machine migrates slowly)
+        for _ in range(240):  # at most ~2 min (the first start compresses the static files)
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as r:
                     status, body = r.status, r.read().decode()
@@ -66,10 +67,29 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
             c for c in children if "worker" in c.cmdline() and "citycarbon.cli" in c.cmdline()
         ]
         assert len(workers) == 1, [c.cmdline() for c in children]
+        static_files_are_compressed_and_cached(port, body)
     finally:
         server.terminate()
         server.wait(timeout=20)
     assert not any(w.is_running() and w.status() != psutil.STATUS_ZOMBIE for w in workers)
+
+
+def static_files_are_compressed_and_cached(port: int, login_page: str) -> None:
+    """The page names ECharts by its hashed name, which is sent gzip-compressed with a long
+    cache lifetime; /favicon.ico leads to the icon."""
+    match = re.search(r'src="(/static/vendor/echarts\.min\.[0-9a-f]{12}\.js)"', login_page)
+    assert match, "no hashed ECharts name in the page"
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{match.group(1)}", headers={"Accept-Encoding": "gzip"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as r:
+        assert r.headers["Content-Encoding"] == "gzip"
+        assert "max-age=315360000" in r.headers["Cache-Control"]
+        size = len(r.read())
+    assert size < 600_000  # ECharts is about 1.1 MB before compression
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/favicon.ico", timeout=5) as r:
+        assert r.status == 200 and r.url.endswith(".ico")
+        assert r.headers["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
 
 
 def test_secure_cookies_outside_debug_by_default(tmp_path: Path) -> None:
@@ -103,3 +123,14 @@ def test_a_worker_that_died_is_started_again(monkeypatch: pytest.MonkeyPatch) ->
         keep_alive()
         assert len(started) == 2
     assert all(p.poll() is not None for p in started)
+
+
+def test_a_static_file_not_collected_keeps_its_plain_name(tmp_path: Path, settings: Any) -> None:
+    from django.templatetags.static import static  # noqa: PLC0415
+
+    settings.STATIC_ROOT = str(tmp_path)  # nothing collected there
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "citycarbon.web.staticfiles.StaticFiles"},
+    }
+    assert static("citycarbon/site.css") == "/static/citycarbon/site.css"

@@ -274,3 +274,42 @@ def test_reader_failure_is_a_clear_422_not_a_500(
     assert "文件无法读取" in page
     assert "the file cannot be read" in page
     assert EnergyUpload.objects.get(source="坏文件.csv").status == "rejected"
+
+
+def test_a_csv_with_other_columns_names_the_canonical_columns_it_lacks(
+    loaded_city: LoadedCity, upload_post: UploadPost
+) -> None:
+    client = client_of("regulator")
+    wrong = SimpleUploadedFile("values.csv", b"name,value\ncoal,1\n", content_type="text/csv")
+    response = upload_post(client, {"file": wrong})
+    upload = EnergyUpload.objects.get(source="values.csv")
+    assert upload.status == "rejected"
+    missing = [(e["row"], e["column"], e["code"]) for e in upload.errors]
+    assert missing == [
+        (1, "entity_id", "not_canonical_csv"),
+        (1, "period", "not_canonical_csv"),
+        (1, "energy_code", "not_canonical_csv"),
+        (1, "quantity", "not_canonical_csv"),
+    ]
+    assert upload.errors[0]["reason_zh"].endswith("文件的列为（name, value）")
+    page = client.get(response["Location"]).content.decode()
+    assert "205-1 表（工业企业" not in page and "不是 205-1 表" in page
+    assert "<td>1</td><td>entity_id</td>" in page
+    assert "Reason</th>" not in page and "the CSV lacks" not in page
+    # The history keeps it with its reason.
+    history = client.get("/energy/uploads/").content.decode()
+    row = history.split("values.csv</a>")[1].split("</tr>")[0]
+    assert "已拒绝" in row or "拒绝" in row
+    assert "缺少此规范能源列" in row and "（共 4 处错误）" in row
+
+
+def test_a_file_level_error_is_not_row_zero(
+    loaded_city: LoadedCity, upload_post: UploadPost
+) -> None:
+    client = client_of("regulator")
+    empty = SimpleUploadedFile("empty.csv", b"", content_type="text/csv")
+    response = upload_post(client, {"file": empty})
+    upload = EnergyUpload.objects.get(source="empty.csv")
+    assert upload.errors and upload.errors[0]["row"] == 0
+    page = client.get(response["Location"]).content.decode()
+    assert "<td>整个文件</td>" in page and "<td>0</td>" not in page

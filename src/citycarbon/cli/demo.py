@@ -162,7 +162,7 @@ def demo(
             {"median_kgco2_per_m2": ".1f"},
         )
     )
-    _load_database(console, city, building_rows, factors, seed, grid)
+    _load_database(console, city, building_rows, factors, seed, grid, out_dir / "energy.csv")
     console.print(
         f"factor set {run.factor_set} (sha256 {run.factor_set_hash[:12]}…), "
         f"input sha256 {run.input_sha256[:12]}… — files in {out_dir}/. {SYNTHETIC_LABEL}"
@@ -178,8 +178,10 @@ def _load_database(
     factors: FactorSet,
     seed: int,
     grid: DemoElectricity,
+    energy_csv: Path,
 ) -> None:
-    """Load the city into the configured database (idempotent) and say what changed."""
+    """Load the city into the configured database (idempotent) and say what changed; the
+    energy records come in as the ``energy_csv`` just written, as an upload of it would."""
     # Django is configured by bootstrap; the models can be imported only after that.
     from citycarbon.web import bootstrap  # noqa: PLC0415
 
@@ -195,6 +197,7 @@ def _load_database(
                 factors,
                 source=f"citycarbon demo --seed {seed}",
                 electricity=grid,
+                energy_csv=energy_csv,
             )
     except ImportRejectedError as exc:
         raise fail(

@@ -41,15 +41,16 @@ def server_environment(host: str) -> dict[str, str]:
 
 
 def run_server(host: str, port: int, workers: int, threads: int = 4) -> None:
-    """Check the configuration (exit 2 with the report when it is bad), migrate, then run
-    gunicorn and a background worker (``citycarbon worker``) in the foreground until
-    interrupted."""
+    """Check the configuration (exit 2 with the report when it is bad), migrate, collect the
+    static files (hashed names, gzip copies), then run gunicorn and a background worker
+    (``citycarbon worker``) in the foreground until interrupted."""
     from citycarbon.web import bootstrap  # noqa: PLC0415
 
     problems = bootstrap.configuration_problems()
     if problems:
         raise fail(problems)
     bootstrap.migrate()
+    bootstrap.collect_static()
     err.print(
         f"citycarbon on http://{host}:{port}/ — database {bootstrap.database_label()}; "
         "Ctrl+C stops it. / 平台已启动，按 Ctrl+C 停止。",

@@ -57,7 +57,7 @@ def poor_efficiency(portraits: pl.DataFrame, percentile: float | None = None) ->
     """One row per enterprise-year worse than its industry percentile on at least one measure
     (total energy or a 205-1 category per 万元): ``measures`` names every such measure (total
     first, then the categories in 205-1 order), ``{measure}_tce_per_10k_yuan`` and
-    ``{measure}_threshold`` give the values, the worst first. ``reasons_text`` words it.
+    ``{measure}_threshold`` give the values, the worst first. ``poor_efficiency_reasons`` words it.
 
     A category an enterprise does not use is no benchmark for it, so each category's
     percentile is taken over its users only.
@@ -106,23 +106,31 @@ def poor_efficiency(portraits: pl.DataFrame, percentile: float | None = None) ->
     )
 
 
-def poor_efficiency_reasons() -> pl.Expr:
-    """The reasons of a ``poor_efficiency`` row in words, Chinese then English."""
+def poor_efficiency_reasons() -> list[pl.Expr]:
+    """The reasons of a ``poor_efficiency`` row in words: ``reasons_zh`` in Chinese and
+    ``reasons_en`` in English (a page shows the one of its language)."""
     pct = (pl.col("industry_percentile") * 100).round(0).cast(pl.Int32)
-    parts = []
+    zh, en = [], []
     for m in _MEASURES:
         value = pl.col(f"{m}_tce_per_10k_yuan").round(3)
         threshold = pl.col(f"{m}_threshold").round(3)
-        parts.append(
-            pl.when(pl.col("measures").str.split(";").list.contains(m)).then(
+        listed = pl.col("measures").str.split(";").list.contains(m)
+        zh.append(
+            pl.when(listed).then(
                 pl.format(
-                    f"{_LABELS_ZH[m]}单位增加值能耗 {{}} 高于行业P{{}} {{}} / "
-                    f"{m} {{}} tce per 万元 above industry P{{}} {{}}",
-                    *(value, pct, threshold) * 2,
+                    f"{_LABELS_ZH[m]}单位增加值能耗 {{}} 高于行业P{{}} {{}}", value, pct, threshold
                 )
             )
         )
-    return pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("reasons")
+        en.append(
+            pl.when(listed).then(
+                pl.format(f"{m} {{}} tce per 万元 above industry P{{}} {{}}", value, pct, threshold)
+            )
+        )
+    return [
+        pl.concat_str(zh, separator="；", ignore_nulls=True).alias("reasons_zh"),
+        pl.concat_str(en, separator="; ", ignore_nulls=True).alias("reasons_en"),
+    ]
 
 
 def low_green(portraits: pl.DataFrame) -> pl.DataFrame:
@@ -178,25 +186,30 @@ def low_green(portraits: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def low_green_reason() -> pl.Expr:
-    """The reason of a ``low_green`` row in words, Chinese then English."""
+def low_green_reason() -> list[pl.Expr]:
+    """The reason of a ``low_green`` row in words: ``reason_zh`` in Chinese and ``reason_en``
+    in English (a page shows the one of its language)."""
     share = (pl.col("green_share") * 100).round(1)
     cap = (pl.col("max_green_share") * 100).round(1)
     mwh = pl.col("electricity_heat_mwh").round(0).cast(pl.Int64)
     switch = pl.col("switchable_mwh").round(0).cast(pl.Int64)
     target = (pl.col("target_share") * 100).round(0).cast(pl.Int64)
-    return pl.format(
-        "用电用热 {} MWh,绿色能源占比 {}% 不高于 {}%;达到 {}% 可转换绿电 {} MWh / "
-        "{} MWh of electricity and heat, green share {}% at or below {}%; "
-        "{} MWh could switch to reach {}%",
-        mwh,
-        share,
-        cap,
-        target,
-        switch,
-        mwh,
-        share,
-        cap,
-        switch,
-        target,
-    ).alias("reason")
+    return [
+        pl.format(
+            "用电用热 {} MWh,绿色能源占比 {}% 不高于 {}%;达到 {}% 可转换绿电 {} MWh",
+            mwh,
+            share,
+            cap,
+            target,
+            switch,
+        ).alias("reason_zh"),
+        pl.format(
+            "{} MWh of electricity and heat, green share {}% at or below {}%; "
+            "{} MWh could switch to reach {}%",
+            mwh,
+            share,
+            cap,
+            switch,
+            target,
+        ).alias("reason_en"),
+    ]

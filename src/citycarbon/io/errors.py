@@ -136,6 +136,13 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "the Excel file is corrupt or truncated and cannot be opened",
     ),
     "form_no_sheet": ("工作表不存在", "no such sheet"),
+    "not_canonical_csv": (
+        "CSV 缺少此规范能源列，且不是 205-1 表；规范格式为 entity_id,period,energy_code,"
+        "quantity[,unit][,purpose]，文件的列为",
+        "the CSV lacks this canonical energy column and is not a 205-1 form either; the "
+        "canonical format is entity_id,period,energy_code,quantity[,unit][,purpose], the "
+        "file's columns are",
+    ),
     "form_not_found": (
         "未找到 205-1 表（工业企业能源购进、消费与库存）",
         "no sheet looks like form 205-1 (energy purchase, consumption and stocks)",

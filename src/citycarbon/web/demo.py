@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 from django.conf import settings
@@ -14,6 +16,8 @@ from django.db.models import Max
 
 from citycarbon.core.democity import DemoCity, DemoElectricity, electricity_readings, energy_records
 from citycarbon.core.factors import FactorSet
+from citycarbon.io.energy_import import file_sha256
+from citycarbon.io.files import write_csv
 from citycarbon.web.access.actions import Binding, do_create_user
 from citycarbon.web.access.models import Bank
 from citycarbon.web.audit.actions import Actor, record, snapshot
@@ -22,8 +26,8 @@ from citycarbon.web.balance import runs as balance_runs
 from citycarbon.web.buildings.actions import do_grade_buildings, do_import_buildings
 from citycarbon.web.electricity.actions import do_ingest_readings, do_map_accounts, readings_sha256
 from citycarbon.web.electricity.models import ElectricityBatch
-from citycarbon.web.energy.actions import do_import_energy, records_sha256
-from citycarbon.web.energy.models import AccountingRun
+from citycarbon.web.energy.ingest import do_import_energy_file
+from citycarbon.web.energy.models import AccountingRun, UploadStatus
 from citycarbon.web.enterprises.actions import (
     ImportRejectedError,
     do_grant_consent,
@@ -69,15 +73,37 @@ def load_demo(
     *,
     source: str,
     electricity: DemoElectricity | None = None,
+    energy_csv: Path | None = None,
 ) -> DemoLoad:
     """Load ``city`` (and its ``buildings`` frame), run the registered accounting and grading
     run (``grading.runs``) in the foreground and publish it, then the grid
     company's readings (``electricity``, default generated from the city with the default
     seed) with the city's accounts mapped and the unknown ones left unmapped, and last the
     estimates and the energy balance over the published run (their registered builds). Each
-    step is its own audited action; running it again with the same city changes nothing."""
+    step is its own audited action; running it again with the same city changes nothing.
+
+    The energy records come in as the file ``energy_csv`` (the city's ``energy.csv``; default
+    that file written to a temporary folder), through the same import as an upload, so the
+    import is keyed by the file's hash: uploading that file again changes nothing."""
     records = energy_records(city.energy).collect()
-    sha = records_sha256(records)
+    with tempfile.TemporaryDirectory() as folder:
+        if energy_csv is None:
+            energy_csv = Path(folder) / "energy.csv"
+            write_csv(city.energy, energy_csv)
+        sha = file_sha256(energy_csv)
+        return _load(city, buildings, factors, records, energy_csv, sha, source, electricity)
+
+
+def _load(
+    city: DemoCity,
+    buildings: pl.DataFrame,
+    factors: FactorSet,
+    records: pl.DataFrame,
+    energy_csv: Path,
+    sha: str,
+    source: str,
+    electricity: DemoElectricity | None,
+) -> DemoLoad:
     earlier = DataImport.objects.filter(kind="energy", actor_label=ACTOR.label)
     if earlier.exists() and not earlier.filter(sha256=sha).exists():
         msg = "its energy records differ from this city's"
@@ -88,9 +114,10 @@ def load_demo(
     }
     regions = do_sync_regions(city.districts, city.industries, actor=ACTOR)
     ent = do_import_enterprises(city.enterprises, city.economics, actor=ACTOR, source=source)
-    en = do_import_energy(records, actor=ACTOR, source=source, sha256=sha)
+    en = do_import_energy_file(energy_csv, actor=ACTOR, source=source)
+    energy_imported = en.status != UploadStatus.UNCHANGED
     latest = GradingRun.objects.order_by("-pk").first()
-    unchanged = regions == 0 and ent is None and en is None
+    unchanged = regions == 0 and ent is None and not energy_imported
     # Nothing new since the last load: no new run either (a run changes nothing, but its job
     # and audit rows would).
     grading = latest if unchanged and latest else _run_pipeline(records, factors)
@@ -115,7 +142,7 @@ def load_demo(
     return DemoLoad(
         regions_changed=regions,
         enterprises_imported=ent is not None,
-        energy_imported=en is not None,
+        energy_imported=energy_imported,
         accounted=accounted,
         graded=graded,
         published=published,

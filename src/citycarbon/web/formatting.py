@@ -10,10 +10,14 @@
 - ``{{ purpose|purpose_label }}``: a 205-1 purpose code (``fuel``) as its name (燃料);
 - ``{{ code|audit_action }}``: an audit action code as its name, or the code;
 - ``{{ dict|pairs }}``: a dict as ``(key, value)`` pairs to list as "key: value";
+  ``{{ dict|pairs:object_type }}`` names the keys by that model's field names;
+- ``{{ type|audit_object }}``: an audit event's object type (a model) by its name;
 - ``{{ code|energy_name }}``, ``{{ code|energy_unit }}``: a 205-1 energy code's name and unit;
 - ``{{ largest_sources|sources }}``: ``33:914.3;21:49.3`` with the energy names;
 - ``{{ level|industry_level }}``: ``class`` → 行业小类;
-- ``{{ scope|scope_label }}``: ``division`` → 行业大类."""
+- ``{{ scope|scope_label }}``: ``division`` → 行业大类;
+- ``{{ row|in_language:"reason" }}``: ``row["reason_zh"]`` on Chinese pages, else
+  ``row["reason_en"]`` (texts that core and io write in both languages)."""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from citycarbon import data
-from citycarbon.web.audit.labels import action_label
+from citycarbon.web.audit.labels import action_label, field_label, object_label
 
 register = template.Library()
 
@@ -102,25 +106,33 @@ def audit_action(value: str) -> str:
 
 
 @register.filter
-def pairs(value: Any) -> list[tuple[str, str]]:
-    """A dict's items with readable values (None → —, lists joined); anything else: one
-    pair with an empty key."""
+def audit_object(value: str) -> str:
+    return object_label(str(value))
+
+
+def _readable(item: Any) -> str:
+    if item is None:
+        return "—"
+    if isinstance(item, bool):
+        return str(_("yes") if item else _("no"))
+    if isinstance(item, list | tuple):
+        return ", ".join(_readable(i) for i in item)
+    if isinstance(item, dict):
+        return ", ".join(f"{k}: {_readable(v)}" for k, v in item.items())
+    return str(item)
+
+
+@register.filter
+def pairs(value: Any, object_type: str = "") -> list[tuple[str, str]]:
+    """A dict's items with readable values (None → —, lists and dicts written out), keyed by
+    the field names of the model ``object_type`` when given; anything else: one pair with an
+    empty key."""
     if value in (None, "", {}):
         return []
     if not isinstance(value, dict):
         return [("", str(value))]
-    out = []
-    for key, item in value.items():
-        if item is None:
-            text = "—"
-        elif isinstance(item, bool):
-            text = str(_("yes") if item else _("no"))
-        elif isinstance(item, list | tuple):
-            text = ", ".join(str(i) for i in item)
-        else:
-            text = str(item)
-        out.append((str(key), text))
-    return out
+    name = (lambda key: field_label(object_type, key)) if object_type else str
+    return [(name(str(key)), _readable(item)) for key, item in value.items()]
 
 
 @cache
@@ -132,6 +144,14 @@ def _energy_items() -> dict[str, tuple[str, str, str, str]]:
 
 def _chinese() -> bool:
     return (get_language() or "").startswith("zh")
+
+
+@register.filter
+def in_language(row: Any, field: str) -> str:
+    """The page language's half of a text kept in both: ``{field}_zh`` or ``{field}_en``."""
+    name = f"{field}_zh" if _chinese() else f"{field}_en"
+    text = row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+    return "" if text is None else str(text)
 
 
 @register.filter

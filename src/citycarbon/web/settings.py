@@ -151,10 +151,22 @@ FORMAT_MODULE_PATH = ["citycarbon.web.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"  # for collectstatic; whitenoise serves the finders' files
+STATIC_ROOT = VAR_DIR / "static"  # ``citycarbon serve`` collects the files here as it starts
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Ours (site.css, charts.js) and, after ``make assets``, the npm packages' files in vendor/.
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Outside debug, static files are served as collected: names carry their content hash, so
+# WhiteNoise sends them gzip-compressed (prepared at collection) with a cache lifetime of
+# ten years; a changed file gets a new name. A file not collected keeps its plain name and
+# comes from its folder, as every file does in debug.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "citycarbon.web.staticfiles.StaticFiles"
+    },
+}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -19,6 +19,12 @@ from citycarbon.web.settings import *  # noqa: F403
 from citycarbon.web.settings import database_config
 
 DATABASES = {"default": database_config(os.environ.get("CITYCARBON_TEST_DATABASE_URL"))}
+# The static files straight from their folders (``citycarbon serve``, tested in test_serve,
+# collects and compresses them).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 # Jobs run at once, in the request's on-commit hook; "database" is there for the worker test.
 TASKS = {

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from citycarbon.web.access import views as access
 from citycarbon.web.api import errors
@@ -13,8 +17,20 @@ from citycarbon.web.api.v1 import api
 from citycarbon.web.registry import registry
 from citycarbon.web.timing import healthz
 
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
+    return HttpResponsePermanentRedirect(static("citycarbon/favicon.ico"))
+
+
+admin.site.site_header = _("citycarbon carbon platform · administration")
+admin.site.site_title = _("citycarbon administration")
+admin.site.index_title = _("Platform administration")
+
 urlpatterns = [
     path("", access.home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("login/", access.RateLimitedLoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),

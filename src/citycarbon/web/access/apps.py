@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccessConfig(AppConfig):
     name = "citycarbon.web.access"
     label = "access"
-    verbose_name = "用户与权限 Users and access"
+    verbose_name = _("Users and access")
 
     def ready(self) -> None:
         from django.core import checks  # noqa: PLC0415

@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Annotated
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 
-from citycarbon.web.api.common import principal
+from citycarbon.web.api.common import NoQuery, OutSchema, principal
 from citycarbon.web.api.errors import ERROR_RESPONSES
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.reports.actions import do_issue_report, normal_id, verify_url
@@ -26,18 +26,29 @@ Kind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
 ReportId = Annotated[str, Field(max_length=40, pattern=r"^[0-9A-Za-z -]+$")]
 
 
-class IssuedOut(Schema):
+class IssuedOut(OutSchema):
     id: str
+    """The verification id printed on the report and encoded in its QR code."""
     kind: str
+    """The report kind (``certificate``, ``monthly``)."""
     title: str
+    """The report's title, in the language it was issued in."""
     subject: str
+    """What it is about, as a key: an entity id, a district code or ``city``."""
     subject_label: str
+    """What it is about, for a reader."""
     period: str
+    """The period it covers: ``YYYY`` or ``YYYY-MM``."""
     sha256: str
+    """SHA-256 of the PDF as issued."""
     bytes: int
+    """Size of the PDF, in bytes."""
     created_at: datetime
+    """When it was issued."""
     verify_url: str
+    """The public verification page."""
     pdf_url: str
+    """Where to download the PDF through the API."""
 
 
 def _out(request: HttpRequest, report: IssuedReport) -> IssuedOut:
@@ -104,7 +115,7 @@ def _readable(request: HttpRequest, report_id: str) -> IssuedReport:
     response={200: IssuedOut, **ERROR_RESPONSES},
     summary="An issued report",
 )
-def issued_report(request: HttpRequest, report_id: ReportId) -> IssuedOut:
+def issued_report(request: HttpRequest, report_id: ReportId, query: Query[NoQuery]) -> IssuedOut:
     return _out(request, _readable(request, report_id))
 
 
@@ -115,7 +126,9 @@ def issued_report(request: HttpRequest, report_id: ReportId) -> IssuedOut:
     description="The PDF as issued: its SHA-256 is the one `GET /reports/issued/{id}` gives.",
     openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}},
 )
-def issued_report_pdf(request: HttpRequest, report_id: ReportId) -> HttpResponse:
+def issued_report_pdf(
+    request: HttpRequest, report_id: ReportId, query: Query[NoQuery]
+) -> HttpResponse:
     report = _readable(request, report_id)
     response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{report.kind}-{report.pk}.pdf"'

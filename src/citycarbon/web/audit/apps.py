@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "citycarbon.web.audit"
     label = "audit"
-    verbose_name = "审计日志 Audit trail"
+    verbose_name = _("Audit trail")

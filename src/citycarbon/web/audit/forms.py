@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from citycarbon.web.audit.labels import action_label
+from citycarbon.web.audit.labels import action_label, object_label
 from citycarbon.web.forms import MAX_TEXT, FilterForm, set_choices
 
 
@@ -33,7 +33,8 @@ class AuditFilters(FilterForm):
         set_choices(
             self, "action", [("", _("Any action")), *((a, action_label(a)) for a in actions)]
         )
-        set_choices(self, "object_type", [("", _("Any object")), *((o, o) for o in object_types)])
+        objects = [("", _("Any object")), *((o, object_label(o)) for o in object_types)]
+        set_choices(self, "object_type", objects)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

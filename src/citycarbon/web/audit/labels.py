@@ -3,9 +3,14 @@ the name, or the code itself for an action not listed here)."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Final
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS: Final[dict[str, Promise]] = {
@@ -75,3 +80,29 @@ def action_label(code: str) -> str:
     if head == "onboarding.upload" and outcome in OUTCOMES:
         return f"{_('City data import')} ({OUTCOMES[outcome]})"
     return code
+
+
+def _model(object_type: str) -> type[models.Model] | None:
+    """The model an event's ``object_type`` names (its class name), if any."""
+    for model in apps.get_models():
+        if model.__name__ == object_type:
+            return model
+    return None
+
+
+def object_label(object_type: str) -> str:
+    """``Consent`` → the model's name (授权); a type that is no model by the catalogue's
+    message for it, else as it is."""
+    model = _model(object_type)
+    return gettext(str(model._meta.verbose_name if model is not None else object_type))
+
+
+def field_label(object_type: str, field: str) -> str:
+    """``("Consent", "revoked_at")`` → the field's name (撤销时间); a key that is no field of
+    the model by the catalogue's message for it (``role`` → 角色), else as it is."""
+    model = _model(object_type)
+    name: object = field
+    if model is not None:
+        with contextlib.suppress(FieldDoesNotExist):
+            name = getattr(model._meta.get_field(field), "verbose_name", None) or field
+    return gettext(str(name))

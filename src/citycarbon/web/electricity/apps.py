@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ElectricityConfig(AppConfig):
     name = "citycarbon.web.electricity"
     label = "electricity"
-    verbose_name = "电力数据 Grid electricity"
+    verbose_name = _("Grid electricity")

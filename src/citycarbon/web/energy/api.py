@@ -38,6 +38,7 @@ from citycarbon.web.energy.forms import PartialFlag
 from citycarbon.web.energy.models import EnergyRecord, EnergyUpload
 from citycarbon.web.energy.selectors import (
     filtered_records,
+    standard_unit,
     uploader_enterprise,
     visible_uploads,
 )
@@ -59,6 +60,8 @@ class EnergyRecordOut(OutSchema):
     """What it was used for: fuel, feedstock, green_purchase, self_generated, non_industrial."""
     quantity: float
     """The quantity, in the standard unit of its 205-1 code."""
+    unit: str
+    """The standard unit of ``energy_code`` (``t``, ``10k_kwh``, ``10k_m3``, ``gj``, ``tce``)."""
 
 
 class EnergyRecordsQuery(Paging):
@@ -82,9 +85,12 @@ def list_energy_records(request: HttpRequest, query: Query[EnergyRecordsQuery]) 
         qs, enterprise_id=query.enterprise_id, year=query.year, energy_code=query.energy_code
     )
     fields = ("id", "enterprise_id", "period", "energy_code", "purpose", "quantity")
-    return page_of_queryset(
+    page = page_of_queryset(
         qs.order_by("enterprise_id", "period", "energy_code"), fields, query.page, query.page_size
     )
+    for item in page["items"]:
+        item["unit"] = standard_unit(item["energy_code"])
+    return page
 
 
 # --- uploads -------------------------------------------------------------------------------

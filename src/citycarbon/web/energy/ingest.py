@@ -19,7 +19,7 @@ An import that wrote no record (every row quarantined, or an empty file) keeps n
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
@@ -752,14 +752,23 @@ def do_import_form_file(
 
 def is_canonical_csv(path: Path) -> bool:
     """Whether ``path`` is a CSV whose first line names the canonical energy columns."""
-    if path.suffix.lower() != ".csv":
-        return False
+    return path.suffix.lower() == ".csv" and not canonical_csv_problems(path)
+
+
+def canonical_csv_problems(path: Path) -> list[RowError]:
+    """Why the CSV ``path`` is not a canonical energy CSV: one error per missing column (on
+    the header, row 1), naming the columns the file has; empty when it is one."""
     try:
         text = TextFile(path)
         check_header(text.header(), text.name, REQUIRED_COLUMNS)
-    except InputFileError:
-        return False
-    return True
+    except InputFileError as exc:
+        found = next((e.detail for e in exc.errors if e.code == "missing_column"), None)
+        if found is None:
+            return exc.errors
+        return [
+            RowError(path.name, 1, e.column, "not_canonical_csv", detail=found) for e in exc.errors
+        ]
+    return []
 
 
 def import_uploaded_file(
@@ -773,7 +782,8 @@ def import_uploaded_file(
     upload: EnergyUpload | None = None,
 ) -> ImportOutcome:
     """Import one file: a canonical energy CSV, or a 205-1 form (.xlsx, .xls, or a CSV whose
-    first line is not the canonical header). ``upload``: the pending upload row to fill in."""
+    first line is not the canonical header). ``upload``: the pending upload row to fill in.
+    A CSV that is neither is refused with the canonical columns it lacks."""
     if is_canonical_csv(path):
         return do_import_energy_file(
             path,
@@ -784,12 +794,21 @@ def import_uploaded_file(
             source=source,
             upload=upload,
         )
-    return do_import_form_file(
-        path,
-        actor=actor,
-        partial=partial,
-        enterprise=enterprise,
-        uploaded_by=uploaded_by,
-        source=source,
-        upload=upload,
-    )
+    try:
+        return do_import_form_file(
+            path,
+            actor=actor,
+            partial=partial,
+            enterprise=enterprise,
+            uploaded_by=uploaded_by,
+            source=source,
+            upload=upload,
+        )
+    except InputFileError as exc:
+        not_a_form = all(e.code == "form_not_found" for e in exc.errors)
+        if path.suffix.lower() != ".csv" or not not_a_form:
+            raise
+        problems = canonical_csv_problems(path)
+        if not problems:
+            raise
+        raise InputFileError([replace(e, file=source) for e in problems]) from exc

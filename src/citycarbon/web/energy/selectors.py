@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from functools import cache
 
 import polars as pl
 from django.db.models import QuerySet
 
+from citycarbon import data
+from citycarbon.core.accounting import account_records
 from citycarbon.core.factors import FactorSet
 from citycarbon.core.schemas import EMISSIONS, EMISSIONS_DETAIL, ENERGY_RECORDS
 from citycarbon.web.access.policy import DeniedError, Principal, scoped
@@ -87,6 +91,54 @@ def enterprise_records(enterprise_id: int, year: int | None = None) -> pl.DataFr
     schema = dict(ENERGY_RECORDS)
     frame = pl.DataFrame(rows, schema={**schema, "purpose": pl.String()}, orient="row")
     return frame.cast({"purpose": schema["purpose"]})
+
+
+def with_units(records: pl.DataFrame) -> pl.DataFrame:
+    """``records`` with the standard ``unit`` of each energy code after ``quantity`` (the
+    canonical import format: the file imports back as it is)."""
+    units = data.energy_catalogue().select("energy_code", "unit")
+    order = [*records.columns]
+    order.insert(order.index("quantity") + 1, "unit")
+    return records.join(units, on="energy_code", how="left", maintain_order="left").select(order)
+
+
+def standard_unit(code: str) -> str:
+    """The standard unit of a 205-1 energy code (``t``, ``10k_kwh`` …); unknown: empty."""
+    return _units().get(code, "")
+
+
+@cache
+def _units() -> dict[str, str]:
+    return dict(data.energy_catalogue().select("energy_code", "unit").iter_rows())
+
+
+@dataclass(frozen=True)
+class AccountedRecord:
+    """A stored record with what the published accounting made of it."""
+
+    record: EnergyRecord
+    total_tco2: float | None
+    tco2_per_unit: float | None
+    """The factor applied: tCO2 per standard unit (0 for feedstock and green power)."""
+
+
+def accounted_records(
+    records: list[EnergyRecord], run: AccountingRun | None
+) -> list[AccountedRecord]:
+    """``records`` (of one page) with their tCO2 and the factor of ``run``'s factor set, as
+    the accounting computes them (``account_records``); without a run, no figures."""
+    if run is None or not records:
+        return [AccountedRecord(r, None, None) for r in records]
+    frame = pl.DataFrame(
+        [("", r.period, r.energy_code, r.quantity, r.purpose) for r in records],
+        schema={**dict(ENERGY_RECORDS), "purpose": pl.String()},
+        orient="row",
+    ).cast({"purpose": ENERGY_RECORDS["purpose"]})
+    accounted = account_records(frame.lazy(), factors_of(run)).collect()
+    out = []
+    for r, tco2 in zip(records, accounted.get_column("total_tco2"), strict=True):
+        out.append(AccountedRecord(r, tco2, tco2 / r.quantity if r.quantity else None))
+    return out
 
 
 def visible_uploads(principal: Principal | None) -> QuerySet[EnergyUpload]:

@@ -26,10 +26,11 @@ SORTS: Final = {
     "": _("Entity id"),
     "emissions": _("Emissions, largest first"),
     "energy": _("Energy use, largest first"),
+    "intensity": _("Carbon intensity, highest first"),
     "name": _("Name"),
 }
-"""The enterprise list's orders; ``emissions`` and ``energy`` read the published run's
-yearly figures of the year shown."""
+"""The enterprise list's orders; ``emissions``, ``energy`` and ``intensity`` read the
+published run's figures of the year shown."""
 GRADES: Final = (1, 2, 3, 4, 5)
 
 

@@ -166,8 +166,10 @@ class PoorEfficiencyOut(ListRowOut):
     """The industry percentile a measure must exceed to list the enterprise (0–1)."""
     measures: str | None
     """The measures over their threshold, joined by ";" (energy, coal, oil, …)."""
-    reasons: str | None
-    """Why it is listed, in words."""
+    reasons_zh: str | None
+    """Why it is listed, in Chinese."""
+    reasons_en: str | None
+    """Why it is listed, in English."""
     worst_ratio_to_threshold: float | None
     """The largest measure ÷ its threshold (the list's order)."""
     energy_tce_per_10k_yuan: float | None
@@ -213,8 +215,10 @@ class LowGreenOut(ListRowOut):
     """The rule's target green share (0–1)."""
     rule_version: str | None
     """The version of the rule (``data/list_rules.csv``)."""
-    reason: str | None
-    """Why it is listed, in words."""
+    reason_zh: str | None
+    """Why it is listed, in Chinese."""
+    reason_en: str | None
+    """Why it is listed, in English."""
 
 
 def _codes(request: HttpRequest, **where: Any) -> list[dict[str, Any]]:

@@ -332,6 +332,44 @@ def dashboard(
     }
 
 
+def district_ranks(
+    view: PublishedView, *, year: int, industry: str | None = None
+) -> dict[str, object]:
+    """Every district of ``year`` (limited to an industry prefix when given) side by side:
+    emissions, energy, share of the city's emissions, intensity (tCO2 per 万元 value added
+    of the graded enterprises) and the ranks by emissions (1: the largest) and by intensity
+    (1: the lowest); ``city`` holds the city's totals."""
+    emissions = narrowed(view.emissions, year=year, industry=industry)
+    portraits = narrowed(view.portraits, year=year, industry=industry)
+    city_co2 = float(emissions.get_column("total_tco2").sum())
+    graded = portraits.group_by("district_code").agg(
+        (pl.col("total_tco2").sum() / pl.col("value_added_10k_yuan").sum()).alias("intensity")
+    )
+    rows = (
+        emissions.group_by("district_code", "district_name")
+        .agg(pl.col("total_tco2").sum(), pl.col("energy_tce").sum())
+        .join(graded, on="district_code", how="left")
+        .with_columns(
+            (pl.col("total_tco2") / city_co2 if city_co2 else pl.lit(None)).alias("share"),
+            pl.col("total_tco2").rank("min", descending=True).cast(pl.Int32).alias("rank"),
+            pl.col("intensity").rank("min").cast(pl.Int32).alias("intensity_rank"),
+        )
+        .sort("district_code")
+    )
+    graded_va = float(portraits.get_column("value_added_10k_yuan").sum())
+    return {
+        "rows": rows.to_dicts(),
+        "count": rows.height,
+        "city": {
+            "total_tco2": city_co2,
+            "energy_tce": float(emissions.get_column("energy_tce").sum()),
+            "intensity": float(portraits.get_column("total_tco2").sum()) / graded_va
+            if graded_va
+            else None,
+        },
+    }
+
+
 def forget_views() -> None:
     """Drop the per-process frames (after the database under them was replaced)."""
     _view.cache_clear()

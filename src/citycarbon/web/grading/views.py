@@ -31,6 +31,7 @@ from citycarbon.web.grading.selectors import (
     GRADES,
     compare,
     dashboard,
+    district_ranks,
     latest_published,
     narrowed,
     published_view,
@@ -95,10 +96,13 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     names = {d: industry_name(d) for d, _label in divisions}
     figures = dashboard(view, year=year, district=district, industry=industry, industry_names=names)
     own = current(request).bound("district")
+    districts = list(District.objects.all() if own is None else District.objects.filter(pk=own))
     context = {
+        "own_district": districts[0] if own is not None and districts else None,
+        "ranks": district_ranks(view, year=year, industry=industry) if own is not None else None,
         "run": run,
         "form": form,
-        "districts": District.objects.all() if own is None else District.objects.filter(pk=own),
+        "districts": districts,
         "year": year,
         "district": district,
         "industry": industry or "",
@@ -141,7 +145,8 @@ _EXPORT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("energy_tce_per_10k_yuan", "单位增加值能耗 tce/万元"),
         ("energy_threshold", "行业阈值 industry threshold tce/万元"),
         ("industry_percentile", "行业百分位 industry percentile"),
-        ("reasons", "原因 reasons"),
+        ("reasons_zh", "原因"),
+        ("reasons_en", "reasons"),
     ],
     "low-green": [
         ("year", "年份 year"),
@@ -157,7 +162,8 @@ _EXPORT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("switchable_mwh", "可转换绿电 MWh switchable"),
         ("target_share", "目标占比 target share"),
         ("rule_version", "规则版本 rule version"),
-        ("reason", "原因 reason"),
+        ("reason_zh", "原因"),
+        ("reason_en", "reason"),
     ],
 }
 _LIST_TITLES = {

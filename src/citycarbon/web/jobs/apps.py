@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class JobsConfig(AppConfig):
     name = "citycarbon.web.jobs"
     label = "jobs"
-    verbose_name = "后台任务 Background jobs"
+    verbose_name = _("Background jobs")
 
     def ready(self) -> None:
         # The configuration checked is that of the file readers, which run in background

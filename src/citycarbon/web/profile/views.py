@@ -24,10 +24,12 @@ from citycarbon.web.access.policy import Principal, allows, may_read, scoped
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.energy.models import EnergyRecord
 from citycarbon.web.energy.selectors import (
+    accounted_records,
     enterprise_records,
     factors_of,
     filtered_records,
     record_years,
+    with_units,
 )
 from citycarbon.web.enterprises.actions import do_grant_consent, do_revoke_consent
 from citycarbon.web.enterprises.forms import (
@@ -47,7 +49,13 @@ from citycarbon.web.regions.models import District
 PAGE_SIZE = 50
 
 
-SORT_COLUMNS = {"emissions": "total_tco2", "energy": "energy_tce"}
+SORT_COLUMNS = {
+    "emissions": "total_tco2",
+    "energy": "energy_tce",
+    "intensity": "intensity_tco2_per_10k_yuan",
+}
+"""The published figure each sort orders by (intensity from the portraits, the rest from the
+yearly emissions)."""
 NO_FIGURES = pl.DataFrame(
     schema={
         "enterprise_pk": pl.Int64,
@@ -63,8 +71,11 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     """Enterprises the user may see, filtered by district, industry prefix, grade and year
     (grade and year read the published codes), with the year's emissions and energy of the
     published run where the role may read them, in the order asked (the drill-down of the
-    dashboard's bars: which enterprises make a district's total)."""
+    dashboard's bars: which enterprises make a district's total). An enterprise user, who
+    may see one, goes to its own page instead."""
     principal = current(request)
+    if (own := principal.bound("enterprise")) is not None:
+        return redirect("enterprise", enterprise_id=own)
     run = latest_published()
     view = published_view(run) if run is not None else None
     flagged = KeyEnergyUser.objects.order_by().values_list("year", flat=True).distinct()
@@ -102,8 +113,13 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     if column is not None and not show_figures:
         form.add_error("sort", _("Your role may not read emissions."))
         return invalid_filters(request, form)
+    ranked = (
+        view.portraits.filter(pl.col("year") == figure_year)  # type: ignore[union-attr]
+        if column == "intensity_tco2_per_10k_yuan"
+        else figures
+    )
     ordered: Any = (
-        ranked_ids(qs, figures, column)
+        ranked_ids(qs, ranked, column)
         if column is not None
         else qs.order_by("name", "entity_id")
         if f["sort"] == "name"
@@ -226,8 +242,10 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 @page("energy")
 @require_GET
 def enterprise_records_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """The enterprise's records, each with its unit, the tCO2 and factor of the published
+    run's accounting, and the import it came in with."""
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
-    qs = EnergyRecord.objects.filter(enterprise=enterprise)
+    qs = EnergyRecord.objects.filter(enterprise=enterprise).select_related("data_import")
     form = RecordFilters(request.GET, years=record_years(qs))
     if not form.is_valid():
         return invalid_filters(request, form)
@@ -235,10 +253,19 @@ def enterprise_records_page(request: HttpRequest, enterprise_id: int) -> HttpRes
     page_obj = form.page_of(Paginator(qs, 100))
     if page_obj is None:
         return invalid_filters(request, form)
+    run = latest_published()
+    accounting = run.accounting_run if run is not None else None
     return render(
         request,
         "enterprises/records.html",
-        {"enterprise": enterprise, "page_obj": page_obj, "form": form, "query": form.query()},
+        {
+            "enterprise": enterprise,
+            "page_obj": page_obj,
+            "rows": accounted_records(list(page_obj), accounting),
+            "accounting": accounting,
+            "form": form,
+            "query": form.query(),
+        },
     )
 
 
@@ -256,7 +283,7 @@ def enterprise_download(request: HttpRequest, enterprise_id: int, kind: str) -> 
         raise Http404
     enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
     if kind == "records":
-        frame = enterprise_records(enterprise.pk)
+        frame = with_units(enterprise_records(enterprise.pk))
     elif kind == "emissions":
         _p, rows = _portrait(enterprise.pk)
         frame = pl.DataFrame(rows).drop("enterprise_pk", strict=False)

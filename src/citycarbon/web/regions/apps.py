@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegionsConfig(AppConfig):
     name = "citycarbon.web.regions"
     label = "regions"
-    verbose_name = "区县与行业 Districts and industries"
+    verbose_name = _("Districts and industries")
