@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from citycarbon.web.audit.labels import action_label, object_label
-from citycarbon.web.forms import MAX_TEXT, FilterForm, set_choices
+from citycarbon.web.forms import MAX_TEXT, Choices, FilterForm, set_choices
 
 
 class AuditFilters(FilterForm):
@@ -33,7 +33,7 @@ class AuditFilters(FilterForm):
         set_choices(
             self, "action", [("", _("Any action")), *((a, action_label(a)) for a in actions)]
         )
-        objects = [("", _("Any object")), *((o, object_label(o)) for o in object_types)]
+        objects: Choices = [("", _("Any object")), *((o, object_label(o)) for o in object_types)]
         set_choices(self, "object_type", objects)
 
     def clean(self) -> dict[str, Any]:
