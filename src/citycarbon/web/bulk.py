@@ -97,7 +97,9 @@ def _copied_frame(
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
-        cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, NULL '\\N')", params) as copy,
+        # psycopg's own cursor: Django's debug wrapper (tests, DEBUG) has a ``copy`` that
+        # takes no parameters
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, NULL '\\N')", params) as copy,
     ):
         for block in copy:
             text.write(block)
