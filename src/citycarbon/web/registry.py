@@ -177,10 +177,6 @@ class Registry:
     def menu(self) -> list[MenuEntry]:
         return sorted((m for s in self.specs for m in s.menu), key=lambda m: m.order)
 
-    def allowed(self, role: str, resource: str, action: Action = "read") -> bool:
-        found = self.resources.get(resource)
-        return found is not None and role in found.roles(action)
-
 
 def spec_of(app_module: str) -> AppSpec | None:
     """The ``SPEC`` of the app whose package is ``app_module``; None if it declares none."""

@@ -15,7 +15,7 @@ from typing import Any, Final
 import polars as pl
 
 from citycarbon.core import balance as core_balance
-from citycarbon.core.factors import FactorSet, FactorSetError
+from citycarbon.core.factors import FactorSet
 from citycarbon.core.rapid import ACCOUNTED, complete_years
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.balance.models import BalanceRow, BalanceRun, BalanceYear
@@ -28,7 +28,6 @@ from citycarbon.web.jobs.derived import build, do_request_build
 from citycarbon.web.jobs.models import Job
 from citycarbon.web.jobs.registry import (
     PUBLISHED,
-    JobFailedError,
     job,
     on_change,
     on_inputs_changed,
@@ -71,17 +70,6 @@ def coverage(records: pl.DataFrame, known: int) -> pl.DataFrame:
     )
 
 
-def factors_of(run: AccountingRun) -> FactorSet:
-    try:
-        return energy.factors_of(run)
-    except FactorSetError as exc:
-        raise JobFailedError(
-            f"已发布核算的排放因子集 {run.factor_set} 无法按其哈希重新加载",
-            f"the published accounting run's factor set {run.factor_set} does not load "
-            f"with its recorded hash: {exc}",
-        ) from exc
-
-
 def _compute_and_write(
     run: BalanceRun, records: pl.DataFrame, firms: pl.DataFrame, factors: FactorSet
 ) -> dict[str, Any]:
@@ -115,7 +103,7 @@ def build_balance(
 ) -> tuple[BalanceRun, bool]:
     """Build (or find) the balances over ``accounting_run`` for the records and enterprises
     in the database now; returns the run and whether it is new."""
-    factors = factors_of(accounting_run)
+    factors = energy.factors_for_build(accounting_run)
     records = energy.energy_records()
     firms = enterprises.directory().select(core_balance.ENTERPRISES.names())
     key = {

@@ -11,12 +11,13 @@ from django.db.models import QuerySet
 
 from citycarbon import data
 from citycarbon.core.accounting import account_records
-from citycarbon.core.factors import FactorSet
+from citycarbon.core.factors import FactorSet, FactorSetError
 from citycarbon.core.schemas import EMISSIONS, EMISSIONS_DETAIL, ENERGY_RECORDS
 from citycarbon.web.access.policy import DeniedError, Principal, scoped
 from citycarbon.web.bulk import read_frame, table
 from citycarbon.web.energy.models import AccountingRun, Emission, EnergyRecord, EnergyUpload
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.jobs.registry import JobFailedError
 
 
 def energy_records(periods: Collection[str] | None = None) -> pl.DataFrame:
@@ -74,6 +75,19 @@ def factors_of(run: AccountingRun) -> FactorSet:
     """The factor set a run used: loaded again from its label and checked against its
     recorded hash (``FactorSet.from_label``; ``FactorSetError`` if the numbers changed)."""
     return FactorSet.from_label(run.factor_set, content_hash=run.factor_set_hash)
+
+
+def factors_for_build(run: AccountingRun) -> FactorSet:
+    """``factors_of(run)`` for a derived build (estimates, balance): a set that no longer
+    loads with its recorded hash fails the build with the reason in Chinese and English."""
+    try:
+        return factors_of(run)
+    except FactorSetError as exc:
+        raise JobFailedError(
+            f"已发布核算的排放因子集 {run.factor_set} 无法按其哈希重新加载",
+            f"the published accounting run's factor set {run.factor_set} does not load "
+            f"with its recorded hash: {exc}",
+        ) from exc
 
 
 def enterprise_records(enterprise_id: int, year: int | None = None) -> pl.DataFrame:

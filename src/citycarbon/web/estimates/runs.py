@@ -17,7 +17,7 @@ import polars as pl
 
 from citycarbon.core import rapid
 from citycarbon.core.accounting import emissions_by_period
-from citycarbon.core.factors import FactorSet, FactorSetError
+from citycarbon.core.factors import FactorSet
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.bulk import content_sha256, insert_frame
 from citycarbon.web.electricity.models import ElectricityReading
@@ -37,7 +37,6 @@ from citycarbon.web.jobs.models import Job
 from citycarbon.web.jobs.registry import (
     PUBLISHED,
     READINGS,
-    JobFailedError,
     job,
     on_change,
     on_inputs_changed,
@@ -85,18 +84,6 @@ def accounted_monthly(records: pl.DataFrame, factors: FactorSet) -> pl.DataFrame
         .select(rapid.ACCOUNTED.names())
         .collect()
     )
-
-
-def factors_of(run: AccountingRun) -> FactorSet:
-    """The published run's factor set, or a failed build that says why."""
-    try:
-        return energy.factors_of(run)
-    except FactorSetError as exc:
-        raise JobFailedError(
-            f"已发布核算的排放因子集 {run.factor_set} 无法按其哈希重新加载",
-            f"the published accounting run's factor set {run.factor_set} does not load "
-            f"with its recorded hash: {exc}",
-        ) from exc
 
 
 def _sums(monthly: pl.DataFrame, daily: pl.DataFrame) -> pl.DataFrame:
@@ -207,7 +194,7 @@ def build_estimates(
 ) -> tuple[EstimateRun, bool]:
     """Build (or find) the estimates over ``accounting_run`` for the readings, records and
     enterprises in the database now; returns the run and whether it is new."""
-    factors = factors_of(accounting_run)
+    factors = energy.factors_for_build(accounting_run)
     directory = enterprises.directory()
     read = readings()
     records = energy.energy_records()
