@@ -174,10 +174,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 CITYCARBON_API_RATE = os.environ.get("CITYCARBON_API_RATE", "").strip() or "600/min"
 CITYCARBON_API_ANON_RATE = os.environ.get("CITYCARBON_API_ANON_RATE", "").strip() or "60/min"
 CITYCARBON_ISSUER = os.environ.get("CITYCARBON_ISSUER", "citycarbon 平台")
-# Reports (citycarbon.web.reports): the principal of a signed-in user, named here so that the
-# kernel app imports none of the apps that know the roles; the fonts of the PDFs (make assets);
-# the address a report issued from the command line puts in its QR code.
-CITYCARBON_PRINCIPAL_OF_USER = "citycarbon.web.access.selectors.principal_of_user"
+# Reports (citycarbon.web.reports): the fonts of the PDFs (make assets); the address a report
+# issued from the command line puts in its QR code.
 CITYCARBON_REPORT_FONTS = Path(
     os.environ.get("CITYCARBON_REPORT_FONTS", str(BASE_DIR / "reports" / "fonts"))
 )

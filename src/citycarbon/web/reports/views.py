@@ -12,11 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from citycarbon.web.access.selectors import principal_of_user
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.reports import render as rendering
 from citycarbon.web.reports.actions import do_issue_report, normal_id, verify_url
 from citycarbon.web.reports.registry import Document, ReportInputError, ReportKind, kind_of, parse
-from citycarbon.web.reports.selectors import issued, may_read_issued, principal_of_user
+from citycarbon.web.reports.selectors import issued, may_read_issued
 
 
 def _kind(name: str) -> ReportKind:
