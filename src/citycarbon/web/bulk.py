@@ -94,6 +94,28 @@ def temp_table(name: str, columns: dict[str, str], frame: pl.DataFrame) -> None:
             cursor.execute(f"ANALYZE {name}")
 
 
+def update_frame(model: type[models.Model], frame: pl.DataFrame) -> int:
+    """Update rows of ``model``'s table from ``frame``: its ``id`` column names the rows, its
+    other columns (named like the table's columns) the new values; returns the number of
+    rows. One temporary table and one ``UPDATE … FROM`` (SQLite 3.33+ and PostgreSQL), where
+    Django's ``bulk_update`` builds a ``CASE`` per field and row and takes minutes on
+    100,000 rows. Runs in the caller's transaction."""
+    if frame.is_empty():
+        return 0
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    temp_table(
+        "cc_update", {c: str(by_column[c].db_type(connection)) for c in frame.columns}, frame
+    )
+    pk = _quote(str(model._meta.pk.column))
+    sets = ", ".join(f"{_quote(c)} = u.{_quote(c)}" for c in frame.columns if c != "id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table(model)} SET {sets} FROM cc_update u WHERE {table(model)}.{pk} = u.id"
+        )
+        cursor.execute("DROP TABLE cc_update")
+    return frame.height
+
+
 def refresh_statistics(model: type[models.Model], added: int) -> None:
     """ANALYZE ``model``'s table on PostgreSQL when ``added`` rows grew it by more than a
     tenth (judged on the planner's row count, which inserts do not change), so that the next
