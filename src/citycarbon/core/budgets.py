@@ -730,9 +730,11 @@ def _rolled_actuals(
             .agg(
                 *(pl.col(c).sum().alias(f"{c}_k") for c in figures[:3]),
                 *(_null_if_any_missing(c, counted).alias(f"{c}_k") for c in figures[3:]),
+                counted.sum().alias("_n_k"),
             )
         )
-        takes = pl.col("_tco2_k").is_not_null() & (pl.col("_basis") == "none")
+        # children that have no figures either leave the parent without any
+        takes = (pl.col("_n_k") > 0) & (pl.col("_basis") == "none")
         frame = (
             frame.lazy()
             .join(kids, on="budget_id", how="left")
@@ -743,7 +745,7 @@ def _rolled_actuals(
                 ),
                 pl.when(takes).then(pl.lit("children")).otherwise("_basis").alias("_basis"),
             )
-            .drop([f"{c}_k" for c in figures])
+            .drop([f"{c}_k" for c in figures], "_n_k")
             .collect()
         )
     return frame
