@@ -432,14 +432,16 @@ def allocate(parent_budget: float, children: pl.DataFrame, rule: str) -> pl.Data
             pl.Float64
         )
     raw_sum = children.select(raw.sum()).item() if children.height else 0.0
-    if rule == "history":
-        if children.height and raw_sum <= 0:
-            raise ValueError("allocation by history needs historic emissions above zero")
-        scale = parent_budget / raw_sum if children.height else 1.0
-    else:
-        scale = parent_budget / raw_sum if raw_sum > parent_budget else 1.0
+    if not math.isfinite(raw_sum):
+        raise ValueError(f"allocation by {rule}: the children's figures overflow")
+    if rule == "history" and children.height and raw_sum <= 0:
+        raise ValueError("allocation by history needs historic emissions above zero")
+    fitted = rule == "history" or raw_sum > parent_budget
+    # share first, then the parent: a tiny total cannot blow the factor up to infinity
+    budget = raw / raw_sum * parent_budget if fitted and children.height else raw
+    scale = parent_budget / raw_sum if fitted and children.height else 1.0
     return children.with_columns(
-        (raw * scale).alias("budget_tco2"),
+        budget.alias("budget_tco2"),
         pl.lit(scale, pl.Float64).alias("scale"),
         pl.lit(rule).alias("rule"),
     )
