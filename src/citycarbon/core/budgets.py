@@ -335,7 +335,7 @@ def _cycle_members(first: pl.DataFrame, ids: pl.DataFrame) -> pl.Series:
         hit = cur.filter(pl.col("_anc") == pl.col("budget_id"))["budget_id"].to_list()
         found.extend(hit)
         cur = cur.filter(
-            (pl.col("_anc") != pl.col("budget_id")) & ~pl.col("_anc").is_in(pl.Series(found))
+            (pl.col("_anc") != pl.col("budget_id")) & ~pl.col("_anc").is_in(pl.Series(found, dtype=pl.String).implode())
         )
         cur = cur.join(links, left_on="_anc", right_on="budget_id", how="left").select(
             "budget_id", pl.col("_up").alias("_anc")
