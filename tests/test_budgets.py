@@ -18,6 +18,7 @@ from citycarbon.core.budgets import (
     actuals_problems,
     allocate,
     check_tree,
+    combine_sources,
     monitor,
     parse_month,
     tree_problems,
@@ -700,3 +701,39 @@ def test_monitoring_is_additive_over_children(
 
 def test_the_levels_run_from_city_to_project() -> None:
     assert BUDGET_LEVELS == ("city", "district", "industry", "enterprise", "project")
+
+
+def test_estimates_fill_only_the_months_not_yet_accounted() -> None:
+    accounted = actuals(("e1", "2025-Q1", 300), ("e1", "2025-04", 90), ("e2", "2025-01", 5))
+    estimated = actuals(
+        ("e1", "2025-02", 999),  # inside the accounted quarter
+        ("e1", "2025-05", 80),
+        ("e1", "2025-Q2", 999),  # April is accounted
+        ("e2", "2025-02", 7),
+        ("e3", "2025-01", 1),
+    )
+    both = combine_sources(accounted, estimated)
+    assert both.select("subject_id", "period", "tco2", "source").rows() == [
+        ("e1", "2025-Q1", 300.0, "accounted"),
+        ("e1", "2025-04", 90.0, "accounted"),
+        ("e2", "2025-01", 5.0, "accounted"),
+        ("e1", "2025-05", 80.0, "estimated"),
+        ("e2", "2025-02", 7.0, "estimated"),
+        ("e3", "2025-01", 1.0, "estimated"),
+    ]
+    assert actuals_problems(both, "2025-05").is_empty()
+    row = one(monitor(ENTERPRISE, both, "2025-05"), "E")
+    assert (row["accounted_tco2"], row["estimated_tco2"]) == (390.0, 80.0)
+
+
+def test_projects_roll_up_into_an_enterprise_without_actuals_of_its_own() -> None:
+    lines = budgets(
+        ("E", "enterprise", "e1", None, 1200),
+        ("P1", "project", "p1", "E", 400),
+        ("P2", "project", "p2", "E", 400),
+        ("F", "enterprise", "f1", None, 100),
+    )
+    out = monitor(lines, actuals(("p1", "2025-01", 10), ("p2", "2025-01", 20)), "2025-01")
+    assert one(out, "E")["actual_to_date_tco2"] == pytest.approx(30.0)
+    own = monitor(lines, actuals(("e1", "2025-01", 5), ("p1", "2025-01", 10)), "2025-01")
+    assert (one(own, "E")["actual_to_date_tco2"], one(own, "E")["actual_basis"]) == (5.0, "own")

@@ -531,6 +531,45 @@ def actuals_problems(actuals: pl.DataFrame, as_of: str) -> pl.DataFrame:
     return out.sort("row", "column", maintain_order=True)
 
 
+def combine_sources(accounted: pl.DataFrame, estimated: pl.DataFrame) -> pl.DataFrame:
+    """Actuals for monitoring from the published accounting and, for months not yet accounted,
+    the rapid estimates (seeds D4: "actuals (accounted, or rapid from B3)"): both frames have
+    ``subject_id, period, tco2`` (+ optional ``value_added_10k_yuan``, ``energy_tce``) with
+    well-formed periods. An estimate row is dropped when any month it covers is accounted for
+    its subject; the rows kept carry ``source`` = accounted or estimated."""
+    cols = [c for c in (*ACTUAL_COLUMNS, *ACTUAL_OPTIONAL[:2]) if c in accounted.columns]
+    acc = accounted.select(cols).with_columns(pl.lit("accounted").alias("source"))
+    est = estimated.select(c for c in cols if c in estimated.columns).with_columns(
+        pl.lit("estimated").alias("source")
+    )
+    months = pl.int_ranges("_first", pl.col("_last") + 1).alias("_month")
+    taken = (
+        acc.lazy()
+        .with_columns(_period_parts())
+        .select("subject_id", "_year", months)
+        .explode("_month")
+        .unique()
+    )
+    clash = (
+        est.lazy()
+        .with_row_index("_e")
+        .with_columns(_period_parts())
+        .select("_e", "subject_id", "_year", months)
+        .explode("_month")
+        .join(taken, on=["subject_id", "_year", "_month"], how="semi")
+        .select("_e")
+        .unique()
+    )
+    kept = (
+        est.lazy()
+        .with_row_index("_e")
+        .join(clash, on="_e", how="anti")
+        .sort("_e")
+        .drop("_e")
+    )
+    return pl.concat([acc.lazy(), kept], how="diagonal_relaxed").collect()
+
+
 # ---------------------------------------------------------------------------- monitoring
 
 
