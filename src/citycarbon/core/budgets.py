@@ -730,30 +730,46 @@ def _rolled_actuals(
     lines: pl.DataFrame, actuals: pl.DataFrame, year: int, month: int
 ) -> pl.DataFrame:
     """``lines`` with actuals to date, own or rolled up from the children (deepest first)."""
-    a = actuals.lazy().select(
-        pl.col("subject_id").cast(pl.String),
-        pl.col("period").cast(pl.String),
-        pl.col("tco2").cast(pl.Float64),
-        *(
-            (
-                pl.col(c).cast(pl.Float64) if c in actuals.columns else pl.lit(None, pl.Float64)
-            ).alias(c)
-            for c in ("value_added_10k_yuan", "energy_tce")
-        ),
-        (pl.col("source") if "source" in actuals.columns else pl.lit(None, pl.String))
-        .fill_null("accounted")
-        .alias("source"),
-    )
+    given = [c for c in ("value_added_10k_yuan", "energy_tce") if c in actuals.columns]
+    tco2 = pl.col("tco2")
+    if "source" in actuals.columns:
+        estimate = pl.col("source") == "estimated"  # any other source, or none, is accounted
+        split = [
+            pl.when(estimate).then(0.0).otherwise(tco2).sum().alias("_acc"),
+            pl.when(estimate).then(tco2).otherwise(0.0).sum().alias("_est"),
+        ]
+    else:
+        split = [tco2.sum().alias("_acc"), pl.lit(0.0).alias("_est")]
     own = (
-        a.with_columns(_period_parts())
+        actuals.lazy()
+        .select(
+            pl.col("subject_id").cast(pl.String),
+            pl.col("period").cast(pl.String),
+            tco2.cast(pl.Float64),
+            *(pl.col(c).cast(pl.Float64) for c in given),
+            *([pl.col("source").cast(pl.String)] if "source" in actuals.columns else []),
+        )
+        .with_columns(_period_parts())
         .filter((pl.col("_year") < year) | ((pl.col("_year") == year) & (pl.col("_last") <= month)))
         .group_by("subject_id", pl.col("_year").alias("year"))
         .agg(
-            pl.col("tco2").sum().alias("_tco2"),
-            pl.col("tco2").filter(pl.col("source") == "accounted").sum().alias("_acc"),
-            pl.col("tco2").filter(pl.col("source") == "estimated").sum().alias("_est"),
-            _null_if_any_missing("value_added_10k_yuan").alias("_va"),
-            _null_if_any_missing("energy_tce").alias("_tce"),
+            tco2.sum().alias("_tco2"),
+            *split,
+            *(pl.col(c).sum().alias(c) for c in given),
+            *(pl.col(c).null_count().alias(f"{c}_nulls") for c in given),
+        )
+        .select(
+            "subject_id",
+            "year",
+            "_tco2",
+            "_acc",
+            "_est",
+            *(
+                # an intensity over part of the months would be no figure
+                (pl.when(pl.col(f"{c}_nulls") == 0).then(pl.col(c)) if c in given else
+                 pl.lit(None, pl.Float64)).alias(alias)
+                for c, alias in (("value_added_10k_yuan", "_va"), ("energy_tce", "_tce"))
+            ),
             pl.lit("own").alias("_basis"),
         )
     )
