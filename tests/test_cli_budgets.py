@@ -199,3 +199,15 @@ def test_a_missing_file_exits_2(tmp_path: Path) -> None:
 def test_every_budget_problem_has_a_bilingual_reason() -> None:
     assert set(PROBLEMS) <= set(REASONS)
     assert {"empty_value", "not_positive"} <= set(REASONS)
+
+
+def test_gbk_files_with_chinese_subjects_are_read(tmp_path: Path) -> None:
+    b = write(tmp_path / "budgets.csv", BUDGETS.replace("E001", "湖州甲厂"), "gbk")
+    a = write(tmp_path / "actuals.csv", ACTUALS.replace("E001", "湖州甲厂"), "gbk")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(
+        app, ["budget", "check", str(b), str(a), "--as-of", "2025-03", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["subject_id"]: r for r in pl.read_csv(out).to_dicts()}
+    assert rows["湖州甲厂"]["actual_to_date_tco2"] == 210.0
