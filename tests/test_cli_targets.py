@@ -14,10 +14,14 @@ from tests.conftest import write
 
 runner = CliRunner()
 
-TARGETS = """target_id,subject_id,indicator,base_year,target_year,target_change_pct,incentive_change_pct
+HEADER = "target_id,subject_id,indicator,base_year,target_year,target_change_pct"
+TARGETS = (
+    HEADER
+    + """,incentive_change_pct
 huzhou-energy,huzhou,energy_per_gdp,2020,2025,-15.5,
 d1-co2,330502,co2_per_iva,2020,2025,-20,-22
 """
+)
 VALUES = """subject_id,indicator,year,change_pct,value
 huzhou,energy_per_gdp,2021-2022,3.3,
 huzhou,energy_per_gdp,2023,-5.9,
