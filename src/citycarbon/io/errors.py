@@ -211,6 +211,7 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "start is outside the accepted years",
     ),    # plan targets: citycarbon targets progress
     "empty_value": ("必填项为空", "a required value is empty"),
+    "bad_choice": ("不是允许的取值", "not one of the allowed values"),
     "bad_target_year": ("目标年须晚于基准年", "the target year must be after the base year"),
     "bad_year_or_span": (
         "年份格式错误，应为 YYYY 或 YYYY-YYYY（起年不晚于止年）",

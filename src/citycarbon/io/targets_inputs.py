@@ -123,3 +123,90 @@ def read_values(
         "subject_id", "indicator", first.alias("year"), number("value")[0].alias("value")
     )
     return changes.cast(CHANGES), values.cast(VALUES), errors_from_frame(str(path), errors)
+
+
+REGISTRY_REQUIRED: Final = (
+    "target_id",
+    "subject_type",
+    "subject_name",
+    "indicator",
+    "indicator_zh",
+    "unit",
+    "target_year",
+    "value",
+    "comparison",
+    "source_title",
+    "quote",
+)
+REGISTRY_OPTIONAL: Final = (
+    "city",
+    "subject_key",
+    "base_year",
+    "basic_value",
+    "incentive_value",
+    "source_doc",
+    "confidence",
+)
+SUBJECT_TYPES: Final = ("city", "district", "department", "park")
+COMPARISONS: Final = ("le", "ge", "lt", "approx")
+CONFIDENCE_MARKS: Final = ("C", "S", "I")
+
+
+def read_registry(path: Path, encoding: str | None = None) -> tuple[pl.DataFrame, list[RowError]]:
+    """A targets registry file (the columns of ``data/targets/seed_targets.csv``), typed as
+    ``data.targets.seed_targets`` gives it, and the errors."""
+    raw = read_whole(path, REGISTRY_REQUIRED, REGISTRY_OPTIONAL, encoding)
+    for col in REGISTRY_OPTIONAL:
+        if col not in raw.columns:
+            raw = raw.with_columns(pl.lit(None, pl.String).alias(col))
+    texts = [c for c in (*REGISTRY_REQUIRED, *REGISTRY_OPTIONAL) if c not in ("value",)]
+    raw = raw.with_columns(_text(*texts))
+    required_text = ("target_id", "subject_name", "indicator", "indicator_zh", "quote")
+    base, target = (pl.col(c).cast(pl.Int32, strict=False) for c in ("base_year", "target_year"))
+    checks = [
+        *((pl.col(c) == "", c, "empty_value") for c in required_text),
+        (~pl.col("subject_type").is_in(SUBJECT_TYPES), "subject_type", "bad_choice"),
+        (~pl.col("comparison").is_in(COMPARISONS), "comparison", "bad_choice"),
+        (
+            (pl.col("confidence") != "") & ~pl.col("confidence").is_in(CONFIDENCE_MARKS),
+            "confidence",
+            "bad_choice",
+        ),
+        (~pl.col("target_year").str.contains(YEAR), "target_year", "bad_year"),
+        (
+            (pl.col("base_year") != "") & ~pl.col("base_year").str.contains(YEAR),
+            "base_year",
+            "bad_year",
+        ),
+        ((pl.col("base_year") != "") & (target <= base), "target_year", "bad_target_year"),
+        *number_checks("value"),
+        (~number("value")[1], "value", "empty_value"),
+        *number_checks("basic_value"),
+        *number_checks("incentive_value"),
+    ]
+    valid, errors = finish_checks(raw, checks, ["target_id"])
+    empty = pl.lit(None, pl.String)
+    out = valid.select(
+        "target_id",
+        pl.col("city"),
+        "subject_type",
+        "subject_name",
+        pl.col("subject_key").replace("", None),
+        "indicator_zh",
+        "indicator",
+        "unit",
+        base.alias("base_year"),
+        target.alias("target_year"),
+        number("value")[0].alias("value"),
+        "comparison",
+        number("basic_value")[0].alias("basic_value"),
+        number("incentive_value")[0].alias("incentive_value"),
+        pl.col("source_doc"),
+        "source_title",
+        "quote",
+        pl.when(pl.col("confidence") == "")
+        .then(pl.lit("I"))
+        .otherwise(pl.col("confidence"))
+        .alias("confidence"),
+    ).with_columns(pl.col("city").fill_null(empty))
+    return out, errors_from_frame(str(path), errors)
