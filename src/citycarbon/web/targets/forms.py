@@ -50,13 +50,13 @@ class ScenarioForm(forms.Form):
     name = forms.CharField(label=_("Scenario name"), max_length=64)
     end_year = forms.IntegerField(label=_("End year"), min_value=2000, max_value=2100, initial=2030)
     activity_growth_pct = forms.FloatField(
-        label=_("Activity growth (% a year)"), min_value=-50, max_value=50, initial=5.0
+        label=_("Activity growth per year (%)"), min_value=-50, max_value=50, initial=5.0
     )
     intensity_decline_pct = forms.FloatField(
-        label=_("Energy intensity decline (% a year)"), min_value=-50, max_value=50, initial=3.0
+        label=_("Energy intensity decline per year (%)"), min_value=-50, max_value=50, initial=3.0
     )
     fuel_switch_pct = forms.FloatField(
-        label=_("Fuel switched to electricity (% of base fuel use a year)"),
+        label=_("Fuel switched to electricity per year (share of base fuel use, %)"),
         min_value=0,
         max_value=100,
         initial=2.0,
