@@ -190,7 +190,12 @@ def do_save_scenario(
         parameters=parameters,
         actor_label=actor.label[:150],
     )
-    record(
-        actor, "targets.save_scenario", "targets.Scenario", scenario.pk, after=snapshot(scenario)
-    )
+    after = {
+        "name": name,
+        "version": scenario.version,
+        "base_year": base_year,
+        "end_year": end_year,
+        "parameters": parameters,
+    }
+    record(actor, "targets.save_scenario", "targets.Scenario", scenario.pk, after=after)
     return scenario

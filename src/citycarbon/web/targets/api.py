@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from citycarbon.web.access.policy import scoped
@@ -225,7 +225,7 @@ def list_values(request: HttpRequest, target_id: Id, query: Query[NoQuery]) -> l
     response={201: ValueOut, **ERROR_RESPONSES},
     summary="Append an observation: a change over a year or span, or an absolute value",
 )
-def add_value(request: HttpRequest, target_id: Id, body: ValueIn) -> tuple[int, Any]:
+def add_value(request: HttpRequest, target_id: Id, body: ValueIn) -> Status[dict[str, Any]]:
     target = _target(request, target_id, "submit")
     who = principal(request)
     try:
@@ -240,7 +240,7 @@ def add_value(request: HttpRequest, target_id: Id, body: ValueIn) -> tuple[int, 
         )
     except ValueError as exc:
         raise HttpError(422, str(exc)) from exc
-    return 201, {f: getattr(row, f) for f in ValueOut.model_fields}
+    return Status(201, {f: getattr(row, f) for f in ValueOut.model_fields})
 
 
 class ScenarioOut(OutSchema):
@@ -276,7 +276,7 @@ def list_scenarios(request: HttpRequest, query: Query[NoQuery]) -> list[Any]:
     response={201: ScenarioOut, **ERROR_RESPONSES},
     summary="Save a scenario (a new version under its name)",
 )
-def save_scenario(request: HttpRequest, body: ScenarioIn) -> tuple[int, Any]:
+def save_scenario(request: HttpRequest, body: ScenarioIn) -> Status[dict[str, Any]]:
     try:
         selectors.levers_frame(body.parameters)
     except Exception as exc:
@@ -289,7 +289,7 @@ def save_scenario(request: HttpRequest, body: ScenarioIn) -> tuple[int, Any]:
         parameters=body.parameters,
         actor=Actor(label=principal(request).label),
     )
-    return 201, {f: getattr(scenario, f) for f in ScenarioOut.model_fields}
+    return Status(201, {f: getattr(scenario, f) for f in ScenarioOut.model_fields})
 
 
 class ProjectionRow(OutSchema):
