@@ -209,7 +209,8 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     "start_out_of_range": (
         "起始时间超出可接受的年份范围",
         "start is outside the accepted years",
-    ),    # plan targets: citycarbon targets progress
+    ),
+    # plan targets: citycarbon targets progress
     "empty_value": ("必填项为空", "a required value is empty"),
     "bad_choice": ("不是允许的取值", "not one of the allowed values"),
     "bad_target_year": ("目标年须晚于基准年", "the target year must be after the base year"),

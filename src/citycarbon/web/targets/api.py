@@ -57,24 +57,35 @@ class TargetOut(OutSchema):
     code: str
     """Its id in the registry (``target_id`` of the files)."""
     city: str
+    """The city whose plan sets the target."""
     subject_type: str
     """city, district, department or park."""
     subject_name: str
+    """Who the target is set for: the city, a district, a department or a park."""
     district__code: str | None = None
     """The district's GB/T 2260 code when the subject is a platform district."""
     indicator: str
+    """A stable key of the indicator (``co2_per_iva``: tCO2 per 万元 industrial value added)."""
     indicator_name: str
+    """The indicator's Chinese name."""
     unit: str
+    """Unit of ``value``: % for a change or a share, else a count or capacity unit."""
     base_year: int | None = None
     """Set for a change against a base year (``value`` in percent, negative: a decrease)."""
     target_year: int
+    """The year by which the target is to be reached."""
     value: float
+    """The target value (percent against the base year for a change target)."""
     comparison: str
     """le (at most), ge (at least), lt (before), approx (about)."""
     basic_value: float | None = None
+    """The basic threshold of the two-target assessment (基本目标)."""
     incentive_value: float | None = None
+    """The incentive threshold (激励目标); None when the source publishes none."""
     source_doc: str
+    """The source document's id (a seed document 000–004, or another)."""
     source_title: str
+    """The source document's title."""
     quote: str
     """The verbatim Chinese sentence of the source the figure is read from."""
     confidence: str
@@ -83,7 +94,9 @@ class TargetOut(OutSchema):
 
 class TargetsQuery(Paging):
     subject_type: Text | None = None
+    """city, district, department or park."""
     city: Text | None = None
+    """The city whose plan sets the target (e.g. 湖州市)."""
 
 
 @router.get(
@@ -105,12 +118,15 @@ class ProgressOut(OutSchema):
     target_id: str
     """The target's code."""
     latest_year: int | None = None
+    """The last year observed (the base year when none is)."""
     cumulative_change_pct: float | None = None
     """Π(1 + cᵢ) − 1 of the observed changes since the base year, in percent."""
     remaining_years: int | None = None
+    """target_year − latest_year."""
     required_annual_change_pct: float | None = None
     """((1 + target) ÷ (1 + cumulative))^(1 ÷ remaining) − 1, in percent."""
     average_annual_change_pct: float | None = None
+    """(1 + cumulative)^(1 ÷ years observed) − 1, in percent."""
     on_track: bool | None = None
     """Met, or the required change is no steeper than the average achieved so far."""
     problem: str = ""
@@ -118,6 +134,7 @@ class ProgressOut(OutSchema):
     latest_value: float | None = None
     """A level target's latest observed value."""
     level_met: bool | None = None
+    """Whether a level target's latest value reaches it."""
 
 
 @router.get(
@@ -151,15 +168,23 @@ class AssessmentOut(OutSchema):
     subject_id: str
     """``district:<code>`` or ``<subject type>:<name>``."""
     label: str
+    """The subject's name."""
     targets: int
+    """Its change targets assessed."""
     incentive_met: int
+    """Targets at or beyond their incentive threshold."""
     basic_met: int
+    """Targets at or beyond their basic threshold only."""
     missed: int
+    """Targets short of their basic threshold."""
     target_score: float
     """The mean of its targets' scores: 100 at the incentive threshold, 60 at the basic one."""
     unresolved_cases: int
+    """Its unresolved warning cases (monitoring → warning → assessment)."""
     deduction: float
+    """5 points per unresolved case, at most 20."""
     score: float
+    """target_score − deduction, never below 0."""
     level: str
     """incentive, basic or missed (its weakest target's)."""
 
@@ -177,14 +202,21 @@ def list_assessment(request: HttpRequest, query: Query[NoQuery]) -> list[dict[st
 
 class ValueOut(OutSchema):
     id: int
+    """The observation's id."""
     year_from: int
+    """First year covered."""
     year_to: int
+    """Last year covered (= year_from for one year)."""
     change_pct: float | None = None
+    """The change over the years covered, in percent (cumulative over a span)."""
     value: float | None = None
+    """An absolute value in ``year_to`` instead of a change."""
     source: str
     """seed, import or accounted (from a published run, named in ``provenance``)."""
     provenance: str
+    """Where the figure comes from."""
     actor_label: str
+    """Who recorded it."""
 
 
 class ValueIn(OutSchema):
@@ -245,10 +277,15 @@ def add_value(request: HttpRequest, target_id: Id, body: ValueIn) -> Status[dict
 
 class ScenarioOut(OutSchema):
     id: int
+    """The scenario version's id."""
     name: str
+    """The scenario's name."""
     version: int
+    """Its version under the name, from 1."""
     base_year: int
+    """The latest accounted year when it was saved."""
     end_year: int
+    """The last year projected."""
     parameters: dict[str, Any]
     """green_share_base_pct, green_share_target_pct, switch_ratio and levers (per industry
     division, ``*`` for all: activity_growth_pct, intensity_decline_pct, fuel_switch_pct)."""
@@ -294,19 +331,28 @@ def save_scenario(request: HttpRequest, body: ScenarioIn) -> Status[dict[str, An
 
 class ProjectionRow(OutSchema):
     year: int
+    """The projected year."""
     scope1_tco2: float
+    """Direct (fuel) emissions of every industry."""
     scope2_tco2: float
+    """Emissions of purchased electricity and heat, net of green power."""
     total_tco2: float
+    """scope1_tco2 + scope2_tco2."""
 
 
 class ProjectionOut(OutSchema):
     scenario: int
+    """The scenario version's id."""
     base_year: int | None = None
     """The latest accounted year of the published run (None: nothing published yet)."""
     peak_year: int | None = None
+    """The year of the largest total (the first such year)."""
     peak_tco2: float | None = None
+    """The largest total."""
     peaked: bool = False
+    """The largest total is the base year's: on this path emissions only fall."""
     years: list[ProjectionRow]
+    """The city's totals per year."""
 
 
 @router.get(
