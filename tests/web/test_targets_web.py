@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from citycarbon.data.targets import seed_targets
@@ -208,3 +209,15 @@ def test_loading_the_demo_again_changes_nothing(city: LoadedCity) -> None:
     targets_demo.load(actor=ACTOR)
     assert (Target.objects.count(), TargetValue.objects.count(), Scenario.objects.count()) == counts
     assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="triggers need PostgreSQL")
+def test_postgresql_refuses_to_change_observations_and_scenarios(city: LoadedCity) -> None:
+    for rows in (TargetValue.objects.all()[:1], Scenario.objects.all()[:1]):
+        pk = rows[0].pk
+        one = type(rows[0]).objects.filter(pk=pk)
+        with pytest.raises(DatabaseError, match="only ever added"), transaction.atomic():
+            one.update(id=pk)
+        with pytest.raises(DatabaseError, match="only ever added"), transaction.atomic():
+            one.delete()
+        assert one.exists()
