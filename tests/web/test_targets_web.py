@@ -221,3 +221,27 @@ def test_postgresql_refuses_to_change_observations_and_scenarios(city: LoadedCit
         with pytest.raises(DatabaseError, match="only ever added"), transaction.atomic():
             one.delete()
         assert one.exists()
+
+
+def test_pages_speak_chinese_without_machine_strings(city: LoadedCity) -> None:
+    client = signed_in("regulator")
+    district = own_district()
+    target = Target.objects.get(code=f"demo-{district.code}-co2-per-iva")
+    gap = Target.objects.get(code="hz-energy-per-iva-2025")
+    TargetValue.objects.create(
+        target=gap, year_from=2023, year_to=2023, change_pct=-1.0, source="import", actor_label="t"
+    )
+    for url in (
+        "/targets/",
+        "/targets/progress/",
+        "/targets/assessment/",
+        f"/targets/{target.pk}/",
+        f"/targets/{gap.pk}/",
+        f"/targets/district/{district.pk}/",
+        "/peak/",
+    ):
+        html = client.get(url).content.decode()
+        for machine in ("grading-run", ">gap", "co2_per_iva", ">department<", ">incentive<"):
+            assert machine not in html, (url, machine)
+    assert "已发布核算批次 #" in client.get(f"/targets/{target.pk}/").content.decode()
+    assert "没有观测值覆盖 2021–2022" in client.get(f"/targets/{gap.pk}/").content.decode()

@@ -106,6 +106,14 @@ class TargetValue(models.Model):
     def __str__(self) -> str:
         return f"{self.target_id} {self.year_from}-{self.year_to}"
 
+    @property
+    def provenance_label(self) -> str:
+        """``provenance`` as a reader sees it: a published run by its number."""
+        kind, _colon, number = self.provenance.partition(":")
+        if kind == "grading-run" and number.isdigit():
+            return str(_("published run #%(id)s") % {"id": number})
+        return self.provenance
+
 
 class Scenario(models.Model):
     """Saved parameters of a path-to-the-peak projection; saving under the same name makes

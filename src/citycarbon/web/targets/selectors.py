@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from citycarbon.core.peak import Peak, project
 from citycarbon.core.peak import Scenario as PeakScenario
@@ -134,6 +135,12 @@ class Row:
     level_met: bool | None = None
 
 
+def _problem(code: str, years: str) -> str:
+    if code == "gap":
+        return gettext("No observation covers %(years)s.") % {"years": years}
+    return gettext("Two observations cover %(years)s.") % {"years": years}
+
+
 def _level_met(target: Target, value: float) -> bool | None:
     if target.comparison == Comparison.LE:
         return value <= target.value
@@ -149,7 +156,8 @@ def progress_rows(targets: QuerySet[Target]) -> list[Row]:
     result = progress(frame, changes)
     by_code = {r["target_id"]: r for r in result.progress.iter_rows(named=True)}
     problems = {
-        r["target_id"]: f"{r['code']} {r['detail']}" for r in result.problems.iter_rows(named=True)
+        r["target_id"]: _problem(r["code"], r["detail"])
+        for r in result.problems.iter_rows(named=True)
     }
     levels: dict[int, TargetValue] = {}
     for v in _latest_values([t for t in found if not t.is_change]):
