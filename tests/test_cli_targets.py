@@ -66,6 +66,25 @@ def test_progress_writes_the_contract_columns(tmp_path: Path) -> None:
     assert d1["on_track"] is True
 
 
+def test_a_values_file_of_absolute_values_only(tmp_path: Path) -> None:
+    values = "subject_id,indicator,year,value\n330502,co2_per_iva,2020,2.0\n"
+    values += "330502,co2_per_iva,2023,1.7\n"
+    code, output, out = run(tmp_path, TARGETS, values)
+    assert code == 0, output
+    rows = {r["target_id"]: r for r in pl.read_csv(out).iter_rows(named=True)}
+    # 1.7 / 2.0 − 1 = −15 %; two years left: (0.8 / 0.85)^(1/2) − 1 = −2.986 %, gentler than
+    # the −5.27 % a year achieved
+    assert rows["d1-co2"]["cumulative_change_pct"] == pytest.approx(-15.0)
+    assert rows["d1-co2"]["required_annual_change_pct"] == pytest.approx(
+        ((0.8 / 0.85) ** 0.5 - 1) * 100, abs=1e-6
+    )
+    assert rows["d1-co2"]["on_track"] is True
+    # no value for the Huzhou target: nothing observed yet, five years left
+    assert rows["huzhou-energy"]["latest_year"] == 2020
+    assert rows["huzhou-energy"]["remaining_years"] == 5
+    assert rows["huzhou-energy"]["on_track"] is False
+
+
 def test_progress_to_standard_output(tmp_path: Path) -> None:
     t = write(tmp_path / "t.csv", TARGETS)
     v = write(tmp_path / "v.csv", VALUES)

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -264,4 +265,4 @@ def save_scenario(request: HttpRequest) -> HttpResponse:
         parameters=form.parameters(),
         actor=_actor(request),
     )
-    return redirect(f"{request.path.rsplit('save/', 1)[0]}?scenario={scenario.pk}")
+    return redirect(f"{reverse('peak')}?scenario={scenario.pk}")
