@@ -245,3 +245,22 @@ def test_pages_speak_chinese_without_machine_strings(city: LoadedCity) -> None:
             assert machine not in html, (url, machine)
     assert "已发布核算批次 #" in client.get(f"/targets/{target.pk}/").content.decode()
     assert "没有观测值覆盖 2021–2022" in client.get(f"/targets/{gap.pk}/").content.decode()
+
+
+def test_this_year_s_forecast_from_the_months_so_far(city: LoadedCity) -> None:
+    from citycarbon.web.estimates import selectors as estimates  # noqa: PLC0415
+    from citycarbon.web.targets.selectors import current_forecast  # noqa: PLC0415
+
+    found = current_forecast()
+    assert found is not None
+    run = estimates.shown().run
+    assert run is not None and found.estimate_run == run.pk
+    months = estimates.added_up(estimates.sums(run, grain="month"), "period")
+    this_year = months.filter(months["period"].str.starts_with(str(found.year)))
+    assert found.ytd_tco2 == pytest.approx(float(this_year["reported_tco2"].sum()))
+    assert found.prorated_tco2 == pytest.approx(found.ytd_tco2 * 12 / found.months)
+    client = signed_in("regulator")
+    html = client.get("/peak/").content.decode()
+    assert 'id="forecast"' in html and "本年度预测" in html
+    api = client.get("/api/v1/peak/forecast").json()
+    assert api["available"] is True and api["ytd_tco2"] == pytest.approx(found.ytd_tco2)

@@ -376,3 +376,34 @@ def scenario_projection(request: HttpRequest, scenario_id: Id, query: Query[NoQu
         "peaked": found.peaked,
         "years": found.city.to_dicts(),
     }
+
+
+class ForecastOut(OutSchema):
+    available: bool
+    """False before an estimate run is built over the published accounting run."""
+    estimate_run: int | None = None
+    """The estimate run whose months (accounted where the forms have arrived, else rapid
+    estimates) the forecast is made from."""
+    year: int | None = None
+    """The latest year with monthly figures."""
+    months: int | None = None
+    """Its months so far (1 to the latest month)."""
+    ytd_tco2: float | None = None
+    """The year's emissions so far."""
+    prorated_tco2: float | None = None
+    """ytd × 12 ÷ months."""
+    profiled_tco2: float | None = None
+    """ytd × last year's total ÷ last year's same months (None without a full last year)."""
+
+
+@router.get(
+    "/peak/forecast",
+    auth=PrincipalAuth("peak"),
+    response={200: ForecastOut, **ERROR_RESPONSES},
+    summary="This year's emissions forecast from the months so far",
+)
+def this_year_forecast(request: HttpRequest, query: Query[NoQuery]) -> dict[str, Any]:
+    found = selectors.current_forecast()
+    if found is None:
+        return {"available": False}
+    return {"available": True, **found.__dict__}

@@ -12,7 +12,7 @@ import polars as pl
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
-from citycarbon.core.peak import Peak, project
+from citycarbon.core.peak import Peak, forecast_year, project
 from citycarbon.core.peak import Scenario as PeakScenario
 from citycarbon.core.targets import (
     CHANGES,
@@ -24,6 +24,7 @@ from citycarbon.core.targets import (
     target_scores,
 )
 from citycarbon.web.access.policy import Principal, scoped
+from citycarbon.web.estimates import selectors as estimates
 from citycarbon.web.grading.selectors import latest_published, published_view
 from citycarbon.web.targets.models import Comparison, Scenario, Target, TargetValue
 
@@ -316,3 +317,55 @@ def latest_scenarios() -> list[Scenario]:
     for s in Scenario.objects.order_by("name", "-version"):
         newest.setdefault(s.name, s)
     return list(newest.values())
+
+
+def _monthly_city() -> tuple[int | None, pl.DataFrame]:
+    """The city's emissions per month from the newest estimate run over the published
+    accounting run: the accounted figure where the forms have arrived, else the rapid
+    estimate (``reported_tco2``), as ``core.peak.MONTHLY``."""
+    run = estimates.shown().run
+    empty = pl.DataFrame(schema={"subject_id": pl.String, "period": pl.String, "tco2": pl.Float64})
+    if run is None:
+        return None, empty
+    monthly = estimates.added_up(estimates.sums(run, grain="month"), "period")
+    frame = monthly.filter(pl.col("reported_tco2").is_not_null()).select(
+        pl.lit("city").alias("subject_id"), "period", pl.col("reported_tco2").alias("tco2")
+    )
+    return run.pk, frame
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The latest year's total forecast from its months so far."""
+
+    estimate_run: int
+    """The estimate run whose months (accounted or estimated) it is made from."""
+    year: int
+    months: int
+    ytd_tco2: float
+    prorated_tco2: float
+    """ytd × 12 ÷ months."""
+    profiled_tco2: float | None
+    """From last year's monthly profile (None without a full last year)."""
+
+
+def current_forecast() -> Forecast | None:
+    """The forecast of the latest year with monthly figures (``core.peak.forecast_year``, both
+    methods) from the months of the newest estimate run; None before there is one."""
+    run_id, monthly = _monthly_city()
+    if run_id is None or monthly.is_empty():
+        return None
+    last = str(monthly.get_column("period").max())
+    year, month = int(last[:4]), int(last[5:7])
+    prorated = forecast_year(monthly, year=year, through_month=month).row(0, named=True)
+    profiled = forecast_year(monthly, year=year, through_month=month, method="profile").row(
+        0, named=True
+    )
+    return Forecast(
+        estimate_run=run_id,
+        year=year,
+        months=month,
+        ytd_tco2=prorated["ytd_tco2"],
+        prorated_tco2=prorated["forecast_tco2"],
+        profiled_tco2=profiled["forecast_tco2"] if profiled["method"] == "profile" else None,
+    )

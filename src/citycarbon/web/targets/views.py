@@ -201,6 +201,7 @@ def record_value(request: HttpRequest, target_id: int) -> HttpResponse:
 
 def _peak_context(scenario: Scenario | None, form: ScenarioForm) -> dict[str, Any]:
     context: dict[str, Any] = {"form": form, "scenario": scenario, "scenarios": []}
+    context["forecast"] = selectors.current_forecast()
     context["scenarios"] = selectors.latest_scenarios()
     if scenario is None:
         return context
