@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citycarbon.core.peak import Scenario, forecast_year, project
 
@@ -96,3 +98,23 @@ def test_forecast_from_last_year_s_profile() -> None:
     # no full profile: prorated, and said so
     assert rows["d"]["forecast_tco2"] == pytest.approx(8.0 * 12 / 3)
     assert rows["d"]["method"] == "prorate"
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.floats(min_value=0.0, max_value=20.0),
+    st.floats(min_value=0.0, max_value=30.0),
+    st.floats(min_value=1.0, max_value=1e6),
+    st.floats(min_value=0.0, max_value=1e6),
+)
+def test_growth_no_faster_than_the_decline_has_peaked(
+    growth: float, decline: float, scope1: float, scope2: float
+) -> None:
+    """(1 + g)(1 − d) ≤ 1 with no switch and no green power: never above the base year."""
+    if (1 + growth / 100) * (1 - decline / 100) > 1:
+        decline = (1 - 1 / (1 + growth / 100)) * 100 + 1e-6
+    peak = project(
+        base(("26", scope1, scope2)), levers(("*", growth, decline, 0.0)), Scenario(2024, 2030)
+    )
+    assert peak.peak_year == 2024 and peak.peaked
+    assert all(t <= totals(peak.city)[0] * (1 + 1e-12) for t in totals(peak.city))

@@ -239,6 +239,14 @@ def test_assessment_deducts_unresolved_cases_up_to_the_cap() -> None:
     )
 
 
+def test_the_deduction_reaches_its_cap_at_four_cases() -> None:
+    p = progress(TWO, ACHIEVED).progress
+    for cases, deduction in ((3, 15.0), (4, 20.0), (5, 20.0)):
+        unresolved = pl.DataFrame({"subject_id": ["d1"], "unresolved_cases": [cases]})
+        row = one(assess(p, unresolved).filter(pl.col("subject_id") == "d1"))
+        assert row["deduction"] == deduction and row["score"] == 100.0 - deduction
+
+
 def test_a_subject_is_at_its_weakest_target_s_level() -> None:
     t = targets(("a", "d1", 2020, 2025, -10.0, -12.0), ("b", "d1", 2020, 2025, -10.0, -12.0))
     c = pl.concat([changes("d1", (2021, 2025, -12.0))])
