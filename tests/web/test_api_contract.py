@@ -105,6 +105,8 @@ def _concrete(path: str, loaded_city: LoadedCity) -> str:
         .replace("{uscc}", first.uscc or "X")
         .replace("{upload_id}", "1")
         .replace("{target}", "1")
+        .replace("{target_id}", "1")
+        .replace("{scenario_id}", "1")
         .replace("{report_id}", "0000-0000-0000-0000")
     )
 

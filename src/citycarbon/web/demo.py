@@ -42,6 +42,7 @@ from citycarbon.web.jobs.derived import build_here
 from citycarbon.web.jobs.models import Job, JobStatus
 from citycarbon.web.regions.actions import do_sync_regions
 from citycarbon.web.regions.models import District
+from citycarbon.web.targets import demo as targets_demo
 
 ACTOR = Actor.system("demo")
 
@@ -139,6 +140,7 @@ def _load(
     again = unchanged and not published and fed == 0 and mapped == 0
     estimates = _build_derived(estimate_runs.KIND, again)
     balance = _build_derived(balance_runs.KIND, again)
+    targets_demo.load(actor=ACTOR)
     return DemoLoad(
         regions_changed=regions,
         enterprises_imported=ent is not None,
