@@ -203,6 +203,22 @@ def test_the_path_to_the_peak_and_its_versions(city: LoadedCity) -> None:
     assert "按此路径排放已达峰" in client.get(f"/peak/?scenario={newest.pk}").content.decode()
 
 
+@pytest.mark.parametrize(
+    ("end_year", "name"), [(-1, "x"), (1999, "x"), (2101, "x"), (2030, ""), (2001, "x")]
+)
+def test_a_scenario_through_the_api_refuses_years_and_names_out_of_range(
+    city: LoadedCity, end_year: int, name: str
+) -> None:
+    """422, nothing saved: an end year outside 2000–2100 or before the accounted year (the
+    demo's is after 2001), or an empty name."""
+    client = signed_in("regulator")
+    saved = Scenario.objects.count()
+    body = {"name": name, "end_year": end_year, "parameters": {}}
+    response = client.post("/api/v1/peak/scenarios", body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert Scenario.objects.count() == saved
+
+
 def test_loading_the_demo_again_changes_nothing(city: LoadedCity) -> None:
     counts = (Target.objects.count(), TargetValue.objects.count(), Scenario.objects.count())
     events = AuditEvent.objects.count()

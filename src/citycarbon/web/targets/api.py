@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 
 from citycarbon.web.access.policy import scoped
@@ -292,8 +292,9 @@ class ScenarioOut(OutSchema):
 
 
 class ScenarioIn(OutSchema):
-    name: str
-    end_year: int = 2030
+    name: str = Field(min_length=1, max_length=64)
+    end_year: int = Field(2030, ge=2000, le=2100)
+    """The last year projected (not before the latest accounted year)."""
     parameters: dict[str, Any]
 
 
@@ -319,6 +320,8 @@ def save_scenario(request: HttpRequest, body: ScenarioIn) -> Status[dict[str, An
     except Exception as exc:
         raise HttpError(422, f"levers: {exc}") from exc
     year, _base = selectors.base_emissions()
+    if year is not None and body.end_year < year:
+        raise HttpError(422, f"end_year {body.end_year} is before the latest accounted year {year}")
     scenario = actions.do_save_scenario(
         body.name[:64],
         end_year=body.end_year,
