@@ -1,0 +1,539 @@
+"""API: budget plans and their lines, their monitoring, and the warning cases (list,
+answer, close), narrowed by the policy as the pages are; approving, adjusting and
+monitoring a plan for the regulator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from citycarbon.core.budgets import Bands
+from citycarbon.web.access.policy import Principal
+from citycarbon.web.api.common import (
+    Id,
+    NoQuery,
+    OutSchema,
+    Page,
+    Paging,
+    PrincipalAuth,
+    QuerySchema,
+    Text,
+    Year,
+    principal,
+)
+from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
+from citycarbon.web.audit.actions import Actor
+from citycarbon.web.budgets import selectors
+from citycarbon.web.budgets.actions import (
+    PlanRejectedError,
+    StateError,
+    do_adjust,
+    do_answer_case,
+    do_approve,
+    do_close_case,
+    do_monitor,
+    may_answer,
+)
+from citycarbon.web.budgets.models import BudgetLine, BudgetPlan, MonitoringRun, WarningCase
+from citycarbon.web.enterprises.models import Enterprise
+
+router = Router(tags=["budgets"])
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+LongText = Annotated[str, Field(max_length=4000, pattern=r"^[^\x00]*$")]
+Amount = Annotated[float, Field(ge=0, le=1e12)]
+WRITE_RESPONSES: dict[int, Any] = {**ERROR_RESPONSES, 409: ErrorOut}
+
+
+class PlanOut(OutSchema):
+    id: int
+    year: int
+    measure: str
+    """``carbon`` (tCO2) or ``energy`` (tce, excluding feedstock and renewables)."""
+    version: int
+    name: str
+    status: str
+    """``draft``, ``approved`` or ``adjusted`` (an approved later version)."""
+    in_force: bool
+    """Approved and not replaced by a later version."""
+    replaces: int | None
+    """The id of the version this one replaces."""
+    reason: str
+    created_by: str
+    created_at: datetime
+    approved_by: str
+    approved_at: datetime | None
+
+
+class LineOut(OutSchema):
+    id: int
+    budget_id: str
+    level: str
+    """city, district, industry, enterprise or project."""
+    subject_id: str
+    name: str
+    parent_id: str | None
+    district_code: str | None
+    enterprise_id: int | None
+    budget_tco2: float
+    budget_intensity_tco2_per_10k_yuan: float | None
+    budget_energy_tce: float | None
+    monthly_profile: list[float] | None
+
+
+class PlanDetailOut(PlanOut):
+    lines: list[LineOut]
+    """The lines the caller may read."""
+
+
+class MonitoredOut(OutSchema):
+    budget_id: str
+    subject_id: str
+    level: str
+    months_elapsed: int
+    prorated_budget: float
+    """In the plan's unit (tCO2, or tce for an energy-use plan), as every figure here."""
+    actual_to_date: float | None
+    accounted: float | None
+    """The part of the actual from the published accounting run."""
+    estimated: float | None
+    """The part only estimated (rapid estimates, months not yet accounted)."""
+    used_of_annual_pct: float | None
+    projected_year: float | None
+    projected_overshoot: float | None
+    intensity_tco2_per_10k_yuan: float | None
+    status: str
+    """green, yellow or red."""
+    judged_by: str
+    """intensity (a line with an intensity budget) or total."""
+
+
+class MonitoringOut(OutSchema):
+    id: int
+    plan: int
+    as_of: str
+    accounting_run: int | None
+    """The published accounting run the accounted figures come from."""
+    estimate_run: int | None
+    """The estimate run the estimated figures come from."""
+    accounted_months: list[str]
+    estimated_months: list[str]
+    yellow: float
+    red: float
+    projection: str
+    input_fingerprint: str
+    at: datetime
+    lines: list[MonitoredOut]
+
+
+class CaseOut(OutSchema):
+    id: int
+    plan: int
+    year: int
+    measure: str
+    budget_id: str
+    line_name: str
+    as_of: str
+    light: str
+    """yellow or red, when opened."""
+    status: str
+    """open, answered or closed."""
+    owner_role: str
+    """district or enterprise: who answers."""
+    district_code: str | None
+    enterprise_id: int | None
+    explanation: str
+    measures: str
+    closing_note: str
+    opened_by: str
+    opened_at: datetime
+    answered_by: str
+    answered_at: datetime | None
+    closed_by: str
+    closed_at: datetime | None
+
+
+class EnterpriseBudgetOut(OutSchema):
+    enterprise_id: int
+    lines: list[LineOut]
+    """Its enterprise lines in plans in force."""
+    cases: list[CaseOut]
+
+
+class PlansQuery(Paging):
+    year: Year | None = None
+    measure: Literal["carbon", "energy"] | None = None
+
+
+class MonitoringQuery(QuerySchema):
+    as_of: Month | None = None
+    """The as-of month (latest monitoring when not given)."""
+
+
+class CasesQuery(Paging):
+    year: Year | None = None
+    status: Literal["open", "answered", "closed"] | None = None
+    district: Text | None = None
+
+
+class AnswerIn(Schema):
+    explanation: LongText
+    measures: LongText = ""
+
+
+class CloseIn(Schema):
+    note: LongText = ""
+
+
+class MonitorIn(Schema):
+    as_of: Month
+    yellow: Annotated[float, Field(gt=0, le=10)] = 0.9
+    """Yellow at or above this share (projected year ÷ annual budget)."""
+    red: Annotated[float, Field(gt=0, le=10)] = 1.0
+    """Red above this share, or when the actual to date exceeds the annual budget."""
+    projection: Literal["linear", "profile"] = "linear"
+
+
+class ChangeIn(Schema):
+    budget_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]*$")]
+    budget_tco2: Amount | None = None
+    budget_intensity_tco2_per_10k_yuan: Amount | None = None
+    budget_energy_tce: Amount | None = None
+
+
+class AdjustIn(Schema):
+    reason: LongText
+    changes: Annotated[list[ChangeIn], Field(min_length=1, max_length=10_000)]
+
+
+def _plan(plan: BudgetPlan) -> dict[str, Any]:
+    return {
+        "id": plan.pk,
+        "year": plan.year,
+        "measure": plan.measure,
+        "version": plan.version,
+        "name": plan.name,
+        "status": plan.status,
+        "in_force": plan.in_force,
+        "replaces": plan.replaces_id,
+        "reason": plan.reason,
+        "created_by": plan.created_by,
+        "created_at": plan.created_at,
+        "approved_by": plan.approved_by,
+        "approved_at": plan.approved_at,
+    }
+
+
+def _line(line: BudgetLine) -> dict[str, Any]:
+    return {
+        "id": line.pk,
+        "budget_id": line.line_id,
+        "level": line.level,
+        "subject_id": line.subject_code,
+        "name": line.name,
+        "parent_id": line.parent.line_id if line.parent else None,
+        "district_code": line.district.code if line.district else None,
+        "enterprise_id": line.enterprise_id,
+        "budget_tco2": line.budget_tco2,
+        "budget_intensity_tco2_per_10k_yuan": line.budget_intensity_tco2_per_10k_yuan,
+        "budget_energy_tce": line.budget_energy_tce,
+        "monthly_profile": line.monthly_profile,
+    }
+
+
+def _case(case: WarningCase) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "plan": case.plan_id,
+        "year": case.plan.year,
+        "measure": case.plan.measure,
+        "budget_id": case.line.line_id,
+        "line_name": case.line.name or case.line.subject_code,
+        "as_of": case.as_of,
+        "light": case.light,
+        "status": case.status,
+        "owner_role": case.owner_role,
+        "district_code": case.district.code if case.district else None,
+        "enterprise_id": case.enterprise_id,
+        "explanation": case.explanation,
+        "measures": case.measures,
+        "closing_note": case.closing_note,
+        "opened_by": case.opened_by,
+        "opened_at": case.opened_at,
+        "answered_by": case.answered_by,
+        "answered_at": case.answered_at,
+        "closed_by": case.closed_by,
+        "closed_at": case.closed_at,
+    }
+
+
+def _conflict(error: StateError) -> Any:
+    return problem(409, f"{error.reason_en} / {error.reason_zh}", "conflict")
+
+
+def _rejected(error: PlanRejectedError) -> Any:
+    fields = [
+        {
+            "field": e["column"] or "",
+            "value": e["value"],
+            "code": e["code"],
+            "reason_zh": e["reason_zh"],
+            "reason_en": e["reason_en"],
+        }
+        for e in error.errors[:200]
+    ]
+    return problem(409, "the budgets do not add up", "conflict", errors=fields)
+
+
+def _actor(request: HttpRequest) -> Actor:
+    who = principal(request)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and not who.is_key:
+        return Actor.of(user)
+    return Actor(label=who.label)
+
+
+@router.get(
+    "/budgets/plans",
+    auth=PrincipalAuth("budgets"),
+    response={200: Page[PlanOut], **ERROR_RESPONSES},
+    summary="Budget plan versions (碳预算 / 用能预算), newest first",
+)
+def list_plans(request: HttpRequest, query: Query[PlansQuery]) -> dict[str, Any]:
+    plans = selectors.plans()
+    if query.year is not None:
+        plans = plans.filter(year=query.year)
+    if query.measure is not None:
+        plans = plans.filter(measure=query.measure)
+    start = (query.page - 1) * query.page_size
+    return {
+        "count": plans.count(),
+        "page": query.page,
+        "page_size": query.page_size,
+        "items": [_plan(p) for p in plans[start : start + query.page_size]],
+    }
+
+
+@router.get(
+    "/budgets/plans/{plan_id}",
+    auth=PrincipalAuth("budgets"),
+    response={200: PlanDetailOut, **ERROR_RESPONSES},
+    summary="A plan version with the lines the caller may read",
+)
+def get_plan(request: HttpRequest, plan_id: Id, query: Query[NoQuery]) -> dict[str, Any]:
+    plan = get_object_or_404(BudgetPlan, pk=plan_id)
+    lines = selectors.visible_lines(principal(request), plan.lines.all()).select_related(
+        "parent", "district"
+    )
+    return {**_plan(plan), "lines": [_line(x) for x in lines.order_by("id")]}
+
+
+@router.get(
+    "/budgets/plans/{plan_id}/monitoring",
+    auth=PrincipalAuth("budgets"),
+    response={200: MonitoringOut, **ERROR_RESPONSES},
+    summary="A plan version's monitoring as of a month, with its provenance",
+)
+def get_monitoring(
+    request: HttpRequest, plan_id: Id, query: Query[MonitoringQuery]
+) -> dict[str, Any]:
+    plan = get_object_or_404(BudgetPlan, pk=plan_id)
+    run = selectors.latest_monitoring(plan, query.as_of)
+    if run is None:
+        raise Http404
+    return _monitoring(run, principal(request))
+
+
+def _monitoring(run: MonitoringRun, who: Principal) -> dict[str, Any]:
+    lines = selectors.monitored_lines(run, who)
+    return {
+        "id": run.pk,
+        "plan": run.plan_id,
+        "as_of": run.as_of,
+        "accounting_run": run.accounting_run_id,
+        "estimate_run": run.estimate_run_id,
+        "accounted_months": run.accounted_months,
+        "estimated_months": run.estimated_months,
+        "yellow": run.yellow,
+        "red": run.red,
+        "projection": run.projection,
+        "input_fingerprint": run.input_fingerprint,
+        "at": run.at,
+        "lines": [
+            {
+                "budget_id": m.line.line_id,
+                "subject_id": m.line.subject_code,
+                "level": m.line.level,
+                "months_elapsed": m.months_elapsed,
+                "prorated_budget": m.prorated_budget,
+                "actual_to_date": m.actual_to_date,
+                "accounted": m.accounted,
+                "estimated": m.estimated,
+                "used_of_annual_pct": m.used_of_annual_pct,
+                "projected_year": m.projected_year,
+                "projected_overshoot": m.projected_overshoot,
+                "intensity_tco2_per_10k_yuan": m.intensity_tco2_per_10k_yuan,
+                "status": m.status,
+                "judged_by": m.judged_by,
+            }
+            for m in lines
+        ],
+    }
+
+
+@router.post(
+    "/budgets/plans/{plan_id}/approve",
+    auth=PrincipalAuth("budgets", "publish"),
+    response={200: PlanOut, **WRITE_RESPONSES},
+    summary="Approve a draft plan version (the regulator)",
+)
+def approve_plan(request: HttpRequest, plan_id: Id, query: Query[NoQuery]) -> Any:
+    plan = get_object_or_404(BudgetPlan, pk=plan_id)
+    try:
+        return _plan(do_approve(plan, actor=_actor(request)))
+    except StateError as exc:
+        return _conflict(exc)
+    except PlanRejectedError as exc:
+        return _rejected(exc)
+
+
+@router.post(
+    "/budgets/plans/{plan_id}/adjust",
+    auth=PrincipalAuth("budgets", "publish"),
+    response={200: PlanOut, **WRITE_RESPONSES},
+    summary="Adjust the version in force: a new version with a reason",
+)
+def adjust_plan(request: HttpRequest, plan_id: Id, body: AdjustIn, query: Query[NoQuery]) -> Any:
+    """Each change names a line (``budget_id``) and the figures it changes; the children of
+    every parent must still add up to at most the parent (else 409 with the lines)."""
+    plan = get_object_or_404(BudgetPlan, pk=plan_id)
+    changes: dict[str, dict[str, float | None]] = {}
+    for change in body.changes:
+        given = change.model_dump(exclude_unset=True)
+        given.pop("budget_id", None)
+        changes[change.budget_id] = given
+    try:
+        return _plan(do_adjust(plan, changes, reason=body.reason, actor=_actor(request)))
+    except StateError as exc:
+        return _conflict(exc)
+    except PlanRejectedError as exc:
+        return _rejected(exc)
+
+
+@router.post(
+    "/budgets/plans/{plan_id}/monitor",
+    auth=PrincipalAuth("budgets", "review"),
+    response={200: MonitoringOut, **WRITE_RESPONSES},
+    summary="Monitor an approved version as of a month; opens warning cases",
+)
+def monitor_plan(request: HttpRequest, plan_id: Id, body: MonitorIn, query: Query[NoQuery]) -> Any:
+    plan = get_object_or_404(BudgetPlan, pk=plan_id)
+    if body.yellow >= body.red:
+        return problem(422, "the yellow band must be below the red band", "invalid")
+    try:
+        run = do_monitor(
+            plan,
+            body.as_of,
+            bands=Bands(yellow=body.yellow, red=body.red),
+            projection=body.projection,
+            actor=_actor(request),
+        )
+    except StateError as exc:
+        return _conflict(exc)
+    return _monitoring(run, principal(request))
+
+
+@router.get(
+    "/budgets/cases",
+    auth=PrincipalAuth("budget_warnings"),
+    response={200: Page[CaseOut], **ERROR_RESPONSES},
+    summary="Warning cases the caller may read, newest first",
+)
+def list_cases(request: HttpRequest, query: Query[CasesQuery]) -> dict[str, Any]:
+    cases = selectors.visible_cases(principal(request))
+    if query.year is not None:
+        cases = cases.filter(plan__year=query.year)
+    if query.status is not None:
+        cases = cases.filter(status=query.status)
+    if query.district:
+        cases = cases.filter(district__code=query.district)
+    start = (query.page - 1) * query.page_size
+    return {
+        "count": cases.count(),
+        "page": query.page,
+        "page_size": query.page_size,
+        "items": [_case(c) for c in cases[start : start + query.page_size]],
+    }
+
+
+@router.get(
+    "/budgets/cases/{case_id}",
+    auth=PrincipalAuth("budget_warnings"),
+    response={200: CaseOut, **ERROR_RESPONSES},
+    summary="One warning case",
+)
+def get_case(request: HttpRequest, case_id: Id, query: Query[NoQuery]) -> dict[str, Any]:
+    return _case(get_object_or_404(selectors.visible_cases(principal(request)), pk=case_id))
+
+
+@router.post(
+    "/budgets/cases/{case_id}/answer",
+    auth=PrincipalAuth("budget_warnings", "submit"),
+    response={200: CaseOut, **WRITE_RESPONSES},
+    summary="Answer a warning case (its owner: the district officer or the enterprise)",
+)
+def answer_case(request: HttpRequest, case_id: Id, body: AnswerIn, query: Query[NoQuery]) -> Any:
+    who = principal(request)
+    case = get_object_or_404(selectors.visible_cases(who), pk=case_id)
+    if not may_answer(who, case):
+        raise Http404
+    try:
+        answered = do_answer_case(
+            case,
+            explanation=body.explanation,
+            measures=body.measures,
+            principal=who,
+            actor=_actor(request),
+        )
+    except StateError as exc:
+        return _conflict(exc)
+    return _case(answered)
+
+
+@router.post(
+    "/budgets/cases/{case_id}/close",
+    auth=PrincipalAuth("budgets", "review"),
+    response={200: CaseOut, **WRITE_RESPONSES},
+    summary="Close an answered warning case (the regulator)",
+)
+def close_case(request: HttpRequest, case_id: Id, body: CloseIn, query: Query[NoQuery]) -> Any:
+    case = get_object_or_404(selectors.visible_cases(principal(request)), pk=case_id)
+    try:
+        return _case(do_close_case(case, note=body.note, actor=_actor(request)))
+    except StateError as exc:
+        return _conflict(exc)
+
+
+@router.get(
+    "/budgets/enterprises/{enterprise_id}",
+    auth=PrincipalAuth("budget_warnings"),
+    response={200: EnterpriseBudgetOut, **ERROR_RESPONSES},
+    summary="An enterprise's own budget lines and warning cases",
+)
+def enterprise_budget(
+    request: HttpRequest, enterprise_id: Id, query: Query[NoQuery]
+) -> dict[str, Any]:
+    who = principal(request)
+    enterprise = get_object_or_404(Enterprise, pk=enterprise_id)
+    panel = selectors.enterprise_panel(who, enterprise.pk)
+    if panel is None or not selectors.may_read_enterprise(who, enterprise.pk):
+        raise Http404
+    return {
+        "enterprise_id": enterprise.pk,
+        "lines": [_line(b["line"]) for b in panel.lines],
+        "cases": [_case(c) for c in panel.cases],
+    }
