@@ -51,11 +51,15 @@ WRITE_RESPONSES: dict[int, Any] = {**ERROR_RESPONSES, 409: ErrorOut}
 
 class PlanOut(OutSchema):
     id: int
+    """The plan version's id."""
     year: int
+    """The budget year."""
     measure: str
     """``carbon`` (tCO2) or ``energy`` (tce, excluding feedstock and renewables)."""
     version: int
+    """The version number, from 1, within the year and measure."""
     name: str
+    """The plan's name."""
     status: str
     """``draft``, ``approved`` or ``adjusted`` (an approved later version)."""
     in_force: bool
@@ -63,26 +67,43 @@ class PlanOut(OutSchema):
     replaces: int | None
     """The id of the version this one replaces."""
     reason: str
+    """Why it was adjusted (empty for a first version)."""
     created_by: str
+    """Who made the version."""
     created_at: datetime
+    """When it was made."""
     approved_by: str
+    """Who approved it (empty for a draft)."""
     approved_at: datetime | None
+    """When it was approved (null for a draft)."""
 
 
 class LineOut(OutSchema):
     id: int
+    """The line's id."""
     budget_id: str
+    """The line's id within its plan (the BUDGETS file's budget_id)."""
     level: str
     """city, district, industry, enterprise or project."""
     subject_id: str
+    """A district's GB/T 2260 code, an industry's GB/T 4754 code, an enterprise's entity id
+    or a project's name."""
     name: str
+    """The line's name."""
     parent_id: str | None
+    """The budget_id of its parent line (null for the city line)."""
     district_code: str | None
+    """The district the line sits in (inherited down the tree)."""
     enterprise_id: int | None
+    """The enterprise of an enterprise or project line."""
     budget_tco2: float
+    """The annual total budget, tCO2."""
     budget_intensity_tco2_per_10k_yuan: float | None
+    """The intensity budget, tCO2 per 万元 value added."""
     budget_energy_tce: float | None
+    """The energy-use budget, tce (excluding feedstock and renewables)."""
     monthly_profile: list[float] | None
+    """Twelve shares of the year for proration (null: equal months)."""
 
 
 class PlanDetailOut(PlanOut):
@@ -92,20 +113,29 @@ class PlanDetailOut(PlanOut):
 
 class MonitoredOut(OutSchema):
     budget_id: str
+    """The line's budget_id."""
     subject_id: str
+    """The line's subject."""
     level: str
+    """The line's level."""
     months_elapsed: int
+    """Months of the budget year up to the as-of month."""
     prorated_budget: float
     """In the plan's unit (tCO2, or tce for an energy-use plan), as every figure here."""
     actual_to_date: float | None
+    """Actual to date (the line's own, or its children's added up)."""
     accounted: float | None
     """The part of the actual from the published accounting run."""
     estimated: float | None
     """The part only estimated (rapid estimates, months not yet accounted)."""
     used_of_annual_pct: float | None
+    """Actual to date as a share of the annual budget, %."""
     projected_year: float | None
+    """The projected year."""
     projected_overshoot: float | None
+    """How far the projected year exceeds the annual budget (0 when it does not)."""
     intensity_tco2_per_10k_yuan: float | None
+    """The intensity to date, tCO2 per 万元 value added (null without value added)."""
     status: str
     """green, yellow or red."""
     judged_by: str
@@ -114,30 +144,48 @@ class MonitoredOut(OutSchema):
 
 class MonitoringOut(OutSchema):
     id: int
+    """The monitoring's id."""
     plan: int
+    """The plan version monitored."""
     as_of: str
+    """The as-of month, YYYY-MM."""
     accounting_run: int | None
     """The published accounting run the accounted figures come from."""
     estimate_run: int | None
     """The estimate run the estimated figures come from."""
     accounted_months: list[str]
+    """Months whose figures are all accounted."""
     estimated_months: list[str]
+    """Months with estimated figures."""
     yellow: float
+    """Yellow at or above this share of the annual budget."""
     red: float
+    """Red above this share (or when the actual exceeds the annual budget)."""
     projection: str
+    """linear (actual × 12 ÷ months) or profile (by the monthly profile)."""
     input_fingerprint: str
+    """SHA-256 of the budgets and actuals monitored."""
     at: datetime
+    """When it was made."""
     lines: list[MonitoredOut]
+    """The lines the caller may read."""
 
 
 class CaseOut(OutSchema):
     id: int
+    """The case's id."""
     plan: int
+    """The plan version whose monitoring opened it."""
     year: int
+    """The budget year."""
     measure: str
+    """carbon or energy."""
     budget_id: str
+    """The line's budget_id."""
     line_name: str
+    """The line's name."""
     as_of: str
+    """The as-of month of the monitoring that opened it."""
     light: str
     """yellow or red, when opened."""
     status: str
@@ -145,28 +193,43 @@ class CaseOut(OutSchema):
     owner_role: str
     """district or enterprise: who answers."""
     district_code: str | None
+    """The district of the line."""
     enterprise_id: int | None
+    """The enterprise of an enterprise-owned case."""
     explanation: str
+    """The owner's explanation."""
     measures: str
+    """The measures the owner gives."""
     closing_note: str
+    """The regulator's note on closing."""
     opened_by: str
+    """Who opened it."""
     opened_at: datetime
+    """When it was opened."""
     answered_by: str
+    """Who answered last."""
     answered_at: datetime | None
+    """When it was answered last."""
     closed_by: str
+    """Who closed it."""
     closed_at: datetime | None
+    """When it was closed."""
 
 
 class EnterpriseBudgetOut(OutSchema):
     enterprise_id: int
+    """The enterprise's internal id."""
     lines: list[LineOut]
     """Its enterprise lines in plans in force."""
     cases: list[CaseOut]
+    """Its warning cases, newest first."""
 
 
 class PlansQuery(Paging):
     year: Year | None = None
+    """The budget year."""
     measure: Literal["carbon", "energy"] | None = None
+    """carbon or energy."""
 
 
 class MonitoringQuery(QuerySchema):
@@ -176,38 +239,52 @@ class MonitoringQuery(QuerySchema):
 
 class CasesQuery(Paging):
     year: Year | None = None
+    """The budget year."""
     status: Literal["open", "answered", "closed"] | None = None
+    """open, answered or closed."""
     district: Text | None = None
+    """A district's GB/T 2260 code."""
 
 
 class AnswerIn(Schema):
     explanation: LongText
+    """Why the line is over (required)."""
     measures: LongText = ""
+    """What is done about it."""
 
 
 class CloseIn(Schema):
     note: LongText = ""
+    """The regulator's note."""
 
 
 class MonitorIn(Schema):
     as_of: Month
+    """The as-of month, YYYY-MM, in the plan's year."""
     yellow: Annotated[float, Field(gt=0, le=10)] = 0.9
     """Yellow at or above this share (projected year ÷ annual budget)."""
     red: Annotated[float, Field(gt=0, le=10)] = 1.0
     """Red above this share, or when the actual to date exceeds the annual budget."""
     projection: Literal["linear", "profile"] = "linear"
+    """linear or profile."""
 
 
 class ChangeIn(Schema):
     budget_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]*$")]
+    """The line changed."""
     budget_tco2: Amount | None = None
+    """Its new total, tCO2."""
     budget_intensity_tco2_per_10k_yuan: Amount | None = None
+    """Its new intensity budget."""
     budget_energy_tce: Amount | None = None
+    """Its new energy-use budget, tce."""
 
 
 class AdjustIn(Schema):
     reason: LongText
+    """Why (required)."""
     changes: Annotated[list[ChangeIn], Field(min_length=1, max_length=10_000)]
+    """The lines changed."""
 
 
 def _plan(plan: BudgetPlan) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from citycarbon.web.energy.models import AccountingRun
 from citycarbon.web.enterprises.models import Enterprise
@@ -24,9 +25,9 @@ class Measure(models.TextChoices):
 
 
 class PlanStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    APPROVED = "approved", _("approved")
-    ADJUSTED = "adjusted", _("adjusted")
+    DRAFT = "draft", pgettext_lazy("budget", "draft")
+    APPROVED = "approved", pgettext_lazy("budget", "approved")
+    ADJUSTED = "adjusted", pgettext_lazy("budget", "adjusted")
 
 
 class Level(models.TextChoices):
@@ -38,20 +39,20 @@ class Level(models.TextChoices):
 
 
 class Light(models.TextChoices):
-    GREEN = "green", _("green")
-    YELLOW = "yellow", _("yellow")
-    RED = "red", _("red")
+    GREEN = "green", pgettext_lazy("budget", "green")
+    YELLOW = "yellow", pgettext_lazy("budget", "yellow")
+    RED = "red", pgettext_lazy("budget", "red")
 
 
 class JudgedBy(models.TextChoices):
-    INTENSITY = "intensity", _("intensity")
-    TOTAL = "total", _("total")
+    INTENSITY = "intensity", pgettext_lazy("budget", "intensity")
+    TOTAL = "total", pgettext_lazy("budget", "total")
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("open")
-    ANSWERED = "answered", _("answered")
-    CLOSED = "closed", _("closed")
+    OPEN = "open", pgettext_lazy("budget", "open")
+    ANSWERED = "answered", pgettext_lazy("budget", "answered")
+    CLOSED = "closed", pgettext_lazy("budget", "closed")
 
 
 class BudgetPlan(models.Model):
@@ -60,7 +61,7 @@ class BudgetPlan(models.Model):
     version is never edited (an adjustment is the next version, ``replaces`` pointing back)."""
 
     year = models.PositiveSmallIntegerField(_("year"))
-    measure = models.CharField(_("measure"), max_length=8, choices=Measure.choices)
+    measure = models.CharField(pgettext_lazy("budget", "measure"), max_length=8, choices=Measure.choices)
     version = models.PositiveSmallIntegerField(_("version"))
     name = models.CharField(_("name"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices)
@@ -157,7 +158,7 @@ class MonitoringRun(models.Model):
     estimated_months = models.JSONField(_("estimated months"), default=list)
     yellow = models.FloatField(_("yellow band"))
     red = models.FloatField(_("red band"))
-    projection = models.CharField(_("projection"), max_length=8)
+    projection = models.CharField(pgettext_lazy("budget", "projection"), max_length=8)
     input_fingerprint = models.CharField(_("input SHA-256"), max_length=64)
     actor_label = models.CharField(_("actor label"), max_length=150)
     at = models.DateTimeField(_("time"), auto_now_add=True)
@@ -212,7 +213,7 @@ class WarningCase(models.Model):
     line_key = models.CharField(max_length=120)
     """``year:measure:budget id``, the same across versions of the plan."""
     as_of = models.CharField(_("as of month"), max_length=7)
-    light = models.CharField(_("warning"), max_length=8, choices=Light.choices)
+    light = models.CharField(pgettext_lazy("budget", "warning"), max_length=8, choices=Light.choices)
     status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices)
     district = models.ForeignKey(
         District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -220,12 +221,12 @@ class WarningCase(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    owner_role = models.CharField(_("owner"), max_length=16)
+    owner_role = models.CharField(pgettext_lazy("budget", "owner"), max_length=16)
     explanation = models.TextField(_("explanation"), blank=True)
-    measures = models.TextField(_("measures"), blank=True)
+    measures = models.TextField(pgettext_lazy("budget", "measures"), blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
     opened_by = models.CharField(_("opened by"), max_length=150)
-    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    opened_at = models.DateTimeField(pgettext_lazy("budget", "opened"), auto_now_add=True)
     answered_by = models.CharField(_("answered by"), max_length=150, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     closed_by = models.CharField(_("closed by"), max_length=150, blank=True)
