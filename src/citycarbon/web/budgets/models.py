@@ -61,7 +61,9 @@ class BudgetPlan(models.Model):
     version is never edited (an adjustment is the next version, ``replaces`` pointing back)."""
 
     year = models.PositiveSmallIntegerField(_("year"))
-    measure = models.CharField(pgettext_lazy("budget", "measure"), max_length=8, choices=Measure.choices)
+    measure = models.CharField(
+        pgettext_lazy("budget", "measure"), max_length=8, choices=Measure.choices
+    )
     version = models.PositiveSmallIntegerField(_("version"))
     name = models.CharField(_("name"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices)
@@ -213,7 +215,9 @@ class WarningCase(models.Model):
     line_key = models.CharField(max_length=120)
     """``year:measure:budget id``, the same across versions of the plan."""
     as_of = models.CharField(_("as of month"), max_length=7)
-    light = models.CharField(pgettext_lazy("budget", "warning"), max_length=8, choices=Light.choices)
+    light = models.CharField(
+        pgettext_lazy("budget", "warning"), max_length=8, choices=Light.choices
+    )
     status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices)
     district = models.ForeignKey(
         District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
