@@ -6,12 +6,15 @@ API; answering and closing a case through the API."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from typer.testing import CliRunner
 
+from citycarbon.cli.main import app
 from citycarbon.web.access.actions import Binding, do_create_api_key
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.budgets import selectors
@@ -22,6 +25,7 @@ from citycarbon.web.energy.models import AccountingRun
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.estimates.models import Estimate, EstimateRun
 from citycarbon.web.grading.selectors import published_accounting_run
+from citycarbon.web.regions.models import District
 from tests.web.conftest import LoadedCity
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +259,61 @@ def test_the_api_lists_answers_and_closes(loaded_city: LoadedCity, client: Clien
     assert {line["status"] for line in monitoring["lines"]} <= {"green", "yellow", "red"}
     plans = client.get("/api/v1/budgets/plans", headers={"X-API-Key": regulator}).json()
     assert plans["count"] == BudgetPlan.objects.count()
+
+
+def _demo_plans() -> tuple[BudgetPlan, BudgetPlan]:
+    """The demo's accounted year's plan in force (adjusted) and the next year's."""
+    accounted, estimated = selectors.available_months()
+    first = selectors.in_force(int(accounted[-1][:4]), "carbon")
+    second = selectors.in_force(int(estimated[-1][:4]), "carbon")
+    assert first is not None and second is not None
+    return first, second
+
+
+def test_the_quarterly_and_annual_reports_print_in_chinese(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    accounted_year, next_year = _demo_plans()
+    login(client, "regulator")
+    page = client.get(
+        "/reports/budget-quarterly/", {"year": accounted_year.year, "quarter": 4}
+    ).content.decode()
+    assert "碳预算季度监测报告" in page and "黄色与红色预算行" in page and "红" in page
+    assert f"{accounted_year.year}-Q4" in page
+    annual = client.get("/reports/budget-annual/", {"year": accounted_year.year}).content.decode()
+    assert "碳预算年度分析报告" in annual and "版本记录" in annual
+    assert "节能技改经核实后核减" in annual  # the adjustment's reason
+    assert "各责任方尚未关闭的事项（计入考核）" in annual
+    # the next year was monitored in its tenth month only: no Q4 monitoring yet
+    none = client.get("/reports/budget-quarterly/", {"year": next_year.year, "quarter": 4})
+    assert "请先运行监测" in none.content.decode()
+    issued = client.post("/reports/budget-annual/issue/", {"year": next_year.year, "district": ""})
+    assert issued.status_code == 302
+
+
+def test_a_district_officer_gets_its_own_district_s_report_only(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    accounted_year, _next = _demo_plans()
+    login(client, "district")
+    own = District.objects.get(pk=User.objects.get(username="district").profile.subject_id)
+    other = District.objects.exclude(pk=own.pk).first()
+    assert other is not None
+    mine = client.get(
+        "/reports/budget-annual/", {"year": accounted_year.year, "district": own.code}
+    )
+    assert mine.status_code == 200 and own.name_zh in mine.content.decode()
+    for params in ({"district": other.code}, {}):
+        answer = client.get("/reports/budget-annual/", {"year": accounted_year.year, **params})
+        assert answer.status_code in (403, 404)
+
+
+def test_the_cli_writes_the_budget_reports(loaded_city: LoadedCity, tmp_path: Path) -> None:
+    accounted_year, _next = _demo_plans()
+    out = tmp_path / "q.pdf"
+    args = ["report", "budget-quarterly", "--year", str(accounted_year.year), "--quarter", "4"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    bad = CliRunner().invoke(app, ["report", "budget-annual", "--year", "2099", "--out", str(out)])
+    assert bad.exit_code == 2 and "没有已批准的预算方案" in bad.output
