@@ -19,6 +19,7 @@ from citycarbon.web.budgets.actions import (
     PlanRejectedError,
     StateError,
     do_adjust,
+    do_allocate,
     do_answer_case,
     do_approve,
     do_close_case,
@@ -348,3 +349,40 @@ def test_district_officers_and_enterprise_users_see_only_their_own(
         _principal("enterprise", "enterprise", city["e1"].pk), city["e2"].pk
     )
     assert panel is not None and panel.lines == [] and panel.cases == []
+
+
+# --- allocation -----------------------------------------------------------------------------
+
+
+def test_allocation_by_history_shares_the_parent_in_proportion(
+    city: dict[str, Any], tmp_path: Path
+) -> None:
+    plan = _plan(tmp_path)
+    children = pl.DataFrame({"budget_id": ["DA", "DB"], "historic_tco2": [300.0, 100.0]})
+    assert do_allocate(plan, "C", children, "history", actor=ACTOR) == {"DA": 750.0, "DB": 250.0}
+    lines = {x.line_id: x.budget_tco2 for x in plan.lines.all()}
+    assert (lines["DA"], lines["DB"], lines["C"]) == (750.0, 250.0, 1000.0)
+    event = AuditEvent.objects.get(action="budgets.allocate")
+    assert event.before["budgets"] == {"DA": 600.0, "DB": 300.0}
+    assert event.after["rule"] == "history"
+
+
+def test_allocation_by_intensity_is_scaled_down_to_the_parent(
+    city: dict[str, Any], tmp_path: Path
+) -> None:
+    plan = _plan(tmp_path)
+    children = pl.DataFrame(
+        {
+            "budget_id": ["DA", "DB"],
+            "budget_intensity_tco2_per_10k_yuan": [0.5, 1.0],
+            "planned_output_10k_yuan": [1200.0, 600.0],
+        }
+    )
+    # 600 + 600 = 1200 > 1000: both scaled by 1000 / 1200
+    got = do_allocate(plan, "C", children, "intensity", actor=ACTOR)
+    assert got == pytest.approx({"DA": 500.0, "DB": 500.0})
+    with pytest.raises(StateError):
+        do_allocate(plan, "C", children.drop("planned_output_10k_yuan"), "intensity", actor=ACTOR)
+    approved = do_approve(plan, actor=ACTOR)
+    with pytest.raises(StateError):
+        do_allocate(approved, "C", children, "intensity", actor=ACTOR)

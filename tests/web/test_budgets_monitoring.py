@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -18,10 +19,15 @@ from citycarbon.cli.main import app
 from citycarbon.web.access.actions import Binding, do_create_api_key
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.budgets import selectors
-from citycarbon.web.budgets.actions import do_approve, do_create_plan, do_monitor
+from citycarbon.web.budgets.actions import (
+    do_allocate_by_history,
+    do_approve,
+    do_create_plan,
+    do_monitor,
+)
 from citycarbon.web.budgets.demo import load_demo_budgets
 from citycarbon.web.budgets.models import BudgetPlan, CaseStatus, MonitoringRun, WarningCase
-from citycarbon.web.energy.models import AccountingRun
+from citycarbon.web.energy.models import AccountingRun, Emission
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.estimates.models import Estimate, EstimateRun
 from citycarbon.web.grading.selectors import published_accounting_run
@@ -317,3 +323,108 @@ def test_the_cli_writes_the_budget_reports(loaded_city: LoadedCity, tmp_path: Pa
     assert out.read_bytes().startswith(b"%PDF")
     bad = CliRunner().invoke(app, ["report", "budget-annual", "--year", "2099", "--out", str(out)])
     assert bad.exit_code == 2 and "没有已批准的预算方案" in bad.output
+
+
+def test_the_api_approves_adjusts_allocates_and_monitors(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    accounted, _estimated = selectors.available_months()
+    year = int(accounted[-1][:4])
+    entity = loaded_city.first.entity_id
+    plan = _small_plan(year, entity, loaded_city.first.district.code, budget=1000.0)
+    key = do_create_api_key(Binding("regulator"), actor=ACTOR, scopes=("budgets",))[1]
+    reader = do_create_api_key(Binding("regulator"), actor=ACTOR)[1]
+    base = f"/api/v1/budgets/plans/{plan.pk}"
+
+    def post(url: str, body: dict[str, object] | None = None, who: str = key) -> Any:
+        return client.post(
+            url, body or {}, content_type="application/json", headers={"X-API-Key": who}
+        )
+
+    assert post(base + "/approve", who=reader).status_code == 403  # a key needs the scope
+    assert post(base + "/approve").json()["code"] == "conflict"  # approved already
+    monitored = post(base + "/monitor", {"as_of": accounted[-1], "yellow": 0.8, "red": 0.9})
+    assert monitored.status_code == 200
+    assert monitored.json()["yellow"] == 0.8 and monitored.json()["estimated_months"] == []
+    assert (
+        post(base + "/monitor", {"as_of": accounted[-1], "yellow": 1.0, "red": 0.9}).status_code
+        == 422
+    )
+    bad = post(base + "/monitor", {"as_of": f"{year + 1}-01"})
+    assert bad.status_code == 409
+    adjusted = post(
+        base + "/adjust",
+        {"reason": "口径调整", "changes": [{"budget_id": "E", "budget_tco2": 900}]},
+    )
+    assert adjusted.status_code == 200 and adjusted.json()["replaces"] == plan.pk
+    over = post(
+        f"/api/v1/budgets/plans/{adjusted.json()['id']}/adjust",
+        {"reason": "过多", "changes": [{"budget_id": "E", "budget_tco2": 1e9}]},
+    )
+    assert over.status_code == 409 and over.json()["errors"][0]["code"] == "over_parent"
+    assert post(base + "/adjust", {"reason": "", "changes": []}).status_code == 422
+    # allocation is for drafts
+    refused = post(base + "/allocate", {"parent_id": "D", "rule": "history"})
+    assert refused.status_code == 409
+    detail = client.get(base, headers={"X-API-Key": key}).json()
+    assert [line["budget_id"] for line in detail["lines"]] == ["C", "D", "E"]
+    # it replaced the demo's version of the year and was replaced by the adjustment
+    assert detail["in_force"] is False and detail["status"] == "adjusted"
+
+
+def test_allocation_by_history_reads_last_year_from_the_published_run(
+    loaded_city: LoadedCity,
+) -> None:
+    accounted, _estimated = selectors.available_months()
+    year = int(accounted[-1][:4]) + 1
+    first, other = loaded_city.first, loaded_city.other_district
+    frame = pl.DataFrame(
+        [
+            _row("C", "city", "339900", None, 1000.0),
+            _row("D1", "district", first.district.code, "C", 500.0, first.district_id),
+            _row("D2", "district", other.district.code, "C", 500.0, other.district_id),
+        ],
+        schema_overrides={"monthly_profile": pl.List(pl.Float64), "parent_id": pl.String},
+    )
+    plan = do_create_plan(year, "energy", "分解", frame, actor=ACTOR)
+    got = do_allocate_by_history(plan, "C", actor=ACTOR)
+    run = published_accounting_run()
+    totals = {
+        code: sum(
+            Emission.objects.filter(
+                run=run, period__startswith=str(year - 1), enterprise__district__code=code
+            ).values_list("total_tco2", flat=True)
+        )
+        for code in (first.district.code, other.district.code)
+    }
+    whole = sum(totals.values())
+    assert got == pytest.approx(
+        {
+            "D1": 1000 * totals[first.district.code] / whole,
+            "D2": 1000 * totals[other.district.code] / whole,
+        }
+    )
+
+
+def _row(
+    budget_id: str,
+    level: str,
+    subject: str,
+    parent: str | None,
+    amount: float,
+    district: int | None = None,
+) -> dict[str, object]:
+    return {
+        "row": 0,
+        "budget_id": budget_id,
+        "level": level,
+        "subject_id": subject,
+        "parent_id": parent,
+        "name": "",
+        "budget_tco2": amount,
+        "budget_intensity_tco2_per_10k_yuan": None,
+        "budget_energy_tce": None,
+        "monthly_profile": None,
+        "district_id": district,
+        "enterprise_id": None,
+    }

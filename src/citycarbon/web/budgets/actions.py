@@ -314,9 +314,11 @@ def do_allocate(
     Returns each child's new budget (tCO2)."""
     plan = _draft(plan)
     parent = plan.lines.get(line_id=parent_line_id)
-    shares = core.allocate(parent.budget_tco2, children, rule)
-    column = "budget_tco2" if "budget_tco2" in shares.columns else shares.columns[-1]
-    result = dict(zip(shares["budget_id"], shares[column], strict=True))
+    try:
+        shares = core.allocate(parent.budget_tco2, children, rule)
+    except ValueError as exc:
+        raise StateError(f"无法分解：{exc}", f"cannot allocate: {exc}") from exc
+    result = dict(zip(shares["budget_id"], shares["budget_tco2"], strict=True))
     lines = {line.line_id: line for line in parent.children.all()}
     unknown = sorted(set(result) - set(lines))
     if unknown:
@@ -340,6 +342,25 @@ def do_allocate(
         after={"parent": parent_line_id, "rule": rule, "budgets": result},
     )
     return {k: float(v) for k, v in result.items()}
+
+
+def do_allocate_by_history(
+    plan: BudgetPlan, parent_line_id: str, *, actor: Actor
+) -> dict[str, float]:
+    """Share a draft line's budget among its children in proportion to their emissions of
+    the year before (``selectors.historic_tco2``, the published run)."""
+    parent = plan.lines.get(line_id=parent_line_id)
+    history = selectors.historic_tco2(parent)
+    if not history or sum(history.values()) <= 0:
+        raise StateError(
+            "下级预算行没有上年排放，无法按历史分解",
+            "the child lines have no emissions the year before: nothing to allocate by",
+        )
+    children = pl.DataFrame(
+        {"budget_id": list(history), "historic_tco2": list(history.values())},
+        schema={"budget_id": pl.String, "historic_tco2": pl.Float64},
+    )
+    return do_allocate(plan, parent_line_id, children, "history", actor=actor)
 
 
 @transaction.atomic

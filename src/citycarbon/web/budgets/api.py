@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import polars as pl
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
@@ -33,6 +34,8 @@ from citycarbon.web.budgets.actions import (
     PlanRejectedError,
     StateError,
     do_adjust,
+    do_allocate,
+    do_allocate_by_history,
     do_answer_case,
     do_approve,
     do_close_case,
@@ -280,6 +283,37 @@ class ChangeIn(Schema):
     """Its new energy-use budget, tce."""
 
 
+class ChildIn(Schema):
+    budget_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]*$")]
+    """A child line of the parent."""
+    historic_tco2: Amount | None = None
+    """Its emissions of a base year (rule history)."""
+    benchmark_intensity_tco2_per_10k_yuan: Amount | None = None
+    """Its industry's benchmark intensity (rule benchmark)."""
+    budget_intensity_tco2_per_10k_yuan: Amount | None = None
+    """Its own intensity budget (rule intensity)."""
+    planned_output_10k_yuan: Amount | None = None
+    """Its planned value added, 万元 (rules benchmark and intensity)."""
+
+
+class AllocateIn(Schema):
+    parent_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00]*$")]
+    """The draft line whose budget is shared among its children."""
+    rule: Literal["history", "benchmark", "intensity"]
+    """history, benchmark (industry benchmark × planned output) or intensity (intensity
+    budget × planned output)."""
+    children: Annotated[list[ChildIn], Field(max_length=10_000)] = []
+    """The children's figures; for history, empty: last year's emissions from the published
+    run."""
+
+
+class AllocatedOut(OutSchema):
+    budget_id: str
+    """A child line."""
+    budget_tco2: float
+    """Its new budget, tCO2."""
+
+
 class AdjustIn(Schema):
     reason: LongText
     """Why (required)."""
@@ -476,6 +510,43 @@ def approve_plan(request: HttpRequest, plan_id: Id, query: Query[NoQuery]) -> An
         return _conflict(exc)
     except PlanRejectedError as exc:
         return _rejected(exc)
+
+
+@router.post(
+    "/budgets/plans/{plan_id}/allocate",
+    auth=PrincipalAuth("budgets", "review"),
+    response={200: list[AllocatedOut], **WRITE_RESPONSES},
+    summary="Share a draft line's budget among its children by a rule",
+)
+def allocate_plan(
+    request: HttpRequest, plan_id: Id, body: AllocateIn, query: Query[NoQuery]
+) -> Any:
+    """The children then add up to the parent (history) or to at most the parent (scaled
+    down by one factor when benchmark or intensity budgets would exceed it)."""
+    plan = get_object_or_404(BudgetPlan, pk=plan_id)
+    if not plan.lines.filter(line_id=body.parent_id).exists():
+        raise Http404
+    try:
+        if body.rule == "history" and not body.children:
+            result = do_allocate_by_history(plan, body.parent_id, actor=_actor(request))
+        else:
+            rows = [c.model_dump() for c in body.children]
+            children = pl.DataFrame(rows, schema=CHILD_SCHEMA)
+            result = do_allocate(plan, body.parent_id, children, body.rule, actor=_actor(request))
+    except StateError as exc:
+        return _conflict(exc)
+    except PlanRejectedError as exc:
+        return _rejected(exc)
+    return [{"budget_id": k, "budget_tco2": v} for k, v in result.items()]
+
+
+CHILD_SCHEMA: dict[str, Any] = {
+    "budget_id": pl.String,
+    "historic_tco2": pl.Float64,
+    "benchmark_intensity_tco2_per_10k_yuan": pl.Float64,
+    "budget_intensity_tco2_per_10k_yuan": pl.Float64,
+    "planned_output_10k_yuan": pl.Float64,
+}
 
 
 @router.post(

@@ -39,6 +39,17 @@ class LineFiguresForm(forms.Form):
         set_choices(self, "line_id", lines)
 
 
+class AllocateForm(forms.Form):
+    """Share a draft line's budget among its children by their emissions of the year
+    before (allocation by history)."""
+
+    parent_id = forms.ChoiceField(label=_("Line to allocate"))
+
+    def __init__(self, *args: Any, lines: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "parent_id", lines)
+
+
 class AdjustForm(LineFiguresForm):
     reason = forms.CharField(
         label=_("Reason for the adjustment"), widget=forms.Textarea, max_length=4000

@@ -350,6 +350,38 @@ def actuals(year: int, as_of: str, measure: str, city_code: str | None = None) -
     return Actuals(frame.sort("subject_id", "period"), accounting_run, run, accounted, estimated)
 
 
+def historic_tco2(line: BudgetLine) -> dict[str, float]:
+    """Each child line of ``line`` with its emissions of the year before the plan's, from
+    the published accounting run (its yearly totals; a monthly run's months added up): an
+    enterprise child its own, a district child its district's, an industry child its
+    industry's enterprises within the parent's district (or the city); the base of
+    allocation by history. A child with no emissions that year has 0."""
+    accounting_run = published_accounting_run()
+    year = str(line.plan.year - 1)
+    totals: dict[str, float] = {}
+    rows: list[tuple[str, str, str, float]] = []
+    if accounting_run is not None:
+        rows = list(
+            Emission.objects.filter(run=accounting_run, period__startswith=year).values_list(
+                "enterprise__entity_id",
+                "enterprise__district__code",
+                "enterprise__industry__code",
+                "total_tco2",
+            )
+        )
+    district = line.district.code if line.district is not None else None
+    for child in line.children.all():
+        code = child.subject_code
+        if child.level in (Level.ENTERPRISE, Level.PROJECT):
+            picked = [t for e, _d, _i, t in rows if e == code]
+        elif child.level == Level.DISTRICT:
+            picked = [t for _e, d, _i, t in rows if d == code]
+        else:
+            picked = [t for _e, d, i, t in rows if i.startswith(code) and district in (None, d)]
+        totals[child.line_id] = float(sum(picked))
+    return totals
+
+
 # --- monitoring -----------------------------------------------------------------------------
 
 

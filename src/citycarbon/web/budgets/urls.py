@@ -11,6 +11,7 @@ urlpatterns = [
     path("budgets/plans/new/", views.plan_upload, name="budget-upload"),
     path("budgets/plans/<int:plan_id>/", views.plan_page, name="budget-plan"),
     path("budgets/plans/<int:plan_id>/line/", views.plan_line, name="budget-plan-line"),
+    path("budgets/plans/<int:plan_id>/allocate/", views.plan_allocate, name="budget-allocate"),
     path("budgets/plans/<int:plan_id>/approve/", views.plan_approve, name="budget-approve"),
     path("budgets/plans/<int:plan_id>/adjust/", views.plan_adjust, name="budget-adjust"),
     path("budgets/plans/<int:plan_id>/monitor/", views.plan_monitor, name="budget-monitor"),

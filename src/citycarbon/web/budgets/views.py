@@ -25,6 +25,7 @@ from citycarbon.web.budgets.actions import (
     PlanRejectedError,
     StateError,
     do_adjust,
+    do_allocate_by_history,
     do_answer_case,
     do_approve,
     do_close_case,
@@ -35,6 +36,7 @@ from citycarbon.web.budgets.actions import (
 )
 from citycarbon.web.budgets.forms import (
     AdjustForm,
+    AllocateForm,
     AnswerForm,
     CloseForm,
     LineFiguresForm,
@@ -149,6 +151,9 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
         "may_review": may_review,
         "may_publish": may_publish,
         "line_form": LineFiguresForm(lines=choices) if plan.status == PlanStatus.DRAFT else None,
+        "allocate_form": AllocateForm(lines=_parent_choices(plan))
+        if plan.status == PlanStatus.DRAFT
+        else None,
         "adjust_form": AdjustForm(lines=choices) if plan.in_force else None,
         "monitor_form": MonitorForm(initial={"as_of": f"{plan.year}-12", "projection": "linear"})
         if plan.status != PlanStatus.DRAFT
@@ -184,6 +189,29 @@ def plan_line(request: HttpRequest, plan_id: int) -> HttpResponse:
     else:
         messages.error(request, _("The line's figures are not valid."))
     return redirect("budget-plan", plan_id=plan.pk)
+
+
+@page("budgets", "review")
+@require_POST
+def plan_allocate(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Share a draft line's budget among its children by last year's emissions."""
+    plan = _plan_post(request, plan_id)
+    form = AllocateForm(request.POST, lines=_parent_choices(plan))
+    if form.is_valid():
+        try:
+            do_allocate_by_history(plan, form.cleaned_data["parent_id"], actor=_actor(request))
+        except StateError as exc:
+            _state_error(request, exc)
+        except PlanRejectedError as exc:
+            messages.error(request, "; ".join(e["reason_zh"] for e in exc.errors))
+    return redirect("budget-plan", plan_id=plan.pk)
+
+
+def _parent_choices(plan: BudgetPlan) -> Choices:
+    return [
+        (line.line_id, f"{line.line_id} {line.name or line.subject_code}")
+        for line in plan.lines.filter(children__isnull=False).distinct().order_by("id")
+    ]
 
 
 @page("budgets", "publish")
