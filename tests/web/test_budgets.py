@@ -56,6 +56,11 @@ TREE = [
 
 @pytest.fixture
 def city() -> dict[str, Any]:
+    return make_city()
+
+
+def make_city() -> dict[str, Any]:
+    """Two districts of the city 339900, an enterprise in each."""
     a = District.objects.create(code="339901", name_zh="甲区", parent_code="339900")
     b = District.objects.create(code="339902", name_zh="乙区", parent_code="339900")
     industry = Industry.objects.get_or_create(code="1711")[0]
