@@ -6,6 +6,7 @@ warning cases, and ``unresolved_cases`` for the assessment."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -170,20 +171,21 @@ ACTUALS_SCHEMA: Final[dict[str, pl.DataType]] = {
 
 
 def enterprise_months(
-    year: int, as_of: str
+    year: int, as_of: str, entities: Collection[str] | None = None
 ) -> tuple[pl.DataFrame, AccountingRun | None, EstimateRun | None]:
     """``entity_id, district_code, period, tco2, energy_tce, source`` for the months of
     ``year`` up to ``as_of``: the published accounting run's monthly emissions where it is
     monthly, else the estimate run's accounted months (the monthly records accounted with
     the published run's factor set); for an enterprise-month neither has, the rapid
-    estimate (``source`` = estimated)."""
+    estimate (``source`` = estimated). ``entities``: only these enterprises (entity ids)."""
     accounting_run = published_accounting_run()
+    only = Q() if entities is None else Q(enterprise__entity_id__in=list(entities))
     run = estimates.shown().run
     months = [f"{year}-{m:02d}" for m in range(1, int(as_of[5:]) + 1)]
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     if accounting_run is not None and accounting_run.grain == "month":
         for entity, district, period, tco2, energy, feedstock, renewable in (
-            Emission.objects.filter(run=accounting_run, period__in=months)
+            Emission.objects.filter(only, run=accounting_run, period__in=months)
             .values_list(
                 "enterprise__entity_id",
                 "enterprise__district__code",
@@ -205,7 +207,7 @@ def enterprise_months(
             }
     if run is not None:
         for entity, district, period, estimated, accounted in (
-            Estimate.objects.filter(run=run, grain=Grain.MONTH, period__in=months)
+            Estimate.objects.filter(only, run=run, grain=Grain.MONTH, period__in=months)
             .values_list(
                 "enterprise__entity_id",
                 "enterprise__district__code",
@@ -466,7 +468,8 @@ def enterprise_figures(
     """Per enterprise behind ``line``: its actual to date and how much of it is estimated,
     recomputed from the same sources (``enterprise_months``) the run used."""
     entities = dict(enterprises_behind(line).values_list("entity_id", "pk"))
-    frame, _run, _est = enterprise_months(run.plan.year, run.as_of)
+    narrow = None if line.level == Level.CITY else list(entities)
+    frame, _run, _est = enterprise_months(run.plan.year, run.as_of, narrow)
     if run.plan.measure == Measure.ENERGY:
         frame = frame.with_columns(pl.col("energy_tce").alias("tco2"))
     summed = (
