@@ -145,7 +145,8 @@ def test_the_demo_has_lights_of_every_colour_and_open_cases(loaded_city: LoadedC
 
 
 MACHINE = re.compile(
-    r">\s*(green|yellow|red|draft|approved|adjusted|open|answered|closed|carbon)\s*<"
+    r">\s*(green|yellow|red|draft|approved|adjusted|open|answered|closed|carbon|city|district|"
+    r"industry|enterprise|project|Level|Used of annual budget)\s*<"
 )
 
 
@@ -158,7 +159,7 @@ def test_pages_render_in_chinese_for_the_regulator(loaded_city: LoadedCity, clie
     case = WarningCase.objects.filter(plan__year=plan.year).first()
     assert case is not None
     pages = {
-        "/budgets/": ["碳排放预算与用能预算", "累计实际", "速算"],
+        "/budgets/": ["碳排放预算与用能预算", "累计实际", "速算", "层级", "市级", "已用年度预算"],
         f"/budgets/plans/{plan.pk}/": ["版本记录", "按月监测", "已批准"],
         f"/budgets/lines/{line.pk}/": ["构成该数的企业", "能源"],
         "/budgets/cases/": ["预算预警事项"],

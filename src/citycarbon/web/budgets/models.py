@@ -31,9 +31,9 @@ class PlanStatus(models.TextChoices):
 
 
 class Level(models.TextChoices):
-    CITY = "city", _("city")
-    DISTRICT = "district", _("district")
-    INDUSTRY = "industry", _("industry")
+    CITY = "city", pgettext_lazy("budget level", "city")
+    DISTRICT = "district", pgettext_lazy("budget level", "district")
+    INDUSTRY = "industry", pgettext_lazy("budget level", "industry")
     ENTERPRISE = "enterprise", _("key enterprise")
     PROJECT = "project", _("key project")
 

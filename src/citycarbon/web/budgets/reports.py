@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from citycarbon.web.access.policy import Principal, allows
 from citycarbon.web.budgets import selectors
@@ -133,12 +133,12 @@ def _line_table(heading: str, lines: list[MonitoredLine], unit: str) -> Section:
         heading,
         [
             _("Budget line"),
-            _("Level"),
+            pgettext("budget", "Level"),
             f"{_('Annual budget')} ({unit})",
             _("Prorated to date"),
             _("Actual to date"),
             _("of which estimated"),
-            _("Used of annual, %"),
+            _("Used of annual budget"),
             _("Projected year"),
             _("Warning"),
         ],
