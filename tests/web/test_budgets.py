@@ -24,6 +24,7 @@ from citycarbon.web.budgets.actions import (
     do_approve,
     do_close_case,
     do_import_plan,
+    do_monitor,
     do_open_cases,
     do_set_line,
     read_plan_file,
@@ -391,3 +392,19 @@ def test_allocation_by_intensity_is_scaled_down_to_the_parent(
     approved = do_approve(plan, actor=ACTOR)
     with pytest.raises(StateError):
         do_allocate(approved, "C", children, "intensity", actor=ACTOR)
+
+
+def test_monitoring_with_nothing_published_stores_lines_without_actuals(
+    city: dict[str, Any], tmp_path: Path
+) -> None:
+    plan = do_approve(_plan(tmp_path), actor=ACTOR)
+    with pytest.raises(StateError):
+        do_monitor(plan, "2025-12", actor=ACTOR)
+    run = do_monitor(plan, "2026-03", actor=ACTOR)
+    assert run.accounting_run is None and run.estimate_run is None
+    assert run.accounted_months == [] and run.estimated_months == []
+    lines = {m.line.line_id: m for m in run.lines.select_related("line")}
+    assert set(lines) == {"C", "DA", "DB", "EA", "EB", "PA"}
+    assert lines["EB"].prorated_budget == pytest.approx(25.0) and lines["EB"].months_elapsed == 3
+    assert all(m.actual_to_date in (None, 0.0) for m in lines.values())
+    assert not WarningCase.objects.exists()

@@ -13,6 +13,7 @@ from typing import Any, Final
 import polars as pl
 from django.db.models import Q, QuerySet
 
+from citycarbon.core import budgets as core
 from citycarbon.web.access.policy import Principal, allows, may_read, scoped
 from citycarbon.web.budgets.models import (
     BudgetLine,
@@ -177,18 +178,19 @@ def enterprise_months(
     ``year`` up to ``as_of``: the published accounting run's monthly emissions where it is
     monthly, else the estimate run's accounted months (the monthly records accounted with
     the published run's factor set); for an enterprise-month neither has, the rapid
-    estimate (``source`` = estimated). ``entities``: only these enterprises (entity ids)."""
+    estimate (``source`` = estimated), as ``core.budgets.combine_sources`` puts them
+    together. ``entities``: only these enterprises (entity ids)."""
     accounting_run = published_accounting_run()
     only = Q() if entities is None else Q(enterprise__entity_id__in=list(entities))
     run = estimates.shown().run
     months = [f"{year}-{m:02d}" for m in range(1, int(as_of[5:]) + 1)]
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    accounted: dict[tuple[str, str], tuple[float, float | None]] = {}
+    estimated: list[tuple[str, str, float]] = []
     if accounting_run is not None and accounting_run.grain == "month":
-        for entity, district, period, tco2, energy, feedstock, renewable in (
+        for entity, period, tco2, energy, feedstock, renewable in (
             Emission.objects.filter(only, run=accounting_run, period__in=months)
             .values_list(
                 "enterprise__entity_id",
-                "enterprise__district__code",
                 "period",
                 "total_tco2",
                 "energy_tce",
@@ -197,58 +199,43 @@ def enterprise_months(
             )
             .iterator(chunk_size=20_000)
         ):
-            rows[(entity, period)] = {
-                "entity_id": entity,
-                "district_code": district,
-                "period": period,
-                "tco2": tco2,
-                "energy_tce": max(energy - feedstock - renewable, 0.0),
-                "source": ACCOUNTED,
-            }
+            accounted[(entity, period)] = (tco2, max(energy - feedstock - renewable, 0.0))
     if run is not None:
-        for entity, district, period, estimated, accounted in (
+        for entity, period, estimate, accounted_tco2 in (
             Estimate.objects.filter(only, run=run, grain=Grain.MONTH, period__in=months)
-            .values_list(
-                "enterprise__entity_id",
-                "enterprise__district__code",
-                "period",
-                "estimated_tco2",
-                "accounted_tco2",
-            )
+            .values_list("enterprise__entity_id", "period", "estimated_tco2", "accounted_tco2")
             .iterator(chunk_size=20_000)
         ):
-            if (entity, period) in rows:
-                continue
-            if accounted is not None:
-                rows[(entity, period)] = {
-                    "entity_id": entity,
-                    "district_code": district,
-                    "period": period,
-                    "tco2": accounted,
-                    "energy_tce": None,
-                    "source": ACCOUNTED,
-                }
-            elif estimated is not None:
-                rows[(entity, period)] = {
-                    "entity_id": entity,
-                    "district_code": district,
-                    "period": period,
-                    "tco2": estimated,
-                    "energy_tce": None,
-                    "source": ESTIMATED,
-                }
-    frame = pl.DataFrame(
-        list(rows.values()),
-        schema={
-            "entity_id": pl.String,
-            "district_code": pl.String,
-            "period": pl.String,
-            "tco2": pl.Float64,
-            "energy_tce": pl.Float64,
-            "source": pl.String,
-        },
+            if accounted_tco2 is not None:
+                accounted.setdefault((entity, period), (accounted_tco2, None))
+            elif estimate is not None:
+                estimated.append((entity, period, estimate))
+    schema = {"subject_id": pl.String, "period": pl.String, "tco2": pl.Float64}
+    combined = core.combine_sources(
+        pl.DataFrame(
+            [(e, p, t, energy) for (e, p), (t, energy) in accounted.items()],
+            schema={**schema, "energy_tce": pl.Float64},
+            orient="row",
+        ),
+        pl.DataFrame(estimated, schema=schema, orient="row"),
     )
-    return frame, accounting_run, run
+    districts = pl.DataFrame(
+        list(Enterprise.objects.values_list("entity_id", "district__code")),
+        schema={"entity_id": pl.String, "district_code": pl.String},
+        orient="row",
+    )
+    frame = combined.select(
+        pl.col("subject_id").alias("entity_id"),
+        "period",
+        "tco2",
+        pl.col("energy_tce").cast(pl.Float64),
+        "source",
+    ).join(districts, on="entity_id", how="left")
+    return (
+        frame.select("entity_id", "district_code", "period", "tco2", "energy_tce", "source"),
+        accounting_run,
+        run,
+    )
 
 
 def available_months() -> tuple[list[str], list[str]]:
