@@ -35,6 +35,12 @@ def test_grading_benchmark_agrees_with_its_bare_query_and_prints_a_ratio() -> No
     assert RATIO.search(out), out
 
 
+def test_budget_monitoring_benchmark_agrees_with_its_bare_query_and_prints_a_ratio() -> None:
+    out = _bench("bench.bench_budget_monitoring", "--enterprises", "200", "--runs", "1")
+    assert re.search(r"^agreed: [\d,]+ line-months", out, re.M), out
+    assert RATIO.search(out), out
+
+
 def _bench_database() -> str | None:
     """``CITYCARBON_BENCH_DATABASE_URL``, else a database beside the PostgreSQL test one."""
     if url := os.environ.get("CITYCARBON_BENCH_DATABASE_URL"):

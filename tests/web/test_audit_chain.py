@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from citycarbon.cli.main import app
-from citycarbon.web.audit.actions import Actor, record
+from citycarbon.web.audit.actions import Actor, record, record_many
 from citycarbon.web.audit.chain import verify
 from citycarbon.web.audit.hashing import as_stored, event_hash
 from citycarbon.web.audit.models import AuditChainHead, AuditEvent, DataImport
@@ -75,6 +75,26 @@ def test_intact_chain_passes_and_the_command_says_so() -> None:
     result = CliRunner().invoke(app, ["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert f"chain intact: {events + 5} events" in result.output
+
+
+def test_events_recorded_in_bulk_join_the_chain_as_single_ones_do() -> None:
+    """``record_many`` chains its events after the head and before the next ``record``, with
+    what they carry read back as written; the chain verifies intact."""
+    first = append(1)[0]
+    changes = [(i, {"name": f"旧{i}", "n": i}, {"name": f"新{i}", "x": 0.1}) for i in range(5)]
+    changes.append((5, None, {"only": "after"}))
+    with transaction.atomic():
+        assert record_many(ACTOR, "test.bulk", "Thing", changes) == 6
+        assert record_many(ACTOR, "test.bulk", "Thing", []) == 0
+    last = append(1)[0]
+    bulk = list(AuditEvent.objects.filter(action="test.bulk").order_by("sequence"))
+    assert [e.sequence for e in bulk] == list(range(first.sequence + 1, first.sequence + 7))
+    assert bulk[0].prev_hash == first.hash
+    assert last.prev_hash == bulk[-1].hash
+    assert [(e.object_id, e.before, e.after) for e in bulk] == [
+        (str(i), before, after) for i, before, after in changes
+    ]
+    assert verify().intact
 
 
 def test_edited_event_is_found() -> None:

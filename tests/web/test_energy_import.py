@@ -159,6 +159,41 @@ def test_duplicate_keys_reject_or_quarantine(city: DemoCity, tmp_path: Path) -> 
     assert not EnergyRecord.objects.filter(enterprise__entity_id="DEMO00001", period="2026-04")
 
 
+def record_key() -> dict[str, object] | None:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, EnergyRecord._meta.db_table)
+    return found.get("energy_record_key")
+
+
+def test_first_load_into_an_empty_table_keeps_the_key(city: DemoCity, tmp_path: Path) -> None:
+    """The first load builds the records' key after the rows (PostgreSQL): a repeated key is
+    still refused, the key is back after every outcome, and it refuses later repeats."""
+    EnergyRecord.objects.all().delete()
+    lines = [
+        "DEMO00001,2026-04,01,5,t,fuel",
+        "DEMO00001,2026-04,01,6,t,fuel",
+        "DEMO00002,2026-04,01,1,t,fuel",
+    ]
+    before = state()
+    with pytest.raises(EnergyImportRejectedError) as caught:
+        do_import_energy_file(write(tmp_path / "dup.csv", *lines), actor=ACTOR)
+    assert {(e.row, e.code) for e in caught.value.errors} == {
+        (2, "duplicate_key"),
+        (3, "duplicate_key"),
+    }
+    assert state() == before
+    assert record_key() is not None
+    outcome = do_import_energy_file(write(tmp_path / "dup2.csv", *lines), actor=ACTOR, partial=True)
+    assert (outcome.rows_imported, outcome.rows_quarantined) == (1, 2)
+    key = record_key()
+    assert key is not None
+    assert key["unique"]
+    assert key["columns"] == ["enterprise_id", "period", "energy_code", "purpose"]
+    assert list(EnergyRecord.objects.values_list("enterprise__entity_id", "quantity")) == [
+        ("DEMO00002", 1.0)
+    ]
+
+
 def test_enterprise_uploads_its_own_records_only(city: DemoCity, tmp_path: Path) -> None:
     own = Enterprise.objects.get(entity_id="DEMO00001")
     f = write(

@@ -296,3 +296,55 @@ def test_economics_without_gross_output_keep_the_stored_one(tmp_path: Path) -> N
     assert code == 0, output
     year = EconomicYear.objects.get(enterprise__entity_id="E1", year=2025)
     assert (year.value_added_10k_yuan, year.gross_output_10k_yuan) == (1250.0, 5000.0)
+
+
+def test_import_city_reads_a_folder_in_dependency_order(tmp_path: Path) -> None:
+    """``import city FOLDER``: the register files and the energy files of one folder in one
+    command, each the same import as its own command."""
+    folder = tmp_path / "city"
+    (folder / "energy").mkdir(parents=True)
+    write(folder, "economics.csv", ECONOMICS)
+    write(folder, "enterprises.csv", ENTERPRISES)
+    write(folder, "regions.csv", REGIONS)
+    write(
+        folder / "energy",
+        "jan.csv",
+        f"entity_id,period,energy_code,quantity,unit,purpose\n{U1},2025-01,01,50,t,fuel\n",
+    )
+    code, output = run("city", folder)
+    assert code == 0, output
+    assert output.index("regions.csv") < output.index("enterprises.csv")
+    assert output.index("enterprises.csv") < output.index("economics.csv")
+    assert "jan.csv: 1/1 行已导入" in output
+    assert EconomicYear.objects.get(enterprise__entity_id="E1", year=2025).value_added_10k_yuan == (
+        1200.5
+    )
+    assert Enterprise.objects.get(entity_id="E1").energy_records.count() == 1
+    before = state()
+    code, output = run("city", folder)  # the same folder again changes nothing
+    assert code == 0, output
+    assert "已导入过，未作更改" in output
+    assert state() == before
+
+
+def test_import_city_stops_at_the_first_refused_register_file(tmp_path: Path) -> None:
+    folder = tmp_path / "city"
+    folder.mkdir()
+    write(folder, "regions.csv", REGIONS)
+    write(folder, "enterprises.csv", ENTERPRISES.replace(",330102,", ",339999,"))
+    write(folder, "economics.csv", ECONOMICS)
+    code, output = run("city", folder)
+    assert code == 2, output
+    assert "unknown_district" in output or "no such district" in output
+    assert District.objects.count() == 2  # the file before stays imported
+    assert not Enterprise.objects.exists()
+    assert not EconomicYear.objects.exists()
+
+
+def test_import_city_refuses_a_folder_without_files(tmp_path: Path) -> None:
+    code, output = run("city", tmp_path)
+    assert code == 2, output
+    assert "no files to import" in output and "regions.csv" in output
+    code, output = run("city", write(tmp_path, "regions.csv", REGIONS))
+    assert code == 2, output
+    assert "not a folder" in output

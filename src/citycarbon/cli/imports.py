@@ -66,6 +66,14 @@ def import_energy(
     from citycarbon.web import bootstrap  # noqa: PLC0415  (Django is set up first)
 
     bootstrap.migrate()
+    failed = _import_energy_files(energy_files(paths), partial=partial, encoding=encoding)
+    out.print(f"database: {bootstrap.database_label()}", markup=False)
+    if failed:
+        raise typer.Exit(2)
+
+
+def _import_energy_files(paths: list[Path], *, partial: bool, encoding: str | None) -> int:
+    """Import each energy file (Django set up, schema migrated); returns how many failed."""
     from citycarbon.web.audit.actions import Actor  # noqa: PLC0415
     from citycarbon.web.energy.ingest import (  # noqa: PLC0415
         EnergyImportRejectedError,
@@ -77,7 +85,7 @@ def import_energy(
 
     actor = Actor.system("import")
     failed = 0
-    for path in energy_files(paths):
+    for path in paths:
         try:
             with bad_input_exits(), progress_bar() as bar:
                 task = bar.add_task(path.name, total=path.stat().st_size)
@@ -106,9 +114,7 @@ def import_energy(
         out.print(_summary(path, outcome), markup=False)
         for warning in outcome.warnings[:20]:
             err.print(f"  warning: {warning}", markup=False, soft_wrap=True)
-    out.print(f"database: {bootstrap.database_label()}", markup=False)
-    if failed:
-        raise typer.Exit(2)
+    return failed
 
 
 def _summary(path: Path, o: ImportOutcome) -> str:
@@ -137,6 +143,17 @@ Reader = Callable[
 def _onboard(kind: str, file: Path, encoding: str | None) -> None:
     """Read ``file`` with the reader of ``kind``, then write it with its action: bad rows
     or rows that refer to what the platform lacks → exit 2, a row report, nothing written."""
+    frame = _checked(kind, file, encoding)
+    from citycarbon.web import bootstrap  # noqa: PLC0415  (Django is set up first)
+
+    bootstrap.migrate()
+    _write(kind, file, frame)
+    out.print(f"database: {bootstrap.database_label()}", markup=False)
+
+
+def _checked(kind: str, file: Path, encoding: str | None) -> pl.DataFrame:
+    """The rows of ``file`` read and checked by the reader of ``kind``; bad rows → exit 2
+    with a row report."""
     readers: dict[str, Reader] = {
         "regions": onboarding_csv.read_regions,
         "enterprises": onboarding_csv.read_enterprises,
@@ -155,9 +172,12 @@ def _onboard(kind: str, file: Path, encoding: str | None) -> None:
             frame, errors = pl.DataFrame(), exc.errors
     if errors:
         raise reject(errors, nothing_written=True)
-    from citycarbon.web import bootstrap  # noqa: PLC0415  (Django is set up first)
+    return frame
 
-    bootstrap.migrate()
+
+def _write(kind: str, file: Path, frame: pl.DataFrame) -> None:
+    """Write checked rows with the action of ``kind`` (Django set up, schema migrated); rows
+    that refer to what the platform lacks → exit 2, a row report, nothing written."""
     from citycarbon.web.audit.actions import Actor  # noqa: PLC0415
     from citycarbon.web.enterprises.actions import (  # noqa: PLC0415
         do_import_economics,
@@ -184,7 +204,56 @@ def _onboard(kind: str, file: Path, encoding: str | None) -> None:
         f"created {counts.created}, updated {counts.updated}, unchanged {counts.unchanged}",
         markup=False,
     )
+
+
+CITY_FILES = ("regions", "enterprises", "economics")
+"""The register files of ``import city``, in the order they depend on each other."""
+
+
+@import_app.command("city")
+def import_city(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder with regions.csv, enterprises.csv, economics.csv, energy.csv "
+            "and/or an energy/ folder of energy files."
+        ),
+    ],
+    partial: Annotated[
+        bool,
+        typer.Option(help="Energy files: import the good rows, quarantine the rejected ones."),
+    ] = False,
+    encoding: EncodingOption = None,
+) -> None:
+    """A city's files from one folder in one command, in the order they depend on each
+    other: regions.csv, enterprises.csv, economics.csv, then energy.csv and the energy
+    files of an energy/ subfolder (canonical CSV or 205-1 forms).
+
+    Each file is its own import with the same checks, audit and outcome as its own
+    command (import regions, enterprises, economics, energy). A file missing from the
+    folder is skipped. A register file refused stops the command with exit code 2 and its
+    row report: that file writes nothing, the files before it stay imported, the files
+    after it are not read. Energy files are then imported one by one as import energy
+    does: a refused one writes nothing and makes the exit code 2.
+    """
+    if not folder.is_dir():
+        raise fail(f"{folder}: 不是文件夹 / not a folder")
+    registers = [(k, folder / f"{k}.csv") for k in CITY_FILES if (folder / f"{k}.csv").is_file()]
+    energy = [folder / "energy.csv"] if (folder / "energy.csv").is_file() else []
+    if (folder / "energy").is_dir():
+        energy += form_files([folder / "energy"])
+    if not registers and not energy:
+        names = ", ".join([f"{k}.csv" for k in CITY_FILES] + ["energy.csv", "energy/"])
+        raise fail(f"{folder}: 没有可导入的文件 / no files to import ({names})")
+    from citycarbon.web import bootstrap  # noqa: PLC0415  (Django is set up first)
+
+    bootstrap.migrate()
+    for kind, file in registers:
+        _write(kind, file, _checked(kind, file, encoding))
+    failed = _import_energy_files(energy, partial=partial, encoding=encoding)
     out.print(f"database: {bootstrap.database_label()}", markup=False)
+    if failed:
+        raise typer.Exit(2)
 
 
 @import_app.command("regions")

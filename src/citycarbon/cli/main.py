@@ -15,6 +15,7 @@ from citycarbon import data
 from citycarbon.cli.access import register as register_access
 from citycarbon.cli.audit import register as register_audit
 from citycarbon.cli.balance import register as register_balance
+from citycarbon.cli.budgets import register as register_budgets
 from citycarbon.cli.buildings import register as register_buildings
 from citycarbon.cli.console import bad_input_exits, err, out, progress_bar, reject, require_files
 from citycarbon.cli.demo import demo
@@ -224,3 +225,4 @@ register_electricity(app)
 register_worker(app)
 register_runs(app)
 register_report(app)
+register_budgets(app)

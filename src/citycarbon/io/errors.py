@@ -7,6 +7,8 @@ from typing import Final
 
 import polars as pl
 
+from citycarbon.core.budgets import PROBLEMS as BUDGET_PROBLEMS
+
 REASONS: Final[dict[str, tuple[str, str]]] = {
     "missing_column": ("缺少必需列", "required column is missing"),
     "empty_header": ("文件为空或缺少表头", "file is empty or has no header row"),
@@ -210,6 +212,10 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "起始时间超出可接受的年份范围",
         "start is outside the accepted years",
     ),
+    # budgets: citycarbon budget check (tree and period problems come from core.budgets)
+    "empty_value": ("必填值为空", "a required value is empty"),
+    "not_positive": ("必须大于零", "must be above zero"),
+    **BUDGET_PROBLEMS,
 }
 
 ERROR_SCHEMA: Final = pl.Schema(

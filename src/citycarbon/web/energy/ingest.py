@@ -52,7 +52,14 @@ from citycarbon.io.form205 import CheckOptions, Form205
 from citycarbon.io.textfile import DEFAULT_CHUNK_BYTES, TextFile
 from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.audit.models import DataImport
-from citycarbon.web.bulk import insert_frame, refresh_statistics, table, temp_table
+from citycarbon.web.bulk import (
+    add_keys,
+    drop_keys_if_empty,
+    insert_frame,
+    refresh_statistics,
+    table,
+    temp_table,
+)
 from citycarbon.web.energy.models import (
     EnergyRecord,
     EnergyRecordHistory,
@@ -158,8 +165,10 @@ class _Writer:
     def __init__(self, batch: DataImport) -> None:
         self.batch = batch
         self.rows = 0
-        # Nothing to supersede in an empty table: the bulk first load skips the look-ups.
-        self.table_empty = not EnergyRecord.objects.exists()
+        # Nothing to supersede in an empty table: the bulk first load skips the look-ups
+        # and, on PostgreSQL, builds the records' key once at the end.
+        self.dropped_keys = drop_keys_if_empty(EnergyRecord)
+        self.table_empty = bool(self.dropped_keys) or not EnergyRecord.objects.exists()
         self.superseded_imports: set[int] = set()
         self.superseded_records = 0
         self.years: set[int] = set()
@@ -185,6 +194,16 @@ class _Writer:
         except IntegrityError as exc:
             raise _DuplicateKeysError from exc
         self.rows += frame.height
+
+    def finish(self) -> None:
+        """Build the keys dropped for a first load (a repeated key is a duplicate) and
+        refresh the planner's statistics after a large load."""
+        try:
+            with transaction.atomic():
+                add_keys(EnergyRecord, self.dropped_keys)
+        except IntegrityError as exc:
+            raise _DuplicateKeysError from exc
+        refresh_statistics(EnergyRecord, self.rows)
 
     def _supersede(self, pairs: pl.DataFrame) -> None:
         """Move the records of other imports for these (enterprise, period) pairs to history."""
@@ -393,7 +412,7 @@ def _import(
         if collected.rejected_rows > QUARANTINE_LIMIT:
             msg = f"{collected.rejected_rows} rows rejected: too many to set aside, fix the file"
             raise ImportRejectedError(msg)
-        refresh_statistics(EnergyRecord, writer.rows)
+        writer.finish()
         pairs = writer.superseded_pairs() if writer.superseded_imports else 0
         kept: DataImport | None = batch
         if writer.rows:

@@ -14,9 +14,9 @@ from citycarbon.core.key_energy_users import (
     key_energy_users,
 )
 from citycarbon.web.access.models import Bank
-from citycarbon.web.audit.actions import Actor, record, snapshot
+from citycarbon.web.audit.actions import Actor, record, record_many, snapshot
 from citycarbon.web.audit.models import DataImport
-from citycarbon.web.bulk import content_sha256, insert_frame, now_value
+from citycarbon.web.bulk import content_sha256, insert_frame, now_value, update_frame
 from citycarbon.web.enterprises.models import Consent, EconomicYear, Enterprise, KeyEnergyUser
 from citycarbon.web.jobs.registry import inputs_changed
 from citycarbon.web.regions.actions import ImportCounts, refuse, row_errors
@@ -274,13 +274,31 @@ def do_onboard_enterprises(frame: pl.DataFrame, *, actor: Actor, file: str) -> I
         if "key_energy_user" in row:
             enterprise.key_energy_user = row["key_energy_user"]
         changed.append((enterprise, before, {k: wanted[k] for k in before}))
-    Enterprise.objects.bulk_update(
-        [e for e, _, _ in changed],
-        ["uscc", "name", "district", "industry", "address", "key_energy_user"],
-        batch_size=2000,
+    update_frame(
+        Enterprise,
+        pl.DataFrame(
+            [
+                (e.pk, e.uscc, e.name, e.district_id, e.industry_id, e.address, e.key_energy_user)
+                for e, _, _ in changed
+            ],
+            schema={
+                "id": pl.Int64,
+                "uscc": pl.String,
+                "name": pl.String,
+                "district_id": pl.Int64,
+                "industry_id": pl.Int64,
+                "address": pl.String,
+                "key_energy_user": pl.Boolean,
+            },
+            orient="row",
+        ),
     )
-    for enterprise, before, after in changed:
-        record(actor, "enterprises.update", "Enterprise", enterprise.pk, before=before, after=after)
+    record_many(
+        actor,
+        "enterprises.update",
+        "Enterprise",
+        ((enterprise.pk, before, after) for enterprise, before, after in changed),
+    )
     created = fresh["entity_id"].to_list()
     counts = ImportCounts(len(created), len(changed), frame.height - len(created) - len(changed))
     if created or changed:
@@ -345,11 +363,20 @@ def do_import_economics(frame: pl.DataFrame, *, actor: Actor, file: str) -> Impo
                 setattr(year, f, row[f])
             label = f"{row['entity_id']}/{row['year']}"
             changed.append((year, label, before, {f: row[f] for f in before}))
-    EconomicYear.objects.bulk_update([y for y, _, _, _ in changed], fields, batch_size=2000)
-    for _year, label, before, after in changed:
-        record(
-            actor, "enterprises.economics_update", "EconomicYear", label, before=before, after=after
-        )
+    update_frame(
+        EconomicYear,
+        pl.DataFrame(
+            [(y.pk, *(getattr(y, f) for f in fields)) for y, _, _, _ in changed],
+            schema={"id": pl.Int64, **dict.fromkeys(fields, pl.Float64)},
+            orient="row",
+        ),
+    )
+    record_many(
+        actor,
+        "enterprises.economics_update",
+        "EconomicYear",
+        ((label, before, after) for _year, label, before, after in changed),
+    )
     created = fresh.height
     counts = ImportCounts(created, len(changed), frame.height - created - len(changed))
     if created or changed:
