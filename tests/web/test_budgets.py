@@ -122,7 +122,7 @@ def test_exactly_at_the_parent_is_accepted(city: dict[str, Any], tmp_path: Path)
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
-        ("X,county,339901,C,2026,1,", (8, "level", "bad_level")),
+        ("X,county,339901,C,2026,1,", (8, "level", "unknown_level")),
         ("X,district,339999,C,2026,1,", (8, "subject_id", "unknown_district")),
         ("X,enterprise,NOPE,DA,2026,1,", (8, "subject_id", "unknown_enterprise")),
         ("X,enterprise,E1,ZZ,2026,1,", (8, "parent_id", "unknown_parent")),
@@ -131,10 +131,12 @@ def test_exactly_at_the_parent_is_accepted(city: dict[str, Any], tmp_path: Path)
         ("X,enterprise,E1,DA,2026,abc,", (8, "budget_tco2", "bad_number")),
         ("X,enterprise,E1,DA,2026,,", (8, "budget_tco2", "bad_number")),
         ("X,enterprise,E1,DA,2026,1,inf", (8, "budget_intensity_tco2_per_10k_yuan", "bad_number")),
-        ("EA,enterprise,E1,DA,2026,1,", (8, "budget_id", "duplicate_id")),
+        ("EA,enterprise,E1,DA,2026,1,", (8, "budget_id", "duplicate_budget_id")),
+        ("X,enterprise,E1,DA,2026,1,", (8, "subject_id", "duplicate_subject")),
+        ("X,city,339900,,2026,1,", (8, "parent_id", "multiple_roots")),
         (",enterprise,E1,DA,2026,1,", (8, "budget_id", "empty_id")),
         ("X,district,339901,,2026,1,", (8, "parent_id", "root")),
-        ("X,district,339901,EA,2026,1,", (8, "level", "level_order")),
+        ("X,district,339901,EA,2026,1,", (8, "level", "level_not_deeper")),
     ],
 )
 def test_each_bad_row_is_named(

@@ -80,7 +80,7 @@ def test_a_refused_file_shows_its_row_report_in_chinese(city: dict[str, Any]) ->
     refused = _upload(regulator, "budgets.csv", body)
     assert refused.status_code == 400
     html = refused.content.decode()
-    assert "层级应为" in html and "<td>8</td>" in html
+    assert "未知预算层级" in html and "<td>8</td>" in html
     assert not BudgetPlan.objects.exists()
     assert _upload(regulator, "budgets.txt", body).status_code == 400
 

@@ -335,7 +335,8 @@ def _cycle_members(first: pl.DataFrame, ids: pl.DataFrame) -> pl.Series:
         hit = cur.filter(pl.col("_anc") == pl.col("budget_id"))["budget_id"].to_list()
         found.extend(hit)
         cur = cur.filter(
-            (pl.col("_anc") != pl.col("budget_id")) & ~pl.col("_anc").is_in(pl.Series(found, dtype=pl.String).implode())
+            (pl.col("_anc") != pl.col("budget_id"))
+            & ~pl.col("_anc").is_in(pl.Series(found, dtype=pl.String).implode())
         )
         cur = cur.join(links, left_on="_anc", right_on="budget_id", how="left").select(
             "budget_id", pl.col("_up").alias("_anc")
@@ -560,13 +561,7 @@ def combine_sources(accounted: pl.DataFrame, estimated: pl.DataFrame) -> pl.Data
         .select("_e")
         .unique()
     )
-    kept = (
-        est.lazy()
-        .with_row_index("_e")
-        .join(clash, on="_e", how="anti")
-        .sort("_e")
-        .drop("_e")
-    )
+    kept = est.lazy().with_row_index("_e").join(clash, on="_e", how="anti").sort("_e").drop("_e")
     return pl.concat([acc.lazy(), kept], how="diagonal_relaxed").collect()
 
 
@@ -766,8 +761,11 @@ def _rolled_actuals(
             "_est",
             *(
                 # an intensity over part of the months would be no figure
-                (pl.when(pl.col(f"{c}_nulls") == 0).then(pl.col(c)) if c in given else
-                 pl.lit(None, pl.Float64)).alias(alias)
+                (
+                    pl.when(pl.col(f"{c}_nulls") == 0).then(pl.col(c))
+                    if c in given
+                    else pl.lit(None, pl.Float64)
+                ).alias(alias)
                 for c, alias in (("value_added_10k_yuan", "_va"), ("energy_tce", "_tce"))
             ),
             pl.lit("own").alias("_basis"),

@@ -82,7 +82,7 @@ def read_plan_file(path: Path, name: str, year: int) -> ReadPlan:
     except InputFileError as exc:
         return ReadPlan(pl.DataFrame(), [of_row_error(e) for e in exc.errors])
     districts, enterprises = _subjects()
-    read = checked(table, year=year, districts=districts, enterprises=enterprises)
+    read = checked(table, name=name, year=year, districts=districts, enterprises=enterprises)
     if read.errors:
         return read
     return ReadPlan(read.lines, tree_errors(read.lines, year))

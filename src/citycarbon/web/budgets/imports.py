@@ -16,12 +16,12 @@ from typing import Any, Final
 import polars as pl
 import python_calamine
 
+from citycarbon.core.budgets import tree_problems
 from citycarbon.io.csvtable import read_whole
 from citycarbon.io.errors import InputFileError, RowError, library_message
 from citycarbon.io.limits import Limits
 from citycarbon.io.workbook_scan import workbook_extents
 
-LEVELS: Final = ("city", "district", "industry", "enterprise", "project")
 REQUIRED: Final = ("budget_id", "level", "subject_id", "parent_id", "year", "budget_tco2")
 PROFILE: Final = tuple(f"profile_{m:02d}" for m in range(1, 13))
 OPTIONAL: Final = (
@@ -34,17 +34,10 @@ SUFFIXES: Final = (".csv", ".xlsx")
 
 REASONS: Final[dict[str, tuple[str, str]]] = {
     "empty_id": ("预算编号为空", "budget_id is empty"),
-    "duplicate_id": ("预算编号重复", "budget_id appears twice"),
-    "bad_level": (
-        "层级应为 city、district、industry、enterprise 或 project",
-        "level must be city, district, industry, enterprise or project",
-    ),
     "empty_subject": ("预算对象为空", "subject_id is empty"),
     "bad_year": ("年份应为四位数字，且与方案年份一致", "year must be four digits, the plan's year"),
     "bad_number": ("不是非负的有限数字", "not a non-negative finite number"),
-    "unknown_parent": ("上级预算编号不存在", "parent_id names no budget_id of the file"),
-    "root": ("只能有一个无上级的市级预算行", "exactly one root line (no parent), at city level"),
-    "level_order": ("层级须低于上级行", "a line's level must be below its parent's"),
+    "root": ("无上级的根预算行须为市级", "the root line (no parent) must be at city level"),
     "unknown_district": ("未知区县代码", "unknown district code"),
     "unknown_enterprise": ("未知企业编号", "unknown enterprise entity id"),
     "bad_profile": (
@@ -175,23 +168,23 @@ def _profile(r: dict[str, Any], n: int, errors: list[dict[str, Any]]) -> list[fl
 def checked(
     table: pl.DataFrame,
     *,
+    name: str = "",
     year: int,
     districts: dict[str, int],
     enterprises: dict[str, tuple[int, int | None]],
 ) -> ReadPlan:
-    """The lines of ``table`` checked: ids unique, levels known and below their parent's, one
-    city root, every parent known, numbers non-negative and finite, the year the plan's,
-    district and enterprise subjects known (``districts``: code → id; ``enterprises``:
-    entity id → (id, district id)), profiles of twelve shares adding up to 1. The tree's
-    sums are checked by ``core.budgets.check_tree`` afterwards."""
+    """The lines of ``table`` checked cell by cell — ids and subjects given, numbers finite
+    and ≥ 0, the year the plan's, district and enterprise subjects known (``districts``:
+    code → id; ``enterprises``: entity id → (id, district id)), profiles of twelve shares
+    adding up to 1, the root at city level — then as a tree by ``core.budgets.tree_problems``
+    (levels, unique ids and subjects, known parents, one root, levels deeper than the
+    parent's, no cycle). The tree's sums are checked by ``core.budgets.check_tree``
+    afterwards."""
     errors: list[dict[str, Any]] = []
     rows = table.to_dicts()
     if not rows:
         return ReadPlan(table, [line_error(0, "", "no_lines")])
-    seen: set[str] = set()
-    ids = {str(r["budget_id"] or "").strip() for r in rows}
     out = []
-    roots = 0
     for r in rows:
         n = int(r["row"])
         budget_id = str(r.get("budget_id") or "").strip()
@@ -200,21 +193,12 @@ def checked(
         parent = str(r.get("parent_id") or "").strip()
         if not budget_id:
             errors.append(line_error(n, "budget_id", "empty_id"))
-        elif budget_id in seen:
-            errors.append(line_error(n, "budget_id", "duplicate_id", budget_id))
-        seen.add(budget_id)
-        if level not in LEVELS:
-            errors.append(line_error(n, "level", "bad_level", level))
         if not subject:
             errors.append(line_error(n, "subject_id", "empty_subject"))
         if str(r.get("year") or "").strip() != str(year):
             errors.append(line_error(n, "year", "bad_year", str(r.get("year") or ""), str(year)))
-        if not parent:
-            roots += 1
-            if level != "city":
-                errors.append(line_error(n, "parent_id", "root", parent))
-        elif parent not in ids or parent == budget_id:
-            errors.append(line_error(n, "parent_id", "unknown_parent", parent))
+        if not parent and level != "city":
+            errors.append(line_error(n, "parent_id", "root", parent))
         numbers = _numbers(r, n, errors)
         profile = _profile(r, n, errors)
         district_id = None
@@ -245,10 +229,6 @@ def checked(
                 "enterprise_id": enterprise_id,
             }
         )
-    if roots != 1:
-        errors.append(line_error(0, "parent_id", "root", detail=str(roots)))
-    if not errors:
-        errors.extend(_level_order(out))
     frame = pl.DataFrame(
         out,
         schema={
@@ -266,20 +246,23 @@ def checked(
             "enterprise_id": pl.Int64,
         },
     )
+    if not errors:
+        tree = frame.select(
+            "row",
+            "budget_id",
+            "level",
+            "subject_id",
+            "parent_id",
+            pl.lit(year, pl.Int32).alias("year"),
+            "budget_tco2",
+        )
+        errors = [
+            of_row_error(RowError(name, row, column, code, value=value or "", detail=detail or ""))
+            for row, column, code, value, detail in tree_problems(tree)
+            .select("row", "column", "code", "value", "detail")
+            .iter_rows()
+        ]
     return ReadPlan(frame, sorted(errors, key=lambda e: (e["row"], e["column"])))
-
-
-def _level_order(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A child's level is below its parent's (a key project under a key enterprise, an
-    enterprise under an industry, a district or the city)."""
-    rank = {level: i for i, level in enumerate(LEVELS)}
-    by_id = {line["budget_id"]: line for line in lines}
-    errors = []
-    for line in lines:
-        parent = by_id.get(line["parent_id"]) if line["parent_id"] else None
-        if parent is not None and rank[line["level"]] <= rank[parent["level"]]:
-            errors.append(line_error(line["row"], "level", "level_order", line["level"]))
-    return errors
 
 
 def inherited(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
