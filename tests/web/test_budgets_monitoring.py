@@ -16,6 +16,7 @@ from django.test import Client
 from typer.testing import CliRunner
 
 from citycarbon.cli.main import app
+from citycarbon.core.budgets import WARNING_REASONS
 from citycarbon.web.access.actions import Binding, do_create_api_key
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.budgets import selectors
@@ -138,6 +139,9 @@ def test_the_demo_has_lights_of_every_colour_and_open_cases(loaded_city: LoadedC
     statuses = set(MonitoringRun.objects.values_list("lines__status", flat=True))
     assert statuses == {"green", "yellow", "red"}
     assert WarningCase.objects.filter(status=CaseStatus.OPEN).exists()
+    # each case says why, in the core's words (intensity first, then totals)
+    reasons = set(WarningCase.objects.values_list("reason", flat=True))
+    assert reasons and reasons <= set(WARNING_REASONS)
     assert any(r.estimated_months for r in MonitoringRun.objects.all())
     assert set(AccountingRun.objects.values_list("pk", flat=True)) >= {
         r.accounting_run_id for r in MonitoringRun.objects.all()
@@ -163,7 +167,7 @@ def test_pages_render_in_chinese_for_the_regulator(loaded_city: LoadedCity, clie
         f"/budgets/plans/{plan.pk}/": ["版本记录", "按月监测", "已批准"],
         f"/budgets/lines/{line.pk}/": ["构成该数的企业", "能源"],
         "/budgets/cases/": ["预算预警事项"],
-        f"/budgets/cases/{case.pk}/": ["预警事项", "待答复"],
+        f"/budgets/cases/{case.pk}/": ["预警事项", "待答复", case.reason_zh],
         f"/budgets/districts/{loaded_city.first.district_id}/": ["的预算"],
     }
     for url, words in pages.items():

@@ -542,6 +542,10 @@ def do_monitor(
             )
         )
     MonitoredLine.objects.bulk_create(rows)
+    warned = {
+        str(w["budget_id"]): (str(w["status"]), str(w["reason"]))
+        for w in core.warning_lines(monitored).iter_rows(named=True)
+    }
     counts = {light: sum(1 for r in rows if r.status == light) for light in Light.values}
     record(
         actor,
@@ -559,7 +563,7 @@ def do_monitor(
             "lines": counts,
         },
     )
-    do_open_cases(run, actor=actor)
+    do_open_cases(run, actor=actor, warned=warned)
     return run
 
 
@@ -583,12 +587,25 @@ def line_key(plan: BudgetPlan, line: BudgetLine) -> str:
 
 
 @transaction.atomic
-def do_open_cases(run: MonitoringRun, *, actor: Actor) -> list[WarningCase]:
-    """Open a warning case for each yellow or red line of ``run`` that has an owner and no
-    case not yet closed (one unresolved case per line at a time, across versions)."""
+def do_open_cases(
+    run: MonitoringRun,
+    *,
+    actor: Actor,
+    warned: Mapping[str, tuple[str, str]] | None = None,
+) -> list[WarningCase]:
+    """Open a warning case for each warned line of ``run`` that has an owner and no case not
+    yet closed (one unresolved case per line at a time, across versions). ``warned``: budget
+    id → (light, reason) from ``core.budgets.warning_lines`` (the worse of the carbon and the
+    energy judgement); default the stored yellow and red lines, without a reason."""
+    if warned is None:
+        warned = {
+            m.line.line_id: (m.status, "")
+            for m in run.lines.select_related("line").filter(status__in=(Light.YELLOW, Light.RED))
+        }
     opened = []
-    for monitored in run.lines.select_related("line").filter(status__in=(Light.YELLOW, Light.RED)):
-        line = monitored.line
+    lines = {line.line_id: line for line in run.plan.lines.filter(line_id__in=list(warned))}
+    for line_id, (light, reason) in sorted(warned.items()):
+        line = lines[line_id]
         owner = owner_of(line)
         if owner is None:
             continue
@@ -602,7 +619,8 @@ def do_open_cases(run: MonitoringRun, *, actor: Actor) -> list[WarningCase]:
             monitoring=run,
             line_key=key,
             as_of=run.as_of,
-            light=monitored.status,
+            light=light,
+            reason=reason,
             status=CaseStatus.OPEN,
             district_id=district,
             enterprise_id=enterprise,
@@ -621,7 +639,8 @@ def do_open_cases(run: MonitoringRun, *, actor: Actor) -> list[WarningCase]:
                 "line": line.line_id,
                 "plan": run.plan_id,
                 "as_of": run.as_of,
-                "light": monitored.status,
+                "light": light,
+                "reason": reason,
                 "owner": role,
             },
         )

@@ -191,6 +191,13 @@ class CaseOut(OutSchema):
     """The as-of month of the monitoring that opened it."""
     light: str
     """yellow or red, when opened."""
+    reason: str
+    """Why (``core.budgets.WARNING_REASONS``: intensity_red, total_yellow, actual_over_annual,
+    energy_red …; empty for a case opened without one)."""
+    reason_zh: str
+    """The reason in Chinese."""
+    reason_en: str
+    """The reason in English."""
     status: str
     """open, answered or closed."""
     owner_role: str
@@ -366,6 +373,9 @@ def _case(case: WarningCase) -> dict[str, Any]:
         "line_name": case.line.name or case.line.subject_code,
         "as_of": case.as_of,
         "light": case.light,
+        "reason": case.reason,
+        "reason_zh": case.reason_zh,
+        "reason_en": case.reason_en,
         "status": case.status,
         "owner_role": case.owner_role,
         "district_code": case.district.code if case.district else None,

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from citycarbon.core.budgets import WARNING_REASONS
 from citycarbon.web.energy.models import AccountingRun
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.estimates.models import EstimateRun
@@ -218,6 +219,8 @@ class WarningCase(models.Model):
     light = models.CharField(
         pgettext_lazy("budget", "warning"), max_length=8, choices=Light.choices
     )
+    reason = models.CharField(max_length=24, blank=True)
+    """Why the line warned (``core.budgets.WARNING_REASONS``: intensity, total or energy)."""
     status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices)
     district = models.ForeignKey(
         District, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -250,6 +253,14 @@ class WarningCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_key} {self.as_of}"
+
+    @property
+    def reason_zh(self) -> str:
+        return WARNING_REASONS.get(self.reason, ("", ""))[0]
+
+    @property
+    def reason_en(self) -> str:
+        return WARNING_REASONS.get(self.reason, ("", ""))[1]
 
 
 class CaseEvent(models.Model):

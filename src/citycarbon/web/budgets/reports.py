@@ -32,7 +32,7 @@ from citycarbon.web.budgets.models import (
     MonitoringRun,
     WarningCase,
 )
-from citycarbon.web.formatting import percent, thousands
+from citycarbon.web.formatting import in_language, percent, thousands
 from citycarbon.web.regions.models import District
 from citycarbon.web.regions.scopes import district_code_scope
 from citycarbon.web.reports.registry import (
@@ -173,7 +173,8 @@ def _cases_table(heading: str, cases: list[WarningCase]) -> Section:
             [
                 c.line.name or c.line.subject_code,
                 c.as_of,
-                str(c.get_light_display()),
+                str(c.get_light_display())
+                + (f"（{in_language(c, 'reason')}）" if c.reason else ""),
                 str(c.get_status_display()),
                 (c.enterprise.name if c.enterprise else "")
                 if c.owner_role == "enterprise"
