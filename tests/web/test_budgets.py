@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from django.utils import timezone
 
 from citycarbon.web.access.policy import Principal
 from citycarbon.web.audit.actions import Actor
@@ -39,7 +40,10 @@ from citycarbon.web.budgets.models import (
     PlanStatus,
     WarningCase,
 )
+from citycarbon.web.energy.models import AccountingRun, Emission
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.grading.models import GradingRun
+from citycarbon.web.grading.selectors import forget_views
 from citycarbon.web.regions.models import District, Industry
 
 pytestmark = pytest.mark.django_db
@@ -410,3 +414,102 @@ def test_monitoring_with_nothing_published_stores_lines_without_actuals(
     assert lines["EB"].prorated_budget == pytest.approx(25.0) and lines["EB"].months_elapsed == 3
     assert all(m.actual_to_date in (None, 0.0) for m in lines.values())
     assert not WarningCase.objects.exists()
+
+
+# --- monitoring from a monthly published run --------------------------------------------------
+
+
+def _published_monthly(rows: list[tuple[Enterprise, str, float, float]]) -> AccountingRun:
+    """A published accounting run of monthly grain with the given (enterprise, month, tCO2,
+    energy tce) and, on each row, 10 tce of feedstock and 5 of renewables."""
+    run = AccountingRun.objects.create(
+        factor_set="test",
+        factor_set_hash="0" * 64,
+        method_version="t",
+        grain="month",
+        records_fingerprint="f" * 64,
+        records=len(rows),
+        actor_label="test",
+    )
+    for enterprise, period, tco2, tce in rows:
+        Emission.objects.create(
+            run=run,
+            enterprise=enterprise,
+            period=period,
+            energy_tce=tce,
+            scope1_tco2=tco2,
+            scope2_tco2=0.0,
+            total_tco2=tco2,
+            feedstock_tce=10.0,
+            renewable_tce=5.0,
+            green_purchase_mwh=0.0,
+            self_generated_mwh=0.0,
+            netted_tco2=0.0,
+            coal_tce=0.0,
+            oil_tce=0.0,
+            gas_tce=tce,
+            electricity_heat_tce=0.0,
+            other_tce=0.0,
+        )
+    GradingRun.objects.create(
+        accounting_run=run,
+        economics_fingerprint="e",
+        scheme="s",
+        industry_average="ratio",
+        min_peers=5,
+        confidence_samples=0,
+        graded=0,
+        ungraded=0,
+        actor_label="test",
+        published_at=timezone.now(),
+        published_by="test",
+    )
+    forget_views()
+    return run
+
+
+def test_an_energy_plan_is_monitored_on_the_published_monthly_energy(
+    city: dict[str, Any], tmp_path: Path
+) -> None:
+    e1, e2 = city["e1"], city["e2"]
+    run = _published_monthly(
+        [
+            (e1, "2026-01", 100.0, 115.0),  # 115 − 10 − 5 = 100 tce counted
+            (e1, "2026-02", 100.0, 115.0),
+            (e2, "2026-01", 40.0, 55.0),  # 40 tce
+            (e2, "2026-03", 99.0, 99.0),  # after the as-of month: not counted
+        ]
+    )
+    header = HEADER + ",budget_energy_tce"
+    rows = [
+        "C,city,339900,,2026,1000,,2400",
+        "DA,district,339901,C,2026,600,,1200",
+        "DB,district,339902,C,2026,300,,1200",
+        "EA,enterprise,E1,DA,2026,200,,1100",
+        "EB,enterprise,E2,DB,2026,100,,240",
+    ]
+    plan = do_import_plan(
+        _file(tmp_path, rows, header), year=2026, measure="energy", name="用能", actor=ACTOR
+    )
+    plan = do_approve(plan, actor=ACTOR)
+    monitoring = do_monitor(plan, "2026-02", actor=ACTOR)
+    assert monitoring.accounting_run == run and monitoring.accounted_months == [
+        "2026-01",
+        "2026-02",
+    ]
+    got = {m.line.line_id: m for m in monitoring.lines.select_related("line")}
+    # EA: 200 tce by February of 1,100: 200 × 12 / 2 = 1,200 projected → 1.09 > 1.0: red
+    assert got["EA"].actual_to_date == pytest.approx(200.0)
+    assert got["EA"].prorated_budget == pytest.approx(1100 * 2 / 12)
+    assert got["EA"].projected_year == pytest.approx(1200.0) and got["EA"].status == "red"
+    # EB: 40 of 240: 240 projected → exactly 1.0 of the annual budget: yellow, not red
+    assert got["EB"].projected_year == pytest.approx(240.0) and got["EB"].status == "yellow"
+    # the district lines are judged on their districts' enterprises; the city on all
+    assert got["DA"].actual_to_date == pytest.approx(200.0) and got["DA"].status == "yellow"
+    assert got["C"].actual_to_date == pytest.approx(240.0)
+    cases = {c.line.line_id: (c.light, c.reason) for c in WarningCase.objects.all()}
+    assert cases == {
+        "EA": ("red", "energy_red"),
+        "EB": ("yellow", "energy_yellow"),
+        "DA": ("yellow", "energy_yellow"),
+    }

@@ -543,7 +543,7 @@ def do_monitor(
         )
     MonitoredLine.objects.bulk_create(rows)
     warned = {
-        str(w["budget_id"]): (str(w["status"]), str(w["reason"]))
+        str(w["budget_id"]): (str(w["status"]), _reason(plan, str(w["reason"])))
         for w in core.warning_lines(monitored).iter_rows(named=True)
     }
     counts = {light: sum(1 for r in rows if r.status == light) for light in Light.values}
@@ -565,6 +565,19 @@ def do_monitor(
     )
     do_open_cases(run, actor=actor, warned=warned)
     return run
+
+
+ENERGY_REASONS = {
+    "actual_over_annual": "energy_over_annual",
+    "total_red": "energy_red",
+    "total_yellow": "energy_yellow",
+}
+"""An energy-use plan is monitored with its energy in the core's total columns
+(``selectors.core_budgets``): its total reasons are energy reasons."""
+
+
+def _reason(plan: BudgetPlan, reason: str) -> str:
+    return ENERGY_REASONS.get(reason, reason) if plan.measure == Measure.ENERGY else reason
 
 
 def _float(value: object) -> float | None:
