@@ -107,6 +107,8 @@ def _concrete(path: str, loaded_city: LoadedCity) -> str:
         .replace("{plan_id}", "1")
         .replace("{case_id}", "1")
         .replace("{target}", "1")
+        .replace("{target_id}", "1")
+        .replace("{scenario_id}", "1")
         .replace("{report_id}", "0000-0000-0000-0000")
     )
 

@@ -26,6 +26,7 @@ from citycarbon.cli.imports import register as register_imports
 from citycarbon.cli.report import register as register_report
 from citycarbon.cli.runs import register as register_runs
 from citycarbon.cli.serve import register as register_serve
+from citycarbon.cli.targets import register as register_targets
 from citycarbon.cli.whatif import register as register_whatif
 from citycarbon.cli.worker import register as register_worker
 from citycarbon.core.factors import (
@@ -226,3 +227,4 @@ register_worker(app)
 register_runs(app)
 register_report(app)
 register_budgets(app)
+register_targets(app)

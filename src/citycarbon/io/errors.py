@@ -216,6 +216,30 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     "empty_value": ("必填值为空", "a required value is empty"),
     "not_positive": ("必须大于零", "must be above zero"),
     **BUDGET_PROBLEMS,
+    # plan targets: citycarbon targets progress
+    "bad_choice": ("不是允许的取值", "not one of the allowed values"),
+    "bad_target_year": ("目标年须晚于基准年", "the target year must be after the base year"),
+    "bad_year_or_span": (
+        "年份格式错误，应为 YYYY 或 YYYY-YYYY（起年不晚于止年）",
+        "malformed year, expected YYYY or a span YYYY-YYYY (first year not after the last)",
+    ),
+    "change_out_of_range": ("变化率须大于 −100%", "a change must be above −100 %"),
+    "change_or_value": (
+        "每行须填写 change_pct 或 value 之一，且只能填一项",
+        "each row needs exactly one of change_pct and value",
+    ),
+    "value_needs_year": (
+        "绝对值（value）行的年份须为单一年份 YYYY",
+        "a row with an absolute value needs a single year YYYY",
+    ),
+    "target_gap": (
+        "该目标的观测值不连续，缺少以下年份的变化",
+        "the target's observed values miss the changes of these years",
+    ),
+    "target_overlap": (
+        "该目标有两条观测值覆盖同一年份",
+        "two of the target's observed values cover the same years",
+    ),
 }
 
 ERROR_SCHEMA: Final = pl.Schema(

@@ -43,6 +43,7 @@ from citycarbon.web.jobs.derived import build_here
 from citycarbon.web.jobs.models import Job, JobStatus
 from citycarbon.web.regions.actions import do_sync_regions
 from citycarbon.web.regions.models import District
+from citycarbon.web.targets import demo as targets_demo
 
 ACTOR = Actor.system("demo")
 
@@ -141,6 +142,7 @@ def _load(
     estimates = _build_derived(estimate_runs.KIND, again)
     balance = _build_derived(balance_runs.KIND, again)
     load_demo_budgets()
+    targets_demo.load(actor=ACTOR)
     return DemoLoad(
         regions_changed=regions,
         enterprises_imported=ent is not None,

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "citycarbon.web.estimates",
     "citycarbon.web.balance",
     "citycarbon.web.budgets",
+    "citycarbon.web.targets",
     "citycarbon.web.profile",
 ]
 

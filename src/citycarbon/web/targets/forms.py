@@ -1,0 +1,91 @@
+"""Page forms of the targets app: importing a registry file, recording an observation, and
+the scenario of the path to the peak."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Targets file (CSV)"))
+
+
+class ValueForm(forms.Form):
+    """One observation: a change in percent over a year or a span, or an absolute value."""
+
+    year_from = forms.IntegerField(label=_("From year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    year_to = forms.IntegerField(
+        label=_("To year"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False
+    )
+    change_pct = forms.FloatField(
+        label=_("Change (%)"), min_value=-99.999999, max_value=1e6, required=False
+    )
+    value = forms.FloatField(label=_("Value"), min_value=-1e12, max_value=1e12, required=False)
+    provenance = forms.CharField(label=_("Source of the figure"), max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        start, end = data.get("year_from"), data.get("year_to") or data.get("year_from")
+        data["year_to"] = end
+        if (data.get("change_pct") is None) == (data.get("value") is None):
+            raise forms.ValidationError(_("Give either a change or a value, not both."))
+        if start is not None and end is not None and start > end:
+            self.add_error("year_to", _("The span must run forward."))
+        if data.get("value") is not None and start != end:
+            self.add_error("year_to", _("An absolute value has one year."))
+        return data
+
+
+class ScenarioForm(forms.Form):
+    """A scenario: its name, the end year, the city-wide settings and one set of levers
+    applied to every industry (per-industry levers come through the API)."""
+
+    name = forms.CharField(label=_("Scenario name"), max_length=64)
+    end_year = forms.IntegerField(label=_("End year"), min_value=2000, max_value=2100, initial=2030)
+    activity_growth_pct = forms.FloatField(
+        label=_("Activity growth per year (%)"), min_value=-50, max_value=50, initial=5.0
+    )
+    intensity_decline_pct = forms.FloatField(
+        label=_("Energy intensity decline per year (%)"), min_value=-50, max_value=50, initial=3.0
+    )
+    fuel_switch_pct = forms.FloatField(
+        label=_("Fuel switched to electricity per year (share of base fuel use, %)"),
+        min_value=0,
+        max_value=100,
+        initial=2.0,
+    )
+    green_share_base_pct = forms.FloatField(
+        label=_("Green-power share in the base year (%)"), min_value=0, max_value=99, initial=10.0
+    )
+    green_share_target_pct = forms.FloatField(
+        label=_("Green-power share in the end year (%)"), min_value=0, max_value=100, initial=40.0
+    )
+    switch_ratio = forms.FloatField(
+        label=_("tCO2 of electricity per tCO2 of fuel replaced"),
+        min_value=0,
+        max_value=10,
+        initial=0.8,
+    )
+
+    def parameters(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "green_share_base_pct": d["green_share_base_pct"],
+            "green_share_target_pct": d["green_share_target_pct"],
+            "switch_ratio": d["switch_ratio"],
+            "levers": [
+                {
+                    "industry_code": "*",
+                    "activity_growth_pct": d["activity_growth_pct"],
+                    "intensity_decline_pct": d["intensity_decline_pct"],
+                    "fuel_switch_pct": d["fuel_switch_pct"],
+                }
+            ],
+        }

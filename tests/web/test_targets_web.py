@@ -1,0 +1,282 @@
+"""The targets pages and API on the demo city: the registry with its quotes, the seed case's
+progress, the district assessment, a district officer limited to its district, observations
+appended with audit, accounted values from the published run, imports, and the path to the
+peak with versioned scenarios."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from citycarbon.data.targets import seed_targets
+from citycarbon.web.access.actions import Binding, do_create_api_key
+from citycarbon.web.audit.actions import Actor
+from citycarbon.web.audit.models import AuditEvent
+from citycarbon.web.regions.models import District
+from citycarbon.web.targets import demo as targets_demo
+from citycarbon.web.targets.actions import do_import_targets
+from citycarbon.web.targets.models import Scenario, Target, TargetValue, ValueSource
+from tests.web.conftest import LoadedCity
+
+pytestmark = pytest.mark.django_db
+ACTOR = Actor.system("test")
+
+
+@pytest.fixture(scope="module")
+def city(loaded_city: LoadedCity, django_db_blocker: pytest.FixtureRequest) -> Iterator[LoadedCity]:
+    """The demo city with the seed targets (a flush by an earlier module removes what the
+    migration loaded) and the targets demo loaded over them."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        do_import_targets(seed_targets(), actor=ACTOR)
+        targets_demo.load(actor=ACTOR)
+    yield loaded_city
+
+
+def signed_in(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def own_district() -> District:
+    district = District.objects.order_by("code").first()
+    assert district is not None
+    return district
+
+
+def test_the_registry_shows_every_seed_target_with_its_quote(city: LoadedCity) -> None:
+    html = signed_in("regulator").get("/targets/").content.decode()
+    assert "累計下降15.5%" in html
+    assert "万元工业增加值能耗较2020年下降18%以上" in html
+    assert html.count('<q lang="zh">') == Target.objects.count()
+    assert Target.objects.filter(code__in=seed_targets()["target_id"].to_list()).count() == 81
+    # choices are shown by their labels, never their codes
+    assert "不高于" in html and ">le<" not in html and "co2_per_iva" not in html
+
+
+def test_the_seed_case_progress_on_the_page_and_in_the_api(city: LoadedCity) -> None:
+    client = signed_in("regulator")
+    target = Target.objects.get(code="hu-energy-per-gdp-14fyp")
+    html = client.get(f"/targets/{target.pk}/").content.decode()
+    assert re.search(r'id="cumulative">-8\.34 \(2024\)', html)
+    assert re.search(r'id="required">-7\.82', html)
+    assert "进度滞后" in html
+    progress = client.get("/api/v1/targets/progress").json()
+    row = next(r for r in progress if r["target_id"] == "hu-energy-per-gdp-14fyp")
+    assert row["cumulative_change_pct"] == pytest.approx((1.033 * 0.941 * 0.943 - 1) * 100)
+    assert row["required_annual_change_pct"] == pytest.approx(
+        (0.845 / (1.033 * 0.941 * 0.943) - 1) * 100
+    )
+    assert row["remaining_years"] == 1 and row["on_track"] is False
+    page = client.get("/targets/progress/").content.decode()
+    assert 'id="progress-hu-energy-per-gdp-14fyp"' in page
+
+
+def test_district_targets_carry_the_accounted_intensity(city: LoadedCity) -> None:
+    district = own_district()
+    target = Target.objects.get(code=f"demo-{district.code}-co2-per-iva")
+    values = TargetValue.objects.filter(target=target, source=ValueSource.ACCOUNTED)
+    assert values.count() == 2
+    assert all(v.provenance.startswith("grading-run:") for v in values)
+    first, last = sorted(values, key=lambda v: v.year_to)
+    row = next(
+        r
+        for r in signed_in("regulator").get("/api/v1/targets/progress").json()
+        if r["target_id"] == target.code
+    )
+    assert row["cumulative_change_pct"] == pytest.approx((last.value / first.value - 1) * 100)
+
+
+def test_the_assessment_scores_districts_and_the_department(city: LoadedCity) -> None:
+    client = signed_in("regulator")
+    rows = client.get("/api/v1/targets/assessment").json()
+    subjects = {r["subject_id"] for r in rows}
+    assert f"district:{own_district().code}" in subjects
+    assert "department:市经信局" in subjects
+    dept = next(r for r in rows if r["subject_id"] == "department:市经信局")
+    # 0.965 × 0.96 × 0.962 × 0.958 − 1 = −14.62 %: short of the −16 % basic target
+    assert dept["level"] == "missed"
+    assert dept["score"] == pytest.approx(60 * (1 - 0.965 * 0.96 * 0.962 * 0.958) * 100 / 16)
+    html = client.get("/targets/assessment/").content.decode()
+    assert "市经信局" in html and "未完成" in html
+
+
+def test_a_district_officer_sees_only_its_district(city: LoadedCity) -> None:
+    mine, other = District.objects.order_by("code")[:2]
+    client = signed_in("district")
+    html = client.get("/targets/").content.decode()
+    assert mine.name_zh in html and "累計下降15.5%" not in html
+    theirs = Target.objects.get(code=f"demo-{other.code}-co2-per-iva")
+    assert client.get(f"/targets/{theirs.pk}/").status_code == 404
+    assert client.get(f"/targets/district/{other.pk}/").status_code == 404
+    assert client.get(f"/targets/district/{mine.pk}/").status_code == 200
+    assert client.get("/peak/").status_code == 403
+    key = do_create_api_key(Binding("district", mine), actor=ACTOR)[1]
+    listed = Client().get("/api/v1/targets", headers={"X-API-Key": key}).json()
+    assert {i["code"] for i in listed["items"]} == {f"demo-{mine.code}-co2-per-iva"}
+    scored = Client().get("/api/v1/targets/assessment", headers={"X-API-Key": key}).json()
+    assert [r["subject_id"] for r in scored] == [f"district:{mine.code}"]
+
+
+def test_recording_a_value_appends_with_audit(city: LoadedCity) -> None:
+    target = Target.objects.get(code="hz-co2-per-iva-2025")
+    before = AuditEvent.objects.count()
+    client = signed_in("regulator")
+    answer = client.post(
+        f"/targets/{target.pk}/values/",
+        {"year_from": 2021, "year_to": 2023, "change_pct": -12.5, "provenance": "统计公报"},
+    )
+    assert answer.status_code == 302
+    assert AuditEvent.objects.count() == before + 1
+    assert AuditEvent.objects.order_by("-sequence")[0].action == "targets.record_value"
+    bad = client.post(
+        f"/targets/{target.pk}/values/", {"year_from": 2021, "change_pct": "", "value": ""}
+    )
+    assert bad.status_code == 400 and "不能同时填写" in bad.content.decode()
+    api = client.post(
+        f"/api/v1/targets/{target.pk}/values",
+        {"year_from": 2024, "change_pct": -4.0},
+        content_type="application/json",
+    )
+    assert api.status_code == 201
+    values = client.get(f"/api/v1/targets/{target.pk}/values").json()
+    assert [(v["year_from"], v["year_to"], v["change_pct"]) for v in values] == [
+        (2021, 2023, -12.5),
+        (2024, 2024, -4.0),
+    ]
+    row = next(
+        r for r in client.get("/api/v1/targets/progress").json() if r["target_id"] == target.code
+    )
+    assert row["cumulative_change_pct"] == pytest.approx((0.875 * 0.96 - 1) * 100)
+
+
+def test_importing_targets_all_or_nothing(city: LoadedCity) -> None:
+    header = (
+        "target_id,subject_type,subject_name,indicator,indicator_zh,unit,target_year,value,"
+        "comparison,source_title,quote,base_year\n"
+    )
+    good = (
+        header
+        + "t-new,department,市发改委,co2_per_gdp,单位GDP二氧化碳排放,%,2030,-20,le,"
+        + "某方案,某原文,2025\n"
+    )
+    bad = good + "t-bad,planet,x,y,z,%,20x0,abc,gt,s,q,\n"
+    client = signed_in("regulator")
+    refused = client.post("/targets/import/", {"file": SimpleUploadedFile("t.csv", bad.encode())})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "不是允许的取值" in text and "不是有效数字" in text
+    assert not Target.objects.filter(code="t-new").exists()
+    done = client.post("/targets/import/", {"file": SimpleUploadedFile("t.csv", good.encode())})
+    assert done.status_code == 302
+    assert Target.objects.get(code="t-new").subject_name == "市发改委"
+
+
+def test_the_path_to_the_peak_and_its_versions(city: LoadedCity) -> None:
+    client = signed_in("regulator")
+    baseline = Scenario.objects.get(name=targets_demo.BASELINE)
+    html = client.get(f"/peak/?scenario={baseline.pk}").content.decode()
+    assert 'id="peak-result"' in html and 'data-source="chart-peak"' in html
+    form = {
+        "name": targets_demo.BASELINE,
+        "end_year": 2030,
+        "activity_growth_pct": 0,
+        "intensity_decline_pct": 10,
+        "fuel_switch_pct": 0,
+        "green_share_base_pct": 0,
+        "green_share_target_pct": 0,
+        "switch_ratio": 1,
+    }
+    assert client.post("/peak/save/", form).status_code == 302
+    newest = Scenario.objects.filter(name=targets_demo.BASELINE).order_by("-version")[0]
+    assert newest.version == baseline.version + 1
+    projection = client.get(f"/api/v1/peak/scenarios/{newest.pk}/projection").json()
+    totals = [y["total_tco2"] for y in projection["years"]]
+    assert projection["peaked"] is True and projection["peak_year"] == projection["base_year"]
+    assert totals[1] == pytest.approx(totals[0] * 0.9)
+    assert "按此路径排放已达峰" in client.get(f"/peak/?scenario={newest.pk}").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("end_year", "name"), [(-1, "x"), (1999, "x"), (2101, "x"), (2030, ""), (2001, "x")]
+)
+def test_a_scenario_through_the_api_refuses_years_and_names_out_of_range(
+    city: LoadedCity, end_year: int, name: str
+) -> None:
+    """422, nothing saved: an end year outside 2000–2100 or before the accounted year (the
+    demo's is after 2001), or an empty name."""
+    client = signed_in("regulator")
+    saved = Scenario.objects.count()
+    body = {"name": name, "end_year": end_year, "parameters": {}}
+    response = client.post("/api/v1/peak/scenarios", body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert Scenario.objects.count() == saved
+
+
+def test_loading_the_demo_again_changes_nothing(city: LoadedCity) -> None:
+    counts = (Target.objects.count(), TargetValue.objects.count(), Scenario.objects.count())
+    events = AuditEvent.objects.count()
+    targets_demo.load(actor=ACTOR)
+    assert (Target.objects.count(), TargetValue.objects.count(), Scenario.objects.count()) == counts
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="triggers need PostgreSQL")
+def test_postgresql_refuses_to_change_observations_and_scenarios(city: LoadedCity) -> None:
+    for rows in (TargetValue.objects.all()[:1], Scenario.objects.all()[:1]):
+        pk = rows[0].pk
+        one = type(rows[0]).objects.filter(pk=pk)
+        with pytest.raises(DatabaseError, match="only ever added"), transaction.atomic():
+            one.update(id=pk)
+        with pytest.raises(DatabaseError, match="only ever added"), transaction.atomic():
+            one.delete()
+        assert one.exists()
+
+
+def test_pages_speak_chinese_without_machine_strings(city: LoadedCity) -> None:
+    client = signed_in("regulator")
+    district = own_district()
+    target = Target.objects.get(code=f"demo-{district.code}-co2-per-iva")
+    gap = Target.objects.get(code="hz-energy-per-iva-2025")
+    TargetValue.objects.create(
+        target=gap, year_from=2023, year_to=2023, change_pct=-1.0, source="import", actor_label="t"
+    )
+    for url in (
+        "/targets/",
+        "/targets/progress/",
+        "/targets/assessment/",
+        f"/targets/{target.pk}/",
+        f"/targets/{gap.pk}/",
+        f"/targets/district/{district.pk}/",
+        "/peak/",
+    ):
+        html = client.get(url).content.decode()
+        for machine in ("grading-run", ">gap", "co2_per_iva", ">department<", ">incentive<"):
+            assert machine not in html, (url, machine)
+    assert "已发布核算批次 #" in client.get(f"/targets/{target.pk}/").content.decode()
+    assert "没有观测值覆盖 2021–2022" in client.get(f"/targets/{gap.pk}/").content.decode()
+
+
+def test_this_year_s_forecast_from_the_months_so_far(city: LoadedCity) -> None:
+    from citycarbon.web.estimates import selectors as estimates  # noqa: PLC0415
+    from citycarbon.web.targets.selectors import current_forecast  # noqa: PLC0415
+
+    found = current_forecast()
+    assert found is not None
+    run = estimates.shown().run
+    assert run is not None and found.estimate_run == run.pk
+    months = estimates.added_up(estimates.sums(run, grain="month"), "period")
+    this_year = months.filter(months["period"].str.starts_with(str(found.year)))
+    assert found.ytd_tco2 == pytest.approx(float(this_year["reported_tco2"].sum()))
+    assert found.prorated_tco2 == pytest.approx(found.ytd_tco2 * 12 / found.months)
+    client = signed_in("regulator")
+    html = client.get("/peak/").content.decode()
+    assert 'id="forecast"' in html and "本年度预测" in html
+    api = client.get("/api/v1/peak/forecast").json()
+    assert api["available"] is True and api["ytd_tco2"] == pytest.approx(found.ytd_tco2)
