@@ -268,6 +268,7 @@ def test_a_case_is_opened_for_each_warned_line_with_an_owner_once(
     adjusted = do_adjust(plan, {"EB": {"budget_tco2": 90.0}}, reason="核减", actor=ACTOR)
     assert do_open_cases(_monitored(adjusted, lights, "2026-08"), actor=ACTOR) == []
     assert selectors.unresolved_cases(2026) == {"339901": 1, "E2": 1, "E1": 1}
+    assert selectors.unresolved_cases(2026, by_district=True) == {"339901": 2, "339902": 1}
     assert selectors.unresolved_cases(2025) == {}
 
 
