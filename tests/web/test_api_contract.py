@@ -104,6 +104,8 @@ def _concrete(path: str, loaded_city: LoadedCity) -> str:
         path.replace("{enterprise_id}", str(first.pk))
         .replace("{uscc}", first.uscc or "X")
         .replace("{upload_id}", "1")
+        .replace("{plan_id}", "1")
+        .replace("{case_id}", "1")
         .replace("{target}", "1")
         .replace("{target_id}", "1")
         .replace("{scenario_id}", "1")

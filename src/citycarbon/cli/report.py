@@ -92,8 +92,47 @@ def monthly(
     _issue("monthly", {"month": month, "district": district}, out_path, lang)
 
 
+DistrictOption = Annotated[
+    str, typer.Option("--district", help="A district's code (GB/T 2260); default the city.")
+]
+MeasureOption = Annotated[
+    str, typer.Option("--measure", help="carbon (tCO2, default) or energy (tce).")
+]
+
+
+def budget_quarterly(
+    year: Annotated[str, typer.Option("--year", help="The budget year, YYYY.")],
+    quarter: Annotated[str, typer.Option("--quarter", help="The quarter, 1-4.")],
+    out_path: OutOption,
+    district: DistrictOption = "",
+    measure: MeasureOption = "carbon",
+    lang: LangOption = Language.zh,
+) -> None:
+    """The quarterly budget monitoring report (the plan in force as of the quarter's last
+    month: lines, lights, accounted and estimated figures, warning cases). Exit 2 without an
+    approved plan, without monitoring as of that month, or on an unknown district."""
+    params = {"year": year, "quarter": quarter, "district": district, "measure": measure}
+    _issue("budget-quarterly", params, out_path, lang)
+
+
+def budget_annual(
+    year: Annotated[str, typer.Option("--year", help="The budget year, YYYY.")],
+    out_path: OutOption,
+    district: DistrictOption = "",
+    measure: MeasureOption = "carbon",
+    lang: LangOption = Language.zh,
+) -> None:
+    """The annual budget analysis (lines as of the latest monitoring, versions and their
+    adjustments, every warning case of the year). Exit 2 without an approved, monitored
+    plan, or on an unknown district."""
+    params = {"year": year, "district": district, "measure": measure}
+    _issue("budget-annual", params, out_path, lang)
+
+
 def register(app: typer.Typer) -> None:
     report = typer.Typer(help="Issue reports as PDF files.", no_args_is_help=True)
     report.command("certificate")(certificate)
     report.command("monthly")(monthly)
+    report.command("budget-quarterly")(budget_quarterly)
+    report.command("budget-annual")(budget_annual)
     app.add_typer(report, name="report")

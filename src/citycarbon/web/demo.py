@@ -23,6 +23,7 @@ from citycarbon.web.access.models import Bank
 from citycarbon.web.audit.actions import Actor, record, snapshot
 from citycarbon.web.audit.models import DataImport
 from citycarbon.web.balance import runs as balance_runs
+from citycarbon.web.budgets.demo import load_demo_budgets
 from citycarbon.web.buildings.actions import do_grade_buildings, do_import_buildings
 from citycarbon.web.electricity.actions import do_ingest_readings, do_map_accounts, readings_sha256
 from citycarbon.web.electricity.models import ElectricityBatch
@@ -140,6 +141,7 @@ def _load(
     again = unchanged and not published and fed == 0 and mapped == 0
     estimates = _build_derived(estimate_runs.KIND, again)
     balance = _build_derived(balance_runs.KIND, again)
+    load_demo_budgets()
     targets_demo.load(actor=ACTOR)
     return DemoLoad(
         regions_changed=regions,

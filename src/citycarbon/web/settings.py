@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "citycarbon.web.electricity",
     "citycarbon.web.estimates",
     "citycarbon.web.balance",
+    "citycarbon.web.budgets",
     "citycarbon.web.targets",
     "citycarbon.web.profile",
 ]

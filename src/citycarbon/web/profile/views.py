@@ -22,6 +22,7 @@ from citycarbon.web.access.models import Bank
 from citycarbon.web.access.pages import current, page
 from citycarbon.web.access.policy import Principal, allows, may_read, scoped
 from citycarbon.web.audit.actions import Actor
+from citycarbon.web.budgets.selectors import enterprise_panel as budget_panel
 from citycarbon.web.energy.models import EnergyRecord
 from citycarbon.web.energy.selectors import (
     accounted_records,
@@ -235,6 +236,7 @@ def enterprise_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "is_owner": is_owner,
         "consents": consents,
         "banks": Bank.objects.exclude(pk__in=[c.bank_id for c in consents]) if is_owner else [],
+        "budget_panel": budget_panel(principal, enterprise.pk),
     }
     return render(request, "enterprises/detail.html", context)
 
