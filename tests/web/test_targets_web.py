@@ -16,8 +16,12 @@ from django.test import Client
 
 from citycarbon.data.targets import seed_targets
 from citycarbon.web.access.actions import Binding, do_create_api_key
+from citycarbon.web.access.policy import Principal
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.audit.models import AuditEvent
+from citycarbon.web.budgets.actions import do_answer_case, do_close_case
+from citycarbon.web.budgets.models import WarningCase
+from citycarbon.web.budgets.selectors import unresolved_cases
 from citycarbon.web.regions.models import District
 from citycarbon.web.targets import demo as targets_demo
 from citycarbon.web.targets.actions import do_import_targets
@@ -280,3 +284,38 @@ def test_this_year_s_forecast_from_the_months_so_far(city: LoadedCity) -> None:
     assert 'id="forecast"' in html and "本年度预测" in html
     api = client.get("/api/v1/peak/forecast").json()
     assert api["available"] is True and api["ytd_tco2"] == pytest.approx(found.ytd_tco2)
+
+
+def test_unresolved_warning_cases_deduct_until_the_regulator_closes_them(
+    city: LoadedCity,
+) -> None:
+    """监测—预警—考核闭环: a district's budget warning cases not yet closed count in its
+    assessment (5 points each, at most 20); closing one gives its points back."""
+
+    counts = unresolved_cases(by_district=True)
+    assert counts, "the demo city has open warning cases"
+    client = signed_in("regulator")
+
+    def row(code: str) -> dict[str, object]:
+        rows = client.get("/api/v1/targets/assessment").json()
+        return next(r for r in rows if r["subject_id"] == f"district:{code}")
+
+    case = (
+        WarningCase.objects.filter(owner_role="district", status="open")
+        .select_related("district")
+        .first()
+    )
+    assert case is not None and case.district is not None
+    code = case.district.code
+    before = row(code)
+    assert before["unresolved_cases"] == counts[code]
+    assert before["deduction"] == min(5 * counts[code], 20)
+    officer = Principal(
+        label="officer", role="district", subject_type="district", subject_id=case.district.pk
+    )
+    do_answer_case(case, explanation="已核实", measures="限产", principal=officer, actor=ACTOR)
+    assert row(code)["unresolved_cases"] == counts[code]  # answered is not yet resolved
+    do_close_case(case, note="同意", actor=ACTOR)
+    after = row(code)
+    assert after["unresolved_cases"] == counts[code] - 1
+    assert after["deduction"] == min(5 * (counts[code] - 1), 20)

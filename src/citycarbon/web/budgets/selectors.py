@@ -487,17 +487,21 @@ def enterprise_figures(
 UNRESOLVED: Final = (CaseStatus.OPEN, CaseStatus.ANSWERED)
 
 
-def unresolved_cases(year: int, *, by_district: bool = False) -> dict[str, int]:
-    """Warning cases of ``year``'s plans (either measure, any version) not yet closed — open,
+def unresolved_cases(year: int | None = None, *, by_district: bool = False) -> dict[str, int]:
+    """Warning cases of ``year``'s plans (every year's when ``None``; either measure, any
+    version) not yet closed — open,
     or answered but not closed by the regulator — counted per owner: the district's GB/T 2260
     code for a district-owned case (district and industry lines), the enterprise's entity id
     for an enterprise-owned one (enterprise and project lines). ``by_district``: an
     enterprise-owned case counts for its enterprise's district instead (every key a district
     code). The assessment counts them (监测—预警—考核闭环)."""
     counts: Counter[str] = Counter()
-    for role, district, entity in WarningCase.objects.filter(
-        plan__year=year, status__in=UNRESOLVED
-    ).values_list("owner_role", "district__code", "enterprise__entity_id"):
+    cases = WarningCase.objects.filter(status__in=UNRESOLVED)
+    if year is not None:
+        cases = cases.filter(plan__year=year)
+    for role, district, entity in cases.values_list(
+        "owner_role", "district__code", "enterprise__entity_id"
+    ):
         key = entity if role == "enterprise" and not by_district else district
         if key:
             counts[key] += 1

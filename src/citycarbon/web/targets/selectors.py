@@ -24,6 +24,7 @@ from citycarbon.core.targets import (
     target_scores,
 )
 from citycarbon.web.access.policy import Principal, scoped
+from citycarbon.web.budgets.selectors import unresolved_cases as budget_cases
 from citycarbon.web.estimates import selectors as estimates
 from citycarbon.web.grading.selectors import latest_published, published_view
 from citycarbon.web.targets.models import Comparison, Scenario, Target, TargetValue
@@ -41,9 +42,16 @@ def visible_targets(principal: Principal) -> QuerySet[Target]:
 
 def unresolved_cases() -> pl.DataFrame:
     """Unresolved warning cases per assessed subject (``core.targets.UNRESOLVED``, subject
-    ids as ``assessment_subject`` names them). The warning cases of budget monitoring feed
-    this; until they exist it is empty, and no subject loses points."""
-    return pl.DataFrame(schema=UNRESOLVED)
+    ids as ``assessment_subject`` names them): the budget warning cases of every year not
+    yet closed by the regulator, each counted for its district (an enterprise's case for the
+    enterprise's district) — the closed loop of monitoring, warning and assessment
+    (监测—预警—考核闭环, D14). Departments own no budget line and lose no points here."""
+    counts = budget_cases(None, by_district=True)
+    return pl.DataFrame(
+        [(f"district:{code}", n) for code, n in sorted(counts.items())],
+        schema=UNRESOLVED,
+        orient="row",
+    )
 
 
 def assessment_subject(target: Target) -> str:
