@@ -21,7 +21,14 @@ from citycarbon.io.errors import InputFileError
 from citycarbon.web.access.policy import Principal
 from citycarbon.web.audit.actions import Actor, record
 from citycarbon.web.budgets import selectors
-from citycarbon.web.budgets.imports import ReadPlan, checked, inherited, line_error, of_row_error
+from citycarbon.web.budgets.imports import (
+    PLAN_LINES,
+    ReadPlan,
+    checked,
+    inherited,
+    line_error,
+    of_row_error,
+)
 from citycarbon.web.budgets.imports import read_table as read_budget_table
 from citycarbon.web.budgets.models import (
     BudgetLine,
@@ -235,20 +242,7 @@ def plan_lines_frame(plan: BudgetPlan) -> pl.DataFrame:
     ]
     return pl.DataFrame(
         rows,
-        schema={
-            "row": pl.Int64,
-            "budget_id": pl.String,
-            "level": pl.String,
-            "subject_id": pl.String,
-            "parent_id": pl.String,
-            "name": pl.String,
-            "budget_tco2": pl.Float64,
-            "budget_intensity_tco2_per_10k_yuan": pl.Float64,
-            "budget_energy_tce": pl.Float64,
-            "monthly_profile": pl.List(pl.Float64),
-            "district_id": pl.Int64,
-            "enterprise_id": pl.Int64,
-        },
+        schema=PLAN_LINES,
     )
 
 

@@ -18,6 +18,7 @@ import polars as pl
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.budgets import selectors
 from citycarbon.web.budgets.actions import do_adjust, do_approve, do_create_plan, do_monitor
+from citycarbon.web.budgets.imports import PLAN_LINES
 from citycarbon.web.budgets.models import BudgetPlan, Measure
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.regions.models import District
@@ -105,20 +106,7 @@ def _plan(year: int, as_of: str) -> BudgetPlan | None:
         root["budget_intensity_tco2_per_10k_yuan"] = round(intensity / RATIOS[1], 4)
     frame = pl.DataFrame(
         [root, *district_lines, *enterprise_lines],
-        schema={
-            "row": pl.Int64,
-            "budget_id": pl.String,
-            "level": pl.String,
-            "subject_id": pl.String,
-            "parent_id": pl.String,
-            "name": pl.String,
-            "budget_tco2": pl.Float64,
-            "budget_intensity_tco2_per_10k_yuan": pl.Float64,
-            "budget_energy_tce": pl.Float64,
-            "monthly_profile": pl.List(pl.Float64),
-            "district_id": pl.Int64,
-            "enterprise_id": pl.Int64,
-        },
+        schema=PLAN_LINES,
     )
     plan = do_create_plan(
         year, Measure.CARBON, f"{year} 年度碳预算方案（演示）", frame, actor=ACTOR, source="demo"

@@ -31,6 +31,24 @@ OPTIONAL: Final = (
     *PROFILE,
 )
 SUFFIXES: Final = (".csv", ".xlsx")
+PLAN_LINES: Final = pl.Schema(
+    {
+        "row": pl.Int64(),
+        "budget_id": pl.String(),
+        "level": pl.String(),
+        "subject_id": pl.String(),
+        "parent_id": pl.String(),
+        "name": pl.String(),
+        "budget_tco2": pl.Float64(),
+        "budget_intensity_tco2_per_10k_yuan": pl.Float64(),
+        "budget_energy_tce": pl.Float64(),
+        "monthly_profile": pl.List(pl.Float64()),
+        "district_id": pl.Int64(),
+        "enterprise_id": pl.Int64(),
+    }
+)
+"""A plan's lines as the actions take them: read from a file, from the stored lines or made
+by the demo (the row of the file, the budget tree's columns, the subject's keys)."""
 
 REASONS: Final[dict[str, tuple[str, str]]] = {
     "empty_id": ("预算编号为空", "budget_id is empty"),
@@ -231,20 +249,7 @@ def checked(
         )
     frame = pl.DataFrame(
         out,
-        schema={
-            "row": pl.Int64,
-            "budget_id": pl.String,
-            "level": pl.String,
-            "subject_id": pl.String,
-            "parent_id": pl.String,
-            "name": pl.String,
-            "budget_tco2": pl.Float64,
-            "budget_intensity_tco2_per_10k_yuan": pl.Float64,
-            "budget_energy_tce": pl.Float64,
-            "monthly_profile": pl.List(pl.Float64),
-            "district_id": pl.Int64,
-            "enterprise_id": pl.Int64,
-        },
+        schema=PLAN_LINES,
     )
     if not errors:
         tree = frame.select(
