@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "citycarbon.web.estimates",
     "citycarbon.web.balance",
     "citycarbon.web.targets",
+    "citycarbon.web.energyspace",
     "citycarbon.web.profile",
 ]
 
