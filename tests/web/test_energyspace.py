@@ -12,7 +12,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
+from typer.testing import CliRunner
 
+from citycarbon.cli.main import app
 from citycarbon.core import ledger
 from citycarbon.core.energyspace import TCE
 from citycarbon.web.access.actions import Binding, do_create_api_key
@@ -34,6 +36,7 @@ from citycarbon.web.energyspace.selectors import (
     core_entries,
     overview,
     schedule,
+    verify_chains,
 )
 from citycarbon.web.regions.models import District
 from tests.web.conftest import LoadedCity
@@ -384,3 +387,24 @@ def test_postgresql_refuses_to_change_entries(loaded_city: LoadedCity) -> None:
     with pytest.raises(DatabaseError, match="only ever added"), transaction.atomic():
         one.delete()
     assert one.exists()
+
+
+def test_verify_finds_an_edited_entry(loaded_city: LoadedCity) -> None:
+    assert verify_chains().broken == []
+    result = CliRunner().invoke(app, ["energy-space", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "chain intact" in result.output
+    entry = SpaceEntry.objects.filter(district=own()).order_by("seq")[1]
+    table = SpaceEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        cursor.execute(f"UPDATE {table} SET amount_tce = amount_tce + 1 WHERE id = %s", [entry.pk])
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    broken = verify_chains().broken
+    assert (own().code, entry.seq) in broken
+    assert all(code == own().code for code, _seq in broken)
+    result = CliRunner().invoke(app, ["energy-space", "verify"])
+    assert result.exit_code == 2
+    assert f"entry {entry.seq} does not match" in result.output

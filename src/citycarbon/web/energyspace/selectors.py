@@ -178,3 +178,26 @@ def schedule(district: District, today: dt.date | None = None) -> tuple[SpaceTar
         target.target_tce, target.start_on, target.deadline, freed, today or timezone.localdate()
     )
     return target, frame
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    broken: list[tuple[str, int]]
+    """(district code, entry number) of each entry whose stored hash does not match."""
+
+
+def verify_chains() -> ChainReport:
+    """Recompute every district's hash chain from its entries (``core.ledger.verify_chain``):
+    an edited, removed or reordered entry shows at the first entry it touches, and a gap in
+    the numbers at the entry after it."""
+    broken: list[tuple[str, int]] = []
+    count = 0
+    for district in District.objects.filter(space_entries__isnull=False).distinct():
+        rows = list(SpaceEntry.objects.filter(district=district).order_by("seq"))
+        count += len(rows)
+        entries = core_entries(rows, district.code)
+        bad = set(ledger.verify_chain(entries, [r.chain_hash for r in rows], TCE))
+        bad |= {r.seq for i, r in enumerate(rows, start=1) if r.seq != i}
+        broken += [(district.code, seq) for seq in sorted(bad)]
+    return ChainReport(count, broken)
