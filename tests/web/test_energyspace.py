@@ -38,6 +38,7 @@ from citycarbon.web.energyspace.selectors import (
     schedule,
     verify_chains,
 )
+from citycarbon.web.energyspace.templatetags.energyspace import tce
 from citycarbon.web.regions.models import District
 from tests.web.conftest import LoadedCity
 
@@ -408,3 +409,11 @@ def test_verify_finds_an_edited_entry(loaded_city: LoadedCity) -> None:
     result = CliRunner().invoke(app, ["energy-space", "verify"])
     assert result.exit_code == 2
     assert f"entry {entry.seq} does not match" in result.output
+
+
+def test_amounts_are_shown_exactly_with_separators() -> None:
+    assert tce(D("3250.5000")) == "3,250.5"
+    assert tce(D("-2000.0000")) == "-2,000"
+    assert tce(D("0.0001")) == "0.0001"
+    assert tce(D("123456789012.3456")) == "123,456,789,012.3456"  # a float would lose digits
+    assert tce(None) == ""

@@ -14,7 +14,7 @@ from citycarbon.web.energyspace.actions import (
     do_set_target,
     do_use_space,
 )
-from citycarbon.web.energyspace.models import EntryKind, SpaceEntry
+from citycarbon.web.energyspace.models import USE_KINDS, EntryKind, SpaceEntry
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.regions.models import District
 
@@ -37,20 +37,7 @@ def load(*, actor: Actor) -> int:
             (EntryKind.CLOSURE, step * 2, "淘汰落后印染产能", dt.date(2024, 9, 1)),
             (EntryKind.RETROFIT, step + Decimal("88.25"), "余热回收节能技改", dt.date(2025, 4, 10)),
         )
-        freed = Decimal(0)
-        for n, (kind, amount, what, on) in enumerate(sources):
-            firm = firms[n] if n < len(firms) else None
-            do_record_source(
-                district,
-                kind=kind,
-                amount_tce=amount,
-                project_name=f"{firm.name if firm else district.name_zh}{what}",
-                evidence=f"{DEMO_EVIDENCE} 核定文件 {district.code}-{n + 1}",
-                effective_on=on,
-                enterprise=firm,
-                actor=actor,
-            )
-            freed += amount
+        freed = sum((amount for _k, amount, _w, _on in sources), Decimal(0))
         do_set_target(
             district,
             target_tce=step * 8,
@@ -72,14 +59,29 @@ def load(*, actor: Actor) -> int:
         ]
         if not last:
             uses.append((EntryKind.RESERVATION, step / 2, "数据中心（待审）", dt.date(2025, 8, 1)))
-        for kind, amount, project, on in uses:
-            do_use_space(
+        # recorded in date order, as they happened
+        for kind, amount, what, on in sorted((*sources, *uses), key=lambda row: row[3]):
+            if kind in USE_KINDS:
+                do_use_space(
+                    district,
+                    kind=kind,
+                    project_name=what,
+                    amount_tce=amount,
+                    effective_on=on,
+                    evidence=DEMO_EVIDENCE,
+                    actor=actor,
+                )
+                continue
+            n = next(k for k, row in enumerate(sources) if row[3] == on)
+            firm = firms[n] if n < len(firms) else None
+            do_record_source(
                 district,
                 kind=kind,
-                project_name=project,
                 amount_tce=amount,
+                project_name=f"{firm.name if firm else district.name_zh}{what}",
+                evidence=f"{DEMO_EVIDENCE} 核定文件 {district.code}-{n + 1}",
                 effective_on=on,
-                evidence=DEMO_EVIDENCE,
+                enterprise=firm,
                 actor=actor,
             )
         added += len(sources) + len(uses)
