@@ -16,6 +16,7 @@ SOURCE_CHOICES = [
 ]
 USE_CHOICES = [(k.value, k.label) for k in (EntryKind.ALLOCATION, EntryKind.RESERVATION)]
 MIN_TCE = Decimal(1).scaleb(-TCE_PLACES)
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _amount(label: Any) -> forms.DecimalField:
@@ -34,7 +35,7 @@ class SourceForm(forms.Form):
         label=_("enterprise (entity id or USCC)"), max_length=64, required=False
     )
     evidence = forms.CharField(label=_("evidence"), max_length=300)
-    effective_on = forms.DateField(label=_("effective date"))
+    effective_on = forms.DateField(label=_("effective date"), widget=DATE)
     reason = forms.CharField(label=_("note"), max_length=1000, required=False)
 
 
@@ -48,7 +49,7 @@ class UseForm(forms.Form):
         label=_("enterprise (entity id or USCC)"), max_length=64, required=False
     )
     evidence = forms.CharField(label=_("evidence"), max_length=300, required=False)
-    effective_on = forms.DateField(label=_("effective date"))
+    effective_on = forms.DateField(label=_("effective date"), widget=DATE)
     reason = forms.CharField(label=_("note"), max_length=1000, required=False)
 
 
@@ -59,8 +60,8 @@ class ReverseForm(forms.Form):
 
 class TargetForm(forms.Form):
     target_tce = _amount(_("space to free (tce)"))
-    start_on = forms.DateField(label=_("start date"))
-    deadline = forms.DateField(label=_("deadline"))
+    start_on = forms.DateField(label=_("start date"), widget=DATE)
+    deadline = forms.DateField(label=_("deadline"), widget=DATE)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
     def clean(self) -> dict[str, Any]:
