@@ -17,8 +17,10 @@ from citycarbon.core.ledger import (
     balances,
     chain,
     from_minor,
+    heads,
     post,
     reversal,
+    root,
     running_balance,
     to_minor,
     verify_chain,
@@ -182,3 +184,33 @@ def test_a_reversal_brings_the_balance_back_exactly(
     assert {a: v for a, v in after.items() if a != target.account} == {
         a: v for a, v in before.items() if a != target.account
     }
+
+
+def test_the_root_fixes_every_account_s_chain() -> None:
+    hashes = chain(HAND, TCE)
+    top = heads(HAND, hashes)
+    assert top == {"A": hashes[3], "B": hashes[1]}
+    assert root(top) == root(dict(reversed(list(top.items()))))  # order of accounts is fixed
+    edited = [*HAND[:3], _e(4, "A", "0.0002", "retrofit")]
+    assert root(heads(edited, chain(edited, TCE))) != root(top)
+
+
+@given(POSTINGS, st.data())
+def test_verify_finds_every_single_entry_tamper(
+    postings: list[tuple[str, Decimal]], data: st.DataObject
+) -> None:
+    ledger, _tried = _apply(postings)
+    if not ledger:
+        return
+    hashes = chain(ledger, TCE)
+    i = data.draw(st.integers(0, len(ledger) - 1))
+    delta = data.draw(st.integers(1, 1000).map(lambda m: from_minor(m, TCE)))
+    tampered = list(ledger)
+    tampered[i] = Entry(ledger[i].seq, ledger[i].account, ledger[i].amount + delta, ledger[i].kind)
+    assert ledger[i].seq in verify_chain(tampered, hashes, TCE)
+    if len(ledger) > 1:  # a deleted entry shows too
+        kept = [e for k, e in enumerate(ledger) if k != i]
+        kept_hashes = [h for k, h in enumerate(hashes) if k != i]
+        later = [e for e in ledger[i + 1 :] if e.account == ledger[i].account]
+        if later:
+            assert later[0].seq in verify_chain(kept, kept_hashes, TCE)

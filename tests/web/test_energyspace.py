@@ -19,6 +19,7 @@ from citycarbon.core import ledger
 from citycarbon.core.energyspace import TCE
 from citycarbon.web.access.actions import Binding, do_create_api_key
 from citycarbon.web.audit.actions import Actor
+from citycarbon.web.audit.labels import action_label
 from citycarbon.web.audit.models import AuditEvent
 from citycarbon.web.energyspace import demo as space_demo
 from citycarbon.web.energyspace.actions import (
@@ -417,3 +418,26 @@ def test_amounts_are_shown_exactly_with_separators() -> None:
     assert tce(D("0.0001")) == "0.0001"
     assert tce(D("123456789012.3456")) == "123,456,789,012.3456"  # a float would lose digits
     assert tce(None) == ""
+
+
+def test_the_regulator_sets_a_target_on_the_page_and_sees_the_timeline(
+    loaded_city: LoadedCity,
+) -> None:
+    client = signed_in("regulator")
+    district = fresh_district()
+    source(district, "100")
+    url = f"/energy-space/{district.pk}/target/"
+    wrong = client.post(
+        url, {"target_tce": "400", "start_on": "2024-01-01", "deadline": "2023-12-31"}
+    )
+    assert wrong.status_code == 400 and "截止日期须晚于起始日期" in wrong.content.decode()
+    done = client.post(
+        url, {"target_tce": "400", "start_on": "2024-01-01", "deadline": "2024-12-31"}
+    )
+    assert done.status_code == 302
+    html = client.get(f"/energy-space/{district.pk}/").content.decode()
+    # by 31 March 98.6302 tce were due and 100 freed (effective 1 May: not yet) → behind
+    assert '<td>2024-03-31</td><td class="num">98.6302</td><td class="num">0</td>' in html
+    assert "进度滞后" in html and "自 2024-01-01 至 2024-12-31 腾出 400 吨标准煤" in html
+    assert AuditEvent.objects.filter(action="energyspace.target").exists()
+    assert action_label("energyspace.allocation") == "分配用能空间给项目"

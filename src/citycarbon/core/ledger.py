@@ -267,8 +267,23 @@ def chain(entries: Sequence[Entry], unit: Unit) -> list[str]:
 def verify_chain(entries: Sequence[Entry], hashes: Sequence[str], unit: Unit) -> list[int]:
     """The ``seq`` of each entry whose stored hash does not match the chain recomputed from
     the entries (an edit, a deletion or a reordering shows at the first entry it touches)."""
-    expected = chain(entries, unit)
-    bad = [e.seq for e, h, x in zip(entries, hashes, expected, strict=False) if h != x]
     if len(hashes) != len(entries):
-        bad.append(entries[min(len(hashes), len(entries)) - 1].seq if entries else -1)
-    return bad
+        msg = "one stored hash per entry / 每条记录一个哈希"
+        raise ValueError(msg)
+    expected = chain(entries, unit)
+    return [e.seq for e, h, x in zip(entries, hashes, expected, strict=True) if h != x]
+
+
+def heads(entries: Sequence[Entry], hashes: Sequence[str]) -> dict[str, str]:
+    """Each account's latest hash (the head of its chain)."""
+    found: dict[str, str] = {}
+    for e, h in zip(entries, hashes, strict=True):
+        found[e.account] = h
+    return found
+
+
+def root(account_heads: Mapping[str, str]) -> str:
+    """One SHA-256 over every account's head, in account order: stored and shown (a day's
+    root), it fixes all chains at once — a later change to any entry changes it."""
+    text = "\n".join(f"{a}\x1f{h}" for a, h in sorted(account_heads.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
