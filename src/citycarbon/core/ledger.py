@@ -16,8 +16,9 @@ edited, deleted or reordered entry is detectable (``verify_chain``; DESIGN, "Wri
 and integrity").
 
 Frames (``running_balance``) hold amounts as Int64 *minor units* (amount × 10^places): exact,
-fast and plain for Polars, Arrow and Parquet, where Polars' Decimal dtype is still marked
-unstable. ``to_minor`` / ``from_minor`` convert at the edge.
+fast and plain for Polars, Arrow, Parquet and Spark alike, and what the points and gram
+ledgers hold anyway (DESIGN, Data conventions). ``to_minor`` / ``from_minor`` convert at the
+edge.
 """
 
 from __future__ import annotations
