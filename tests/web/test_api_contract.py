@@ -103,6 +103,7 @@ def _concrete(path: str, loaded_city: LoadedCity) -> str:
     return (
         path.replace("{enterprise_id}", str(first.pk))
         .replace("{uscc}", first.uscc or "X")
+        .replace("{district_id}", str(first.district_id))
         .replace("{upload_id}", "1")
         .replace("{plan_id}", "1")
         .replace("{case_id}", "1")

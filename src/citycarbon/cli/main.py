@@ -20,6 +20,7 @@ from citycarbon.cli.buildings import register as register_buildings
 from citycarbon.cli.console import bad_input_exits, err, out, progress_bar, reject, require_files
 from citycarbon.cli.demo import demo
 from citycarbon.cli.electricity import register as register_electricity
+from citycarbon.cli.energyspace import register as register_energyspace
 from citycarbon.cli.form205 import register as register_form205
 from citycarbon.cli.grading import register as register_grading
 from citycarbon.cli.imports import register as register_imports
@@ -223,6 +224,7 @@ register_imports(app)
 register_balance(app)
 register_form205(app)
 register_electricity(app)
+register_energyspace(app)
 register_worker(app)
 register_runs(app)
 register_report(app)

@@ -29,6 +29,7 @@ from citycarbon.web.electricity.actions import do_ingest_readings, do_map_accoun
 from citycarbon.web.electricity.models import ElectricityBatch
 from citycarbon.web.energy.ingest import do_import_energy_file
 from citycarbon.web.energy.models import AccountingRun, UploadStatus
+from citycarbon.web.energyspace import demo as energyspace_demo
 from citycarbon.web.enterprises.actions import (
     ImportRejectedError,
     do_grant_consent,
@@ -143,6 +144,7 @@ def _load(
     balance = _build_derived(balance_runs.KIND, again)
     load_demo_budgets()
     targets_demo.load(actor=ACTOR)
+    energyspace_demo.load(actor=ACTOR)
     return DemoLoad(
         regions_changed=regions,
         enterprises_imported=ent is not None,

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "citycarbon.web.balance",
     "citycarbon.web.budgets",
     "citycarbon.web.targets",
+    "citycarbon.web.energyspace",
     "citycarbon.web.profile",
 ]
 
