@@ -13,6 +13,7 @@ from rich.table import Table
 
 from citycarbon import data
 from citycarbon.cli.access import register as register_access
+from citycarbon.cli.assess import register as register_assess
 from citycarbon.cli.audit import register as register_audit
 from citycarbon.cli.balance import register as register_balance
 from citycarbon.cli.budgets import register as register_budgets
@@ -230,3 +231,4 @@ register_runs(app)
 register_report(app)
 register_budgets(app)
 register_targets(app)
+register_assess(app)

@@ -212,6 +212,15 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "起始时间超出可接受的年份范围",
         "start is outside the accepted years",
     ),
+    # construction projects: citycarbon assess
+    "not_json": ("不是有效的 JSON 文件", "not a valid JSON file"),
+    "missing_key": ("缺少必需的键", "a required key is missing"),
+    "wrong_type": ("值的类型错误", "the value has the wrong type"),
+    "bad_project_type": (
+        "项目类型错误，应为 new（新建）、expansion（扩建）或 retrofit（改造）",
+        "unknown project type, expected new, expansion or retrofit",
+    ),
+    "empty_energy": ("能源计划为空", "the energy plan is empty"),
     # budgets: citycarbon budget check (tree and period problems come from core.budgets)
     "empty_value": ("必填值为空", "a required value is empty"),
     "not_positive": ("必须大于零", "must be above zero"),
