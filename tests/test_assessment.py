@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citycarbon.core.accounting import emissions_by_period
 from citycarbon.core.assessment import (
@@ -239,3 +241,29 @@ def test_shipped_data_is_sourced_and_marked() -> None:
     assert "「新建化工项目,按1.1:1实施用能减量替代」" in quotes
     assert "「新、扩建项目按1.2:1实施用能减量替代」" in quotes
     assert "「新增耗煤项目严格实施等量减量替代」" in quotes
+
+
+def test_benchmark_ignores_section_letter() -> None:
+    r = run(project(LOW_ENERGY, industry="C2614", va=1000.0, process=500.0), grades(0.5))
+    assert r["intensity_ratio"] == pytest.approx(1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    tce=st.floats(0.0, 1e6),
+    extra=st.floats(0.0, 1e5),
+    kind=st.sampled_from(["new", "expansion", "retrofit"]),
+    industry=st.sampled_from(["2614", "1713", "3110", "26"]),
+)
+def test_replacement_is_ratio_times_energy_and_more_co2_never_helps(
+    tce: float, extra: float, kind: str, industry: str
+) -> None:
+    rows = energy(("39", tce, "feedstock"))
+    base = run(project(rows, industry=industry, kind=kind, va=1e5, process=100.0), grades(0.01))
+    worse = run(
+        project(rows, industry=industry, kind=kind, va=1e5, process=100.0 + extra), grades(0.01)
+    )
+    assert base["replacement_required_tce"] == pytest.approx(base["replacement_ratio"] * tce)
+    assert base["replacement_ratio"] >= 1.0
+    order = ["acceptable", "acceptable_with_measures", "not_acceptable"]
+    assert order.index(worse["verdict"]) >= order.index(base["verdict"])

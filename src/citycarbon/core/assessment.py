@@ -41,6 +41,8 @@ ProjectType = Literal["new", "expansion", "retrofit"]
 VERDICTS: Final = ("acceptable", "acceptable_with_measures", "not_acceptable")
 Verdict = Literal["acceptable", "acceptable_with_measures", "not_acceptable"]
 COMPARE_DECIMALS: Final = 9
+_SECTIONS: Final = "ABCDEFGHIJKLMNOPQRST"
+"""GB/T 4754 section letters, which may prefix an industry code (C2614 = 2614)."""
 
 NO_BENCHMARK: Final = {
     "code": "no_benchmark",
@@ -118,7 +120,7 @@ def project_energy(
 def _ratio_row(
     ratios: pl.DataFrame, industry_code: str, project_type: str, basis: str
 ) -> dict[str, Any]:
-    code = industry_code.lstrip("ABCDEFGHIJKLMNOPQRST")
+    code = industry_code.lstrip(_SECTIONS)
     rows = ratios.filter(
         (pl.col("basis") == basis)
         & ((pl.col("project_type") == project_type) | (pl.col("project_type") == "*"))
@@ -165,10 +167,12 @@ def replacement(
 
 def industry_benchmark(grades: pl.DataFrame, industry_code: str) -> tuple[float, int] | None:
     """The industry average intensity (tCO2 per 万元) of ``industry_code`` in the latest year of
-    a ``citycarbon grade`` output (columns ``year``, ``industry_code``,
-    ``industry_avg_intensity``), with that year; ``None`` when the industry is absent. The
-    average is the grading's (a ratio of industry totals by default, methods-cn §1.2)."""
-    rows = grades.filter(pl.col("industry_code") == industry_code)
+        a ``citycarbon grade`` output (columns ``year``, ``industry_code``,
+        ``industry_avg_intensity``), with that year; ``None`` when the industry is absent. The
+        average is the grading's (a ratio of industry totals by default, methods-cn §1.2). A section
+    letter before the digits is ignored on both sides."""
+    digits = pl.col("industry_code").str.strip_chars_start(_SECTIONS)
+    rows = grades.filter(digits == industry_code.lstrip(_SECTIONS))
     if rows.is_empty():
         return None
     latest = rows.sort("year", descending=True).row(0, named=True)

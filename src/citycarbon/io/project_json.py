@@ -84,7 +84,8 @@ def _amount(
     elif x < 0:
         errors.add(key, "negative_value", value)
     elif positive and x < least:
-        errors.add(key, "value_added_too_small" if least else "not_positive", value)
+        small = "value_added_too_small" if key == "value_added_10k_yuan" else "not_positive"
+        errors.add(key, small, value, f"≥ {least:g}")
     else:
         return x
     return 0.0
