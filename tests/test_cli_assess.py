@@ -231,3 +231,25 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["assess", str(tmp_path / "none.json")])
     assert result.exit_code == 2
     assert "file not found" in result.stderr
+
+
+def test_each_bad_energy_row_is_named(tmp_path: Path) -> None:
+    rows = [
+        {"energy_code": "01", "quantity": 5},
+        {"energy_code": "33", "quantity": -1},
+        {"energy_code": "6", "quantity": 2},
+        {"energy_code": "15", "quantity": 1e30},
+    ]
+    result = runner.invoke(app, ["assess", str(put(tmp_path, project(energy=rows)))])
+    assert result.exit_code == 2
+    assert "column energy[1].quantity: 数量为负数 / quantity is negative" in result.stderr
+    assert "column energy[3].quantity:" in result.stderr
+    assert "energy[0]" not in result.stderr
+
+
+def test_duplicate_energy_rows_exit_2(tmp_path: Path) -> None:
+    rows = [{"energy_code": "01", "quantity": 5}, {"energy_code": "1", "quantity": 2}]
+    result = runner.invoke(app, ["assess", str(put(tmp_path, project(energy=rows)))])
+    assert result.exit_code == 2
+    assert "column energy[0].energy_code: 重复记录" in result.stderr
+    assert "column energy[1].energy_code: 重复记录" in result.stderr
