@@ -69,6 +69,11 @@ class StateError(Exception):
         return str(self.args[1])
 
 
+class InvalidRequestError(StateError):
+    """A request whose input cannot be served as given (a month with no data yet, a
+    projection with nothing to project by): the API answers 422, not 409."""
+
+
 # --- plans ----------------------------------------------------------------------------------
 
 
@@ -477,7 +482,11 @@ def do_monitor(
     from the published accounting run and, for months not yet accounted, the rapid estimates
     (``selectors.actuals``), each marked; ``core.budgets.monitor`` line by line; the result
     stored with its provenance. Then a warning case is opened for each yellow or red line
-    that has none unresolved (``do_open_cases``)."""
+    that has none unresolved (``do_open_cases``). Refused (``InvalidRequestError``): an
+    as-of month after the last month with any actual data (the months elapsed would count
+    empty months and understate the year), and ``projection="profile"`` when last year's
+    monthly profile cannot be made (``selectors.history_profile``). A line with no actual
+    data (``actual_basis`` none) is stored without an actual and opens no case."""
     if plan.status == PlanStatus.DRAFT:
         raise StateError("草案不能监测，请先批准", "a draft is not monitored: approve it first")
     if (
@@ -490,10 +499,32 @@ def do_monitor(
             f"监测月份须为 {plan.year}-01 至 {plan.year}-12",
             f"the as-of month must be {plan.year}-01 to {plan.year}-12",
         )
+    accounted_months, estimated_months = selectors.available_months()
+    last = max([*accounted_months, *estimated_months], default=None)
+    if last is not None and as_of > last:
+        raise InvalidRequestError(
+            f"{as_of} 尚无实际数据（最近有数据的月份：{last}），不能按该月监测，"
+            "否则按已过月数推算会低估全年",
+            f"{as_of} has no actual data yet (the last month with data is {last}): "
+            "monitoring as of it would understate the year",
+        )
+    if projection not in core.PROJECTIONS:
+        raise InvalidRequestError(
+            "未知的全年预测方法", f"projection must be linear or profile, got {projection!r}"
+        )
     bands = bands or core.Bands()
     actuals = selectors.actuals(plan.year, as_of, plan.measure)
     budgets = selectors.core_budgets(plan)
     profile = selectors.profile_frame(plan)
+    if projection == "profile":
+        profile = selectors.history_profile(plan, profile)
+        if profile is None:
+            raise InvalidRequestError(
+                f"没有 {plan.year - 1} 年完整的逐月实际数据，无法按上年月度分布预测，"
+                "请改用“截至当月实际 × 12 ÷ 已过月数”",
+                f"no complete monthly actuals of {plan.year - 1}: there is no last year's "
+                "monthly profile to project by; use the linear projection",
+            )
     monitored = core.monitor(
         budgets,
         actuals.frame,
@@ -518,18 +549,21 @@ def do_monitor(
     lines = {line.line_id: line for line in plan.lines.all()}
     rows = []
     for r in monitored.to_dicts():
+        # a line with no actual data has no figure to judge: stored without an actual (the
+        # pages show 无数据, not the core's green of nothing spent)
+        none = r.get("actual_basis") == "none"
         rows.append(
             MonitoredLine(
                 run=run,
                 line=lines[str(r["budget_id"])],
                 months_elapsed=int(r["months_elapsed"]),
                 prorated_budget=float(r["prorated_budget_tco2"]),
-                actual_to_date=_float(r.get("actual_to_date_tco2")),
+                actual_to_date=None if none else _float(r.get("actual_to_date_tco2")),
                 accounted=_float(r.get("accounted_tco2")),
                 estimated=_float(r.get("estimated_tco2")),
-                used_of_annual_pct=_float(r.get("used_of_annual_pct")),
-                projected_year=_float(r.get("projected_year_tco2")),
-                projected_overshoot=_float(r.get("projected_overshoot_tco2")),
+                used_of_annual_pct=None if none else _float(r.get("used_of_annual_pct")),
+                projected_year=None if none else _float(r.get("projected_year_tco2")),
+                projected_overshoot=None if none else _float(r.get("projected_overshoot_tco2")),
                 intensity_tco2_per_10k_yuan=_float(r.get("intensity_to_date_tco2_per_10k_yuan")),
                 status=str(r["status"]),
                 judged_by=str(r.get("judged_by") or "total"),
@@ -538,7 +572,9 @@ def do_monitor(
     MonitoredLine.objects.bulk_create(rows)
     warned = {
         str(w["budget_id"]): (str(w["status"]), _reason(plan, str(w["reason"])))
-        for w in core.warning_lines(monitored).iter_rows(named=True)
+        for w in core.warning_lines(
+            monitored.filter(pl.col("actual_basis") != "none")
+        ).iter_rows(named=True)
     }
     counts = {light: sum(1 for r in rows if r.status == light) for light in Light.values}
     record(

@@ -32,6 +32,7 @@ from citycarbon.web.audit.actions import Actor
 from citycarbon.web.budgets import selectors
 from citycarbon.web.budgets.actions import (
     PlanRejectedError,
+    InvalidRequestError,
     StateError,
     do_adjust,
     do_allocate,
@@ -600,6 +601,8 @@ def monitor_plan(request: HttpRequest, plan_id: Id, body: MonitorIn, query: Quer
             projection=body.projection,
             actor=_actor(request),
         )
+    except InvalidRequestError as exc:
+        return problem(422, f"{exc.reason_en} / {exc.reason_zh}", "invalid")
     except StateError as exc:
         return _conflict(exc)
     return _monitoring(run, principal(request))

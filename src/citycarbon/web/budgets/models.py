@@ -10,6 +10,7 @@ never edited. Only a draft's lines may change."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -174,6 +175,11 @@ class MonitoringRun(models.Model):
     def __str__(self) -> str:
         return f"{self.plan} @ {self.as_of}"
 
+    @cached_property
+    def lines_without_data(self) -> int:
+        """How many of its lines had no actual figure behind them (shown as no data)."""
+        return self.lines.filter(actual_to_date__isnull=True).count()
+
 
 class MonitoredLine(models.Model):
     """One line's figures in a monitoring run (``core.budgets.monitor``), in the plan's unit
@@ -200,6 +206,12 @@ class MonitoredLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.line_id} {self.status}"
+
+    @property
+    def has_data(self) -> bool:
+        """Whether any actual figure stood behind the line (the core's ``actual_basis`` not
+        ``none``): a line without is shown as no data, not by its light."""
+        return self.actual_to_date is not None
 
 
 class WarningCase(models.Model):

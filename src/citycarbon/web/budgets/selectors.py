@@ -144,6 +144,49 @@ def profile_frame(plan: BudgetPlan) -> pl.DataFrame | None:
     )
 
 
+def history_profile(plan: BudgetPlan, given: pl.DataFrame | None = None) -> pl.DataFrame | None:
+    """Last year's monthly profile of each line (``budget_id, month, share``) for the
+    projection by last year's distribution (seeds D4): a line's own monthly profile when
+    ``given`` has it; else the monthly actuals of the year before of the line's subject
+    (``actuals``), when it has all twelve months and a total above zero; else the city's (the
+    root line's subject). None when the city has no such year either."""
+    root = plan.lines.filter(parent__isnull=True).order_by("id").first()
+    if root is None:
+        return None
+    year = plan.year - 1
+    frame = actuals(year, f"{year}-12", plan.measure, city_code=root.subject_code).frame
+    full = (
+        frame.filter(pl.col("period").str.starts_with(str(year)), pl.col("tco2").is_not_null())
+        .group_by("subject_id")
+        .agg(
+            pl.col("period").str.slice(5, 2).cast(pl.Int64).alias("month"),
+            pl.col("tco2"),
+            pl.col("tco2").sum().alias("total"),
+        )
+        .filter(pl.col("month").list.n_unique() == 12, pl.col("total") > 0)
+        .explode("month", "tco2")
+        .group_by("subject_id", "month")
+        .agg((pl.col("tco2").sum() / pl.col("total").first()).alias("share"))
+    )
+    shares: dict[str, list[tuple[int, float]]] = {}
+    for subject, month, share in full.iter_rows():
+        shares.setdefault(subject, []).append((int(month), float(share)))
+    city = shares.get(root.subject_code)
+    if city is None:
+        return None
+    own = set(given["budget_id"].to_list()) if given is not None else set()
+    rows = [
+        {"budget_id": line_id, "month": m, "share": share}
+        for line_id, subject in plan.lines.values_list("line_id", "subject_code")
+        if line_id not in own
+        for m, share in shares.get(subject, city)
+    ]
+    made = pl.DataFrame(
+        rows, schema={"budget_id": pl.String, "month": pl.Int64, "share": pl.Float64}
+    )
+    return made if given is None else pl.concat([given, made])
+
+
 # --- actuals --------------------------------------------------------------------------------
 
 

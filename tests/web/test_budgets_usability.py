@@ -1,0 +1,195 @@
+"""Budgets as a new user meets them: the projection by last year's monthly distribution
+built from the platform's own data (or refused in words), an as-of month without data
+refused, lines without data shown as no data, allocation by history relative to the parent,
+the drill-down's counts and links, the reports' names and answers, one open case per owner,
+the case forms' messages and the CLI's wording."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from citycarbon.web.access.actions import Binding, do_create_api_key
+from citycarbon.web.audit.actions import Actor
+from citycarbon.web.budgets import selectors
+from citycarbon.web.budgets.actions import (
+    InvalidRequestError,
+    do_approve,
+    do_create_plan,
+    do_monitor,
+)
+from citycarbon.web.budgets.models import BudgetPlan, WarningCase
+from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.estimates.models import Estimate, EstimateRun
+from tests.web.conftest import LoadedCity
+
+pytestmark = pytest.mark.django_db
+ACTOR = Actor.system("test")
+
+
+def login(client: Client, username: str) -> None:
+    client.force_login(User.objects.get(username=username))
+
+
+def _row(
+    budget_id: str,
+    level: str,
+    subject: str,
+    parent: str | None,
+    amount: float,
+    district: int | None = None,
+    enterprise: int | None = None,
+    energy: float | None = None,
+) -> dict[str, Any]:
+    return {
+        "row": 0,
+        "budget_id": budget_id,
+        "level": level,
+        "subject_id": subject,
+        "parent_id": parent,
+        "name": "",
+        "budget_tco2": amount,
+        "budget_intensity_tco2_per_10k_yuan": None,
+        "budget_energy_tce": energy,
+        "monthly_profile": None,
+        "district_id": district,
+        "enterprise_id": enterprise,
+    }
+
+
+def _plan(year: int, entity: str, budget: float, measure: str = "carbon") -> BudgetPlan:
+    enterprise = Enterprise.objects.get(entity_id=entity)
+    district = enterprise.district
+    energy = budget if measure == "energy" else None
+    frame = pl.DataFrame(
+        [
+            _row("C", "city", "339900", None, 10 * budget, energy=energy and 10 * energy),
+            _row("D", "district", district.code, "C", 5 * budget, district.pk, energy=energy),
+            _row("E", "enterprise", entity, "D", budget, district.pk, enterprise.pk, energy),
+        ],
+        schema_overrides={"monthly_profile": pl.List(pl.Float64), "parent_id": pl.String},
+    )
+    plan = do_create_plan(year, measure, "测试", frame, actor=ACTOR)
+    return do_approve(plan, actor=ACTOR)
+
+
+def _key() -> str:
+    return do_create_api_key(Binding("regulator"), actor=ACTOR, scopes=("budgets",))[1]
+
+
+def _post(client: Client, url: str, body: dict[str, object], key: str) -> Any:
+    return client.post(url, body, content_type="application/json", headers={"X-API-Key": key})
+
+
+def _monthly(entity: str, year: int) -> dict[int, float]:
+    """An enterprise's accounted tCO2 per month of ``year`` (the newest estimate run)."""
+    run = EstimateRun.objects.order_by("-id").first()
+    out: dict[int, float] = {}
+    for period, acc in Estimate.objects.filter(
+        run=run, grain="month", enterprise__entity_id=entity, period__startswith=str(year)
+    ).values_list("period", "accounted_tco2"):
+        if acc is not None:
+            out[int(period[5:])] = acc
+    return out
+
+
+# --- 1. projection by last year's monthly profile ------------------------------------------
+
+
+def test_the_profile_projection_uses_last_year_s_months_of_the_line_s_subject(
+    loaded_city: LoadedCity,
+) -> None:
+    _accounted, estimated = selectors.available_months()
+    as_of = estimated[-1]
+    year, month = int(as_of[:4]), int(as_of[5:])
+    entity = loaded_city.first.entity_id
+    last_year = _monthly(entity, year - 1)
+    assert sorted(last_year) == list(range(1, 13))
+    plan = _plan(year, entity, 1_000_000.0)
+    linear = do_monitor(plan, as_of, actor=ACTOR).lines.get(line__line_id="E")
+    run = do_monitor(plan, as_of, projection="profile", actor=ACTOR)
+    line = run.lines.get(line__line_id="E")
+    share = sum(last_year[m] for m in range(1, month + 1)) / sum(last_year.values())
+    assert line.actual_to_date == pytest.approx(linear.actual_to_date)
+    assert line.projected_year == pytest.approx(line.actual_to_date / share)
+    assert line.prorated_budget == pytest.approx(1_000_000.0 * share)
+
+
+def test_the_profile_projection_without_last_year_s_months_is_refused_in_words(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    accounted, estimated = selectors.available_months()
+    as_of = min(accounted)  # the first month with data: the year before has none
+    year = int(as_of[:4])
+    assert not any(m.startswith(str(year - 1)) for m in accounted + estimated)
+    plan = _plan(year, loaded_city.first.entity_id, 1000.0)
+    with pytest.raises(InvalidRequestError):
+        do_monitor(plan, as_of, projection="profile", actor=ACTOR)
+    answer = _post(
+        client,
+        f"/api/v1/budgets/plans/{plan.pk}/monitor",
+        {"as_of": as_of, "projection": "profile"},
+        _key(),
+    )
+    assert answer.status_code == 422
+    assert "monthly profile" in answer.json()["detail"] and "上年月度分布" in answer.json()["detail"]
+    login(client, "regulator")
+    page = client.post(
+        f"/budgets/plans/{plan.pk}/monitor/",
+        {"as_of": as_of, "yellow": 0.9, "red": 1.0, "projection": "profile"},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert "无法按上年月度分布预测" in page.content.decode()
+
+
+# --- 2. an as-of month after the last month with data ------------------------------------
+
+
+def test_an_as_of_month_after_the_last_month_with_data_is_refused(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    accounted, estimated = selectors.available_months()
+    last = max(accounted + estimated)
+    year, month = int(last[:4]), int(last[5:])
+    assert month < 12
+    plan = _plan(year, loaded_city.first.entity_id, 1000.0)
+    assert do_monitor(plan, last, actor=ACTOR).as_of == last  # the last month itself: monitored
+    after = f"{year}-{month + 1:02d}"
+    with pytest.raises(InvalidRequestError):
+        do_monitor(plan, after, actor=ACTOR)
+    answer = _post(client, f"/api/v1/budgets/plans/{plan.pk}/monitor", {"as_of": after}, _key())
+    assert answer.status_code == 422 and last in answer.json()["detail"]
+    login(client, "regulator")
+    page = client.post(
+        f"/budgets/plans/{plan.pk}/monitor/",
+        {"as_of": after, "yellow": 0.9, "red": 1.0, "projection": "linear"},
+        follow=True,
+    )
+    text = page.content.decode()
+    assert f"最近有数据的月份：{last}" in text
+    assert not plan.monitoring.filter(as_of=after).exists()
+
+
+# --- 3. lines without data -----------------------------------------------------------------
+
+
+def test_an_energy_plan_without_monthly_energy_shows_no_data_not_green(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    _accounted, estimated = selectors.available_months()
+    as_of = estimated[-1]
+    plan = _plan(int(as_of[:4]), loaded_city.first.entity_id, 1000.0, measure="energy")
+    run = do_monitor(plan, as_of, actor=ACTOR)
+    line = run.lines.get(line__line_id="E")
+    assert line.actual_to_date is None and not line.has_data
+    assert run.lines_without_data == 3
+    assert not WarningCase.objects.filter(monitoring=run).exists()
+    login(client, "regulator")
+    text = client.get(f"/budgets/plans/{plan.pk}/?as_of={as_of}").content.decode()
+    assert "无数据" in text and "尚无逐月能耗数据" in text
+    assert 'class="light light-green"' not in text
