@@ -23,8 +23,10 @@ from citycarbon.web.budgets.actions import (
     do_monitor,
 )
 from citycarbon.web.budgets.models import BudgetPlan, WarningCase
+from citycarbon.web.energy.models import Emission
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.estimates.models import Estimate, EstimateRun
+from citycarbon.web.grading.selectors import published_accounting_run
 from tests.web.conftest import LoadedCity
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +195,46 @@ def test_an_energy_plan_without_monthly_energy_shows_no_data_not_green(
     text = client.get(f"/budgets/plans/{plan.pk}/?as_of={as_of}").content.decode()
     assert "无数据" in text and "尚无逐月能耗数据" in text
     assert 'class="light light-green"' not in text
+
+
+# --- 4. allocation by history relative to the parent --------------------------------------
+
+
+def test_a_district_s_key_enterprises_get_their_share_of_the_district_not_all_of_it(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    accounted, _estimated = selectors.available_months()
+    year = int(accounted[-1][:4]) + 1
+    district = loaded_city.first.district
+    emitters = Emission.objects.filter(
+        run=published_accounting_run(),
+        period__startswith=str(year - 1),
+        enterprise__district=district,
+        total_tco2__gt=0,
+    ).values_list("enterprise_id", flat=True)
+    first, second = Enterprise.objects.filter(pk__in=emitters).order_by("pk")[:2]
+    frame = pl.DataFrame(
+        [
+            _row("C", "city", "339900", None, 10_000.0),
+            _row("D", "district", district.code, "C", 4_000.0, district.pk),
+            _row("E1", "enterprise", first.entity_id, "D", 1.0, district.pk, first.pk),
+            _row("E2", "enterprise", second.entity_id, "D", 1.0, district.pk, second.pk),
+        ],
+        schema_overrides={"monthly_profile": pl.List(pl.Float64), "parent_id": pl.String},
+    )
+    plan = do_create_plan(year, "carbon", "分解", frame, actor=ACTOR)
+    run = published_accounting_run()
+    last_year = Emission.objects.filter(run=run, period__startswith=str(year - 1))
+
+    def emitted(**where: object) -> float:
+        return float(sum(last_year.filter(**where).values_list("total_tco2", flat=True)))
+
+    whole = emitted(enterprise__district=district)
+    e1, e2 = emitted(enterprise=first), emitted(enterprise=second)
+    assert 0 < e1 + e2 < whole
+    login(client, "regulator")
+    page = client.post(f"/budgets/plans/{plan.pk}/allocate/", {"parent_id": "D"}, follow=True)
+    assert "已按上年排放分解 2 个下级预算行" in page.content.decode()
+    got = dict(plan.lines.filter(parent__line_id="D").values_list("line_id", "budget_tco2"))
+    assert got == pytest.approx({"E1": 4_000.0 * e1 / whole, "E2": 4_000.0 * e2 / whole})
+    assert sum(got.values()) < 4_000.0  # the rest stays with the district

@@ -305,16 +305,23 @@ def _line_figures(line: BudgetLine) -> dict[str, Any]:
 
 @transaction.atomic
 def do_allocate(
-    plan: BudgetPlan, parent_line_id: str, children: pl.DataFrame, rule: str, *, actor: Actor
+    plan: BudgetPlan,
+    parent_line_id: str,
+    children: pl.DataFrame,
+    rule: str,
+    *,
+    actor: Actor,
+    parent_historic: float | None = None,
 ) -> dict[str, float]:
     """Share a draft line's budget among its children by ``rule`` (``history``,
     ``benchmark`` or ``intensity``; ``core.budgets.allocate``); ``children`` is the
     allocation frame the core takes (one row per child line, ``budget_id`` its line id).
+    ``parent_historic``: the parent's own emissions for ``history`` (shares relative to it).
     Returns each child's new budget (tCO2)."""
     plan = _draft(plan)
     parent = plan.lines.get(line_id=parent_line_id)
     try:
-        shares = core.allocate(parent.budget_tco2, children, rule)
+        shares = core.allocate(parent.budget_tco2, children, rule, parent_historic=parent_historic)
     except ValueError as exc:
         raise StateError(f"无法分解：{exc}", f"cannot allocate: {exc}") from exc
     result = dict(zip(shares["budget_id"], shares["budget_tco2"], strict=True))
@@ -338,7 +345,12 @@ def do_allocate(
         "BudgetPlan",
         plan.pk,
         before={"parent": parent_line_id, "budgets": before},
-        after={"parent": parent_line_id, "rule": rule, "budgets": result},
+        after={
+            "parent": parent_line_id,
+            "rule": rule,
+            "parent_historic": parent_historic,
+            "budgets": result,
+        },
     )
     return {k: float(v) for k, v in result.items()}
 
@@ -346,10 +358,13 @@ def do_allocate(
 def do_allocate_by_history(
     plan: BudgetPlan, parent_line_id: str, *, actor: Actor
 ) -> dict[str, float]:
-    """Share a draft line's budget among its children in proportion to their emissions of
-    the year before (``selectors.historic_tco2``, the published run)."""
-    parent = plan.lines.get(line_id=parent_line_id)
+    """Share a draft line's budget among its children by their emissions of the year before
+    (``selectors.historic_tco2``, the published run) as a share of the parent subject's own
+    (``selectors.historic_of``): a district's key enterprises get what they emitted of the
+    district, and the rest of the district's budget stays with the district line."""
+    parent = plan.lines.select_related("district", "parent__district").get(line_id=parent_line_id)
     history = selectors.historic_tco2(parent)
+    own = selectors.historic_of(parent)
     if not history or sum(history.values()) <= 0:
         raise StateError(
             "下级预算行没有上年排放，无法按历史分解",
@@ -359,7 +374,14 @@ def do_allocate_by_history(
         {"budget_id": list(history), "historic_tco2": list(history.values())},
         schema={"budget_id": pl.String, "historic_tco2": pl.Float64},
     )
-    return do_allocate(plan, parent_line_id, children, "history", actor=actor)
+    return do_allocate(
+        plan,
+        parent_line_id,
+        children,
+        "history",
+        actor=actor,
+        parent_historic=max(own, sum(history.values())),
+    )
 
 
 @transaction.atomic

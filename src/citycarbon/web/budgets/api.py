@@ -532,8 +532,10 @@ def approve_plan(request: HttpRequest, plan_id: Id, query: Query[NoQuery]) -> An
 def allocate_plan(
     request: HttpRequest, plan_id: Id, body: AllocateIn, query: Query[NoQuery]
 ) -> Any:
-    """The children then add up to the parent (history) or to at most the parent (scaled
-    down by one factor when benchmark or intensity budgets would exceed it)."""
+    """History without children given: each child gets its emissions of the year before ÷
+    the parent subject's own × the parent's budget (the rest stays with the parent); history
+    with children given: the children then add up to the parent; benchmark or intensity: at
+    most the parent (scaled down by one factor when they would exceed it)."""
     plan = get_object_or_404(BudgetPlan, pk=plan_id)
     if not plan.lines.filter(line_id=body.parent_id).exists():
         raise Http404

@@ -401,17 +401,50 @@ def historic_tco2(line: BudgetLine) -> dict[str, float]:
                 "total_tco2",
             )
         )
-    district = line.district.code if line.district is not None else None
     for child in line.children.all():
-        code = child.subject_code
-        if child.level in (Level.ENTERPRISE, Level.PROJECT):
-            picked = [t for e, _d, _i, t in rows if e == code]
-        elif child.level == Level.DISTRICT:
-            picked = [t for _e, d, _i, t in rows if d == code]
-        else:
-            picked = [t for _e, d, i, t in rows if i.startswith(code) and district in (None, d)]
-        totals[child.line_id] = float(sum(picked))
+        totals[child.line_id] = _emitted(child, rows, line)
     return totals
+
+
+def _emitted(
+    line: BudgetLine, rows: list[tuple[str, str, str, float]], parent: BudgetLine | None
+) -> float:
+    """What ``line``'s subject emitted of ``rows`` (entity, district code, industry code,
+    tCO2): the city everything, a district its enterprises, an industry its enterprises
+    within ``parent``'s district (or the city), an enterprise or project its own."""
+    code = line.subject_code
+    within = parent if parent is not None else line
+    district = within.district.code if within.district is not None else None
+    if line.level == Level.CITY:
+        picked = [t for *_rest, t in rows]
+    elif line.level in (Level.ENTERPRISE, Level.PROJECT):
+        picked = [t for e, _d, _i, t in rows if e == code]
+    elif line.level == Level.DISTRICT:
+        picked = [t for _e, d, _i, t in rows if d == code]
+    else:
+        picked = [t for _e, d, i, t in rows if i.startswith(code) and district in (None, d)]
+    return float(sum(picked))
+
+
+def historic_of(line: BudgetLine) -> float:
+    """``line``'s own subject's emissions of the year before the plan's (as
+    ``historic_tco2`` reads its children's): everything in the city, the district or the
+    industry, not only the lines listed under it; the base the children's shares of
+    allocation by history are taken of."""
+    accounting_run = published_accounting_run()
+    if accounting_run is None:
+        return 0.0
+    rows = list(
+        Emission.objects.filter(
+            run=accounting_run, period__startswith=str(line.plan.year - 1)
+        ).values_list(
+            "enterprise__entity_id",
+            "enterprise__district__code",
+            "enterprise__industry__code",
+            "total_tco2",
+        )
+    )
+    return _emitted(line, rows, line.parent)
 
 
 # --- monitoring -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -199,11 +200,26 @@ def plan_allocate(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = AllocateForm(request.POST, lines=_parent_choices(plan))
     if form.is_valid():
         try:
-            do_allocate_by_history(plan, form.cleaned_data["parent_id"], actor=_actor(request))
+            shares = do_allocate_by_history(
+                plan, form.cleaned_data["parent_id"], actor=_actor(request)
+            )
         except StateError as exc:
             _state_error(request, exc)
         except PlanRejectedError as exc:
             messages.error(request, "; ".join(e["reason_zh"] for e in exc.errors))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Allocated %(n)s lines by last year's emissions: %(total)s %(unit)s in all; "
+                    "the rest stays with the line allocated."
+                )
+                % {
+                    "n": len(shares),
+                    "total": number_format(round(sum(shares.values())), force_grouping=True),
+                    "unit": "tCO2",
+                },
+            )
     return redirect("budget-plan", plan_id=plan.pk)
 
 
