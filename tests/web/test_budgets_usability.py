@@ -6,6 +6,7 @@ the case forms' messages and the CLI's wording."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import polars as pl
@@ -238,3 +239,32 @@ def test_a_district_s_key_enterprises_get_their_share_of_the_district_not_all_of
     got = dict(plan.lines.filter(parent__line_id="D").values_list("line_id", "budget_tco2"))
     assert got == pytest.approx({"E1": 4_000.0 * e1 / whole, "E2": 4_000.0 * e2 / whole})
     assert sum(got.values()) < 4_000.0  # the rest stays with the district
+
+
+# --- 5, 6. the drill-down's counts and record links ---------------------------------------
+
+
+def test_a_cut_drill_down_says_how_many_and_the_sum_of_all_and_links_accepted_years(
+    loaded_city: LoadedCity, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _accounted, estimated = selectors.available_months()
+    as_of = estimated[-1]
+    plan = _plan(int(as_of[:4]), loaded_city.first.entity_id, 1000.0)
+    run = do_monitor(plan, as_of, actor=ACTOR)
+    city = plan.lines.get(line_id="C")
+    every = selectors.enterprise_figures(run, city, limit=10_000)
+    behind = selectors.enterprise_figures(run, city, limit=3)
+    assert len(behind.rows) == 3 and behind.count == every.count > 3 and behind.cut
+    assert behind.total == pytest.approx(sum(r["actual"] for r in every.rows))
+    assert behind.total == pytest.approx(run.lines.get(line=city).actual_to_date)
+    monkeypatch.setattr(selectors, "BEHIND_LIMIT", 3)
+    login(client, "regulator")
+    text = client.get(f"/budgets/lines/{city.pk}/").content.decode()
+    assert f"显示前 3 家，共 {every.count} 家" in text
+    # a records link names only a year the records page offers
+    links = re.findall(r'href="(/enterprises/\d+/records/[^"]*)"', text)
+    assert len(links) == 3
+    for link in links:
+        page = client.get(link.replace("&amp;", "&"))
+        assert page.status_code == 200, link
+        assert "不在可用的选项中" not in page.content.decode()

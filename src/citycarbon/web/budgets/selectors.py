@@ -26,7 +26,7 @@ from citycarbon.web.budgets.models import (
     PlanStatus,
     WarningCase,
 )
-from citycarbon.web.energy.models import AccountingRun, Emission
+from citycarbon.web.energy.models import AccountingRun, Emission, EnergyRecord
 from citycarbon.web.enterprises.models import EconomicYear, Enterprise
 from citycarbon.web.estimates import selectors as estimates
 from citycarbon.web.estimates.models import Estimate, EstimateRun, Grain
@@ -525,11 +525,30 @@ def _descendants(line: BudgetLine) -> list[BudgetLine]:
     return found
 
 
-def enterprise_figures(
-    run: MonitoringRun, line: BudgetLine, limit: int = 200
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Behind:
+    """The enterprises behind a line's actual figure: the first ``rows`` (largest first),
+    how many there are in all (``count``) and the sum of all of them (``total``), so that a
+    list cut at its limit still says what it leaves out."""
+
+    rows: list[dict[str, Any]]
+    count: int
+    total: float
+
+    @property
+    def cut(self) -> bool:
+        return self.count > len(self.rows)
+
+
+BEHIND_LIMIT = 200
+"""How many enterprises a line's drill-down lists (largest first)."""
+
+
+def enterprise_figures(run: MonitoringRun, line: BudgetLine, limit: int | None = None) -> Behind:
     """Per enterprise behind ``line``: its actual to date and how much of it is estimated,
-    recomputed from the same sources (``enterprise_months``) the run used."""
+    recomputed from the same sources (``enterprise_months``) the run used; each row's
+    ``records_year`` is the plan's year when the enterprise has energy records of it (the
+    records page offers only such years), else None."""
     entities = dict(enterprises_behind(line).values_list("entity_id", "pk"))
     narrow = None if line.level == Level.CITY else list(entities)
     frame, _run, _est = enterprise_months(run.plan.year, run.as_of, narrow)
@@ -544,17 +563,27 @@ def enterprise_figures(
             pl.col("period").filter(pl.col("source") == ESTIMATED).sort().alias("months"),
         )
         .sort("actual", descending=True)
-        .head(limit)
     )
-    names = dict(Enterprise.objects.filter(pk__in=entities.values()).values_list("pk", "name"))
-    return [
+    shown = summed.head(BEHIND_LIMIT if limit is None else limit)
+    pks = [entities[e] for e in shown["entity_id"]]
+    names = dict(Enterprise.objects.filter(pk__in=pks).values_list("pk", "name"))
+    year = run.plan.year
+    with_records = set(
+        EnergyRecord.objects.filter(enterprise_id__in=pks, period__startswith=str(year))
+        .values_list("enterprise_id", flat=True)
+        .distinct()
+    )
+    rows = [
         {
             **row,
             "enterprise_id": entities[row["entity_id"]],
             "name": names.get(entities[row["entity_id"]], ""),
+            "records_year": year if entities[row["entity_id"]] in with_records else None,
         }
-        for row in summed.to_dicts()
+        for row in shown.to_dicts()
     ]
+    total = float(summed["actual"].sum() or 0.0) if summed.height else 0.0
+    return Behind(rows, summed.height, total)
 
 
 # --- cases ----------------------------------------------------------------------------------

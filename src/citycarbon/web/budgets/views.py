@@ -315,7 +315,7 @@ def line_page(request: HttpRequest, line_id: int) -> HttpResponse:
         "run": run,
         "m": monitored,
         "children": [{"line": c, "m": figures.get(c.pk)} for c in children],
-        "enterprises": selectors.enterprise_figures(run, line) if run is not None else [],
+        "behind": selectors.enterprise_figures(run, line) if run is not None else None,
         "case": selectors.open_case_for(line),
     }
     return render(request, "budgets/line.html", context)
