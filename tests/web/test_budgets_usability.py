@@ -139,7 +139,9 @@ def test_the_profile_projection_without_last_year_s_months_is_refused_in_words(
         _key(),
     )
     assert answer.status_code == 422
-    assert "monthly profile" in answer.json()["detail"] and "上年月度分布" in answer.json()["detail"]
+    assert (
+        "monthly profile" in answer.json()["detail"] and "上年月度分布" in answer.json()["detail"]
+    )
     login(client, "regulator")
     page = client.post(
         f"/budgets/plans/{plan.pk}/monitor/",
@@ -268,3 +270,31 @@ def test_a_cut_drill_down_says_how_many_and_the_sum_of_all_and_links_accepted_ye
         page = client.get(link.replace("&amp;", "&"))
         assert page.status_code == 200, link
         assert "不在可用的选项中" not in page.content.decode()
+
+
+# --- 7. the annual report's owners and outcomes --------------------------------------------
+
+
+def test_the_annual_report_names_the_owners_and_shows_what_closed_cases_came_to(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    cases = WarningCase.objects.filter(status__in=("open", "answered")).select_related("plan")
+    by_year: dict[int, list[WarningCase]] = {}
+    for c in cases:
+        if c.plan.measure == "carbon":
+            by_year.setdefault(c.plan.year, []).append(c)
+    year, found = max(by_year.items(), key=lambda kv: len(kv[1]))
+    assert len(found) >= 2
+    closed, left = found[0], found[1:]
+    WarningCase.objects.filter(pk=closed.pk).update(
+        status="closed", explanation="原料价格上涨致产量提前", closing_note="已核实，督促整改"
+    )
+    login(client, "regulator")
+    text = client.get("/reports/budget-annual/", {"year": year}).content.decode()
+    assert "原料价格上涨致产量提前" in text and "已核实，督促整改" in text
+    owners = text[text.index("各责任方尚未关闭的事项") :]
+    for c in left:
+        if c.owner_role == "enterprise":
+            assert c.enterprise.name in owners and f">{c.enterprise.entity_id}<" not in owners
+        else:
+            assert c.district.name_zh in owners and f">{c.district.code}<" not in owners

@@ -594,9 +594,9 @@ def do_monitor(
     MonitoredLine.objects.bulk_create(rows)
     warned = {
         str(w["budget_id"]): (str(w["status"]), _reason(plan, str(w["reason"])))
-        for w in core.warning_lines(
-            monitored.filter(pl.col("actual_basis") != "none")
-        ).iter_rows(named=True)
+        for w in core.warning_lines(monitored.filter(pl.col("actual_basis") != "none")).iter_rows(
+            named=True
+        )
     }
     counts = {light: sum(1 for r in rows if r.status == light) for light in Light.values}
     record(
