@@ -28,6 +28,7 @@ from citycarbon.web.energy.models import Emission
 from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.estimates.models import Estimate, EstimateRun
 from citycarbon.web.grading.selectors import published_accounting_run
+from citycarbon.web.regions.models import District
 from tests.web.conftest import LoadedCity
 
 pytestmark = pytest.mark.django_db
@@ -298,3 +299,25 @@ def test_the_annual_report_names_the_owners_and_shows_what_closed_cases_came_to(
             assert c.enterprise.name in owners and f">{c.enterprise.entity_id}<" not in owners
         else:
             assert c.district.name_zh in owners and f">{c.district.code}<" not in owners
+
+
+# --- 9. links to the reports and the districts' views ---------------------------------------
+
+
+def test_the_budgets_page_links_the_year_s_reports_and_each_district_s_view(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    login(client, "regulator")
+    text = client.get("/budgets/").content.decode()
+    plan = selectors.plans().filter(replaced_by__isnull=True).exclude(status="draft").first()
+    assert plan is not None
+    index = client.get(f"/budgets/?plan={plan.pk}").content.decode()
+    for page in (index, client.get(f"/budgets/plans/{plan.pk}/").content.decode()):
+        for q in range(1, 5):
+            link = f"/reports/budget-quarterly/?year={plan.year}&amp;quarter={q}"
+            assert link in page
+        assert f"/reports/budget-annual/?year={plan.year}&amp;measure={plan.measure}" in page
+    for district in District.objects.all():
+        assert f'href="/budgets/districts/{district.pk}/"' in text
+    annual = client.get(f"/reports/budget-annual/?year={plan.year}&measure={plan.measure}")
+    assert annual.status_code == 200

@@ -97,6 +97,7 @@ def budgets_page(request: HttpRequest) -> HttpResponse:
         "may_review": allows(principal, "budgets", "review"),
         "upload_form": PlanUploadForm(),
         "own_district": District.objects.filter(pk=own).first() if own else None,
+        "districts": District.objects.order_by("code") if principal.city_wide else [],
     }
     return render(request, "budgets/index.html", context)
 
