@@ -321,3 +321,38 @@ def test_the_budgets_page_links_the_year_s_reports_and_each_district_s_view(
         assert f'href="/budgets/districts/{district.pk}/"' in text
     annual = client.get(f"/reports/budget-annual/?year={plan.year}&measure={plan.measure}")
     assert annual.status_code == 200
+
+
+# --- 10. one unresolved case per owner subject ---------------------------------------------
+
+
+def test_a_new_version_with_other_budget_ids_refreshes_the_open_case_not_a_second(
+    loaded_city: LoadedCity,
+) -> None:
+    _accounted, estimated = selectors.available_months()
+    as_of = estimated[-1]
+    year = int(as_of[:4])
+    enterprise = loaded_city.first
+    district = enterprise.district
+
+    def version(prefix: str) -> BudgetPlan:
+        frame = pl.DataFrame(
+            [
+                _row(f"{prefix}C", "city", "339900", None, 10.0),
+                _row(f"{prefix}D", "district", district.code, f"{prefix}C", 5.0, district.pk),
+            ],
+            schema_overrides={"monthly_profile": pl.List(pl.Float64), "parent_id": pl.String},
+        )
+        return do_approve(do_create_plan(year, "carbon", "测试", frame, actor=ACTOR), actor=ACTOR)
+
+    key = f"{year}:carbon:district:{district.code}"
+    unresolved = WarningCase.objects.filter(line_key=key, status__in=("open", "answered"))
+    first = do_monitor(version("A"), as_of, actor=ACTOR)
+    assert first.lines.get(line__line_id="AD").status == "red"
+    assert unresolved.count() == 1
+    second = do_monitor(version("B"), as_of, actor=ACTOR)
+    assert second.lines.get(line__line_id="BD").status == "red"
+    assert unresolved.count() == 1
+    case = unresolved.get()
+    assert case.monitoring == second and case.line.line_id == "BD"
+    assert selectors.open_case_for(case.line) == case

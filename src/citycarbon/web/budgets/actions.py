@@ -648,7 +648,10 @@ def owner_of(line: BudgetLine) -> tuple[str, int | None, int | None] | None:
 
 
 def line_key(plan: BudgetPlan, line: BudgetLine) -> str:
-    return f"{plan.year}:{plan.measure}:{line.line_id}"
+    """What one unresolved case stands for: the year, the measure, the line's level and its
+    subject (the owner's district or enterprise, or the industry) — not the line's budget
+    id, which a new plan version may change."""
+    return f"{plan.year}:{plan.measure}:{line.level}:{line.subject_code}"
 
 
 @transaction.atomic
@@ -659,7 +662,9 @@ def do_open_cases(
     warned: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[WarningCase]:
     """Open a warning case for each warned line of ``run`` that has an owner and no case not
-    yet closed (one unresolved case per line at a time, across versions). ``warned``: budget
+    yet closed (one unresolved case per subject, level, year and measure at a time, across
+    versions and their budget ids: ``line_key``); a case not yet closed is refreshed with
+    this monitoring instead (``_refresh_case``). ``warned``: budget
     id → (light, reason) from ``core.budgets.warning_lines`` (the worse of the carbon and the
     energy judgement); default the stored yellow and red lines, without a reason."""
     if warned is None:
@@ -675,7 +680,14 @@ def do_open_cases(
         if owner is None:
             continue
         key = line_key(run.plan, line)
-        if WarningCase.objects.filter(line_key=key).exclude(status=CaseStatus.CLOSED).exists():
+        unresolved = (
+            WarningCase.objects.select_for_update()
+            .filter(line_key=key)
+            .exclude(status=CaseStatus.CLOSED)
+            .first()
+        )
+        if unresolved is not None:
+            _refresh_case(unresolved, run, line, light, reason, actor=actor)
             continue
         role, district, enterprise = owner
         case = WarningCase.objects.create(
@@ -711,6 +723,28 @@ def do_open_cases(
         )
         opened.append(case)
     return opened
+
+
+def _refresh_case(
+    case: WarningCase, run: MonitoringRun, line: BudgetLine, light: str, reason: str, *, actor: Actor
+) -> None:
+    """The newer monitoring of an unresolved case's subject attaches to it (its line of the
+    version monitored, the as-of month, light and reason) instead of opening another; its
+    status and answer stay."""
+    before = {"monitoring": case.monitoring_id, "line": case.line_id, "as_of": case.as_of}
+    if case.monitoring_id == run.pk:
+        return
+    case.monitoring, case.line, case.plan = run, line, run.plan
+    case.as_of, case.light, case.reason = run.as_of, light, reason
+    case.save(update_fields=["monitoring", "line", "plan", "as_of", "light", "reason"])
+    record(
+        actor,
+        "budgets.refresh_case",
+        "WarningCase",
+        case.pk,
+        before=before,
+        after={"monitoring": run.pk, "line": line.pk, "as_of": run.as_of, "light": light},
+    )
 
 
 def may_answer(principal: Principal, case: WarningCase) -> bool:

@@ -226,7 +226,8 @@ class WarningCase(models.Model):
         MonitoringRun, on_delete=models.PROTECT, related_name="cases", null=True, blank=True
     )
     line_key = models.CharField(max_length=120)
-    """``year:measure:budget id``, the same across versions of the plan."""
+    """``year:measure:level:subject``, the same across versions of the plan whatever their
+    budget ids (one unresolved case per owner subject, level, year and measure)."""
     as_of = models.CharField(_("as of month"), max_length=7)
     light = models.CharField(
         pgettext_lazy("budget", "warning"), max_length=8, choices=Light.choices

@@ -614,12 +614,10 @@ def unresolved_cases(year: int | None = None, *, by_district: bool = False) -> d
 
 
 def open_case_for(line: BudgetLine) -> WarningCase | None:
-    return (
-        WarningCase.objects.filter(line__plan__year=line.plan.year, line__line_id=line.line_id)
-        .filter(Q(status=CaseStatus.OPEN) | Q(status=CaseStatus.ANSWERED))
-        .filter(plan__measure=line.plan.measure)
-        .first()
-    )
+    """The unresolved case of ``line``'s year, measure, level and subject (whichever
+    version's monitoring opened it)."""
+    key = f"{line.plan.year}:{line.plan.measure}:{line.level}:{line.subject_code}"
+    return WarningCase.objects.filter(line_key=key, status__in=UNRESOLVED).first()
 
 
 @dataclass(frozen=True)
