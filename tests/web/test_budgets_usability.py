@@ -356,3 +356,64 @@ def test_a_new_version_with_other_budget_ids_refreshes_the_open_case_not_a_secon
     case = unresolved.get()
     assert case.monitoring == second and case.line.line_id == "BD"
     assert selectors.open_case_for(case.line) == case
+
+
+# --- 11. the case and line forms' messages --------------------------------------------------
+
+
+def _answerable_case() -> WarningCase:
+    case = WarningCase.objects.filter(status="open", owner_role="district").first()
+    assert case is not None
+    return case
+
+
+def test_an_answer_or_closing_note_too_long_says_so_and_keeps_the_text(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    case = _answerable_case()
+    officer = User.objects.get(username="district")
+    officer.profile.subject_id = case.district_id
+    officer.profile.save()
+    login(client, "district")
+    long = "原" * 4001
+    page = client.post(
+        f"/budgets/cases/{case.pk}/answer/", {"explanation": long, "measures": "节能改造"}
+    )
+    text = page.content.decode()
+    assert page.status_code == 400
+    assert "4000" in text and "4001" in text and "答复须说明原因" not in text
+    assert long in text and "节能改造" in text
+    case.refresh_from_db()
+    assert case.status == "open"
+    ok = client.post(
+        f"/budgets/cases/{case.pk}/answer/", {"explanation": "产量提前", "measures": ""}
+    )
+    assert ok.status_code == 302
+    login(client, "regulator")
+    page = client.post(f"/budgets/cases/{case.pk}/close/", {"note": long})
+    assert page.status_code == 400
+    assert "4001" in page.content.decode() and long in page.content.decode()
+    case.refresh_from_db()
+    assert case.status == "answered"
+
+
+def test_a_draft_line_figure_refused_names_the_field_and_why(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    enterprise = loaded_city.first
+    frame = pl.DataFrame(
+        [
+            _row("C", "city", "339900", None, 100.0),
+            _row("E", "enterprise", enterprise.entity_id, "C", 10.0, None, enterprise.pk),
+        ],
+        schema_overrides={"monthly_profile": pl.List(pl.Float64), "parent_id": pl.String},
+    )
+    plan = do_create_plan(2031, "carbon", "草案", frame, actor=ACTOR)
+    login(client, "regulator")
+    for value, why in (("abc", "不是数字"), ("-1", "不能为负数")):
+        page = client.post(
+            f"/budgets/plans/{plan.pk}/line/", {"line_id": "E", "budget_tco2": value}, follow=True
+        )
+        text = page.content.decode()
+        assert why in text and "该预算行的数值无效" not in text
+        assert f"预算（吨二氧化碳）：{why}" in text

@@ -726,7 +726,13 @@ def do_open_cases(
 
 
 def _refresh_case(
-    case: WarningCase, run: MonitoringRun, line: BudgetLine, light: str, reason: str, *, actor: Actor
+    case: WarningCase,
+    run: MonitoringRun,
+    line: BudgetLine,
+    light: str,
+    reason: str,
+    *,
+    actor: Actor,
 ) -> None:
     """The newer monitoring of an unresolved case's subject attaches to it (its line of the
     version monitored, the as-of month, light and reason) instead of opening another; its

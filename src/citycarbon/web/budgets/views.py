@@ -43,6 +43,7 @@ from citycarbon.web.budgets.forms import (
     LineFiguresForm,
     MonitorForm,
     PlanUploadForm,
+    errors_text,
 )
 from citycarbon.web.budgets.imports import SUFFIXES
 from citycarbon.web.budgets.models import (
@@ -189,7 +190,7 @@ def plan_line(request: HttpRequest, plan_id: int) -> HttpResponse:
         except PlanRejectedError as exc:
             messages.error(request, "; ".join(e["reason_zh"] for e in exc.errors))
     else:
-        messages.error(request, _("The line's figures are not valid."))
+        messages.error(request, errors_text(form))
     return redirect("budget-plan", plan_id=plan.pk)
 
 
@@ -250,7 +251,7 @@ def plan_adjust(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_post(request, plan_id)
     form = AdjustForm(request.POST, lines=_line_choices(plan))
     if not form.is_valid():
-        messages.error(request, _("An adjustment needs a line, its figures and a reason."))
+        messages.error(request, errors_text(form))
         return redirect("budget-plan", plan_id=plan.pk)
     data = form.cleaned_data
     change = {
@@ -368,28 +369,42 @@ def _visible_case(request: HttpRequest, case_id: int) -> WarningCase:
     return get_object_or_404(selectors.visible_cases(current(request)), pk=case_id)
 
 
-@page("budget_warnings")
-@require_GET
-def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+def _case_page(
+    request: HttpRequest,
+    case: WarningCase,
+    *,
+    answer_form: AnswerForm | None = None,
+    close_form: CloseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The case with its history and the forms its reader may use; a refused form comes
+    back bound, with its errors and the text as typed."""
     principal = current(request)
-    case = _visible_case(request, case_id)
     answerable = case.status != CaseStatus.CLOSED and may_answer(principal, case)
     closable = case.status == CaseStatus.ANSWERED and allows(principal, "budgets", "review")
+    if answerable and answer_form is None:
+        answer_form = AnswerForm(
+            initial={"explanation": case.explanation, "measures": case.measures}
+        )
+    if closable and close_form is None:
+        close_form = CloseForm()
     context = {
         "case": case,
         "events": case.events.all(),
         "monitored": case.monitoring.lines.filter(line=case.line).first()
         if case.monitoring
         else None,
-        "answer_form": AnswerForm(
-            initial={"explanation": case.explanation, "measures": case.measures}
-        )
-        if answerable
-        else None,
-        "close_form": CloseForm() if closable else None,
+        "answer_form": answer_form if answerable else None,
+        "close_form": close_form if closable else None,
         "may_open_line": allows(principal, "budgets"),
     }
-    return render(request, "budgets/case.html", context)
+    return render(request, "budgets/case.html", context, status=status)
+
+
+@page("budget_warnings")
+@require_GET
+def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_page(request, _visible_case(request, case_id))
 
 
 @page("budget_warnings", "submit")
@@ -400,19 +415,18 @@ def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
     if not may_answer(principal, case):
         raise Http404
     form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            do_answer_case(
-                case,
-                explanation=form.cleaned_data["explanation"],
-                measures=form.cleaned_data["measures"],
-                principal=principal,
-                actor=_actor(request),
-            )
-        except StateError as exc:
-            _state_error(request, exc)
-    else:
-        messages.error(request, _("An answer needs an explanation."))
+    if not form.is_valid():
+        return _case_page(request, case, answer_form=form, status=400)
+    try:
+        do_answer_case(
+            case,
+            explanation=form.cleaned_data["explanation"],
+            measures=form.cleaned_data["measures"],
+            principal=principal,
+            actor=_actor(request),
+        )
+    except StateError as exc:
+        _state_error(request, exc)
     return redirect("budget-case", case_id=case.pk)
 
 
@@ -421,11 +435,12 @@ def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _visible_case(request, case_id)
     form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            do_close_case(case, note=form.cleaned_data["note"], actor=_actor(request))
-        except StateError as exc:
-            _state_error(request, exc)
+    if not form.is_valid():
+        return _case_page(request, case, close_form=form, status=400)
+    try:
+        do_close_case(case, note=form.cleaned_data["note"], actor=_actor(request))
+    except StateError as exc:
+        _state_error(request, exc)
     return redirect("budget-case", case_id=case.pk)
 
 
