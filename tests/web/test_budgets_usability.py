@@ -22,6 +22,7 @@ from citycarbon.web.budgets.actions import (
     do_approve,
     do_create_plan,
     do_monitor,
+    tree_errors,
 )
 from citycarbon.web.budgets.models import BudgetPlan, WarningCase
 from citycarbon.web.energy.models import Emission
@@ -417,3 +418,44 @@ def test_a_draft_line_figure_refused_names_the_field_and_why(
         text = page.content.decode()
         assert why in text and "该预算行的数值无效" not in text
         assert f"预算（吨二氧化碳）：{why}" in text
+
+
+# --- 12. no machine strings on Chinese pages -----------------------------------------------
+
+
+def test_an_over_parent_refusal_names_the_measure_in_chinese_with_formatted_numbers(
+    loaded_city: LoadedCity,
+) -> None:
+    frame = pl.DataFrame(
+        [
+            _row("C", "city", "339900", None, 1_000_000.0),
+            _row("D", "district", loaded_city.first.district.code, "C", 1_800_000.0),
+        ],
+        schema_overrides={"monthly_profile": pl.List(pl.Float64), "parent_id": pl.String},
+    )
+    (error,) = tree_errors(frame, 2030)
+    assert error["reason_zh"] == (
+        "下级预算合计超过上级（碳排放预算：下级合计 1,800,000 吨二氧化碳，上级 1,000,000 吨二氧化碳）"
+    )
+    assert "tco2" not in error["reason_zh"] and "1800000.0" not in error["reason_zh"]
+
+
+def test_an_enterprise_line_without_a_name_shows_the_register_s_name(
+    loaded_city: LoadedCity, client: Client
+) -> None:
+    _accounted, estimated = selectors.available_months()
+    as_of = estimated[-1]
+    enterprise = loaded_city.first
+    plan = _plan(int(as_of[:4]), enterprise.entity_id, 1000.0)
+    line = plan.lines.get(line_id="E")
+    assert line.name == "" and line.label == enterprise.name
+    login(client, "regulator")
+    text = client.get(f"/budgets/plans/{plan.pk}/").content.decode()
+    assert enterprise.name in text
+    assert f">{enterprise.entity_id}<" not in text
+
+
+def test_an_approved_new_version_s_reason_is_chinese_only(loaded_city: LoadedCity) -> None:
+    _accounted, estimated = selectors.available_months()
+    plan = _plan(int(estimated[-1][:4]), loaded_city.first.entity_id, 1000.0)
+    assert plan.replaces is not None and plan.reason == "新版本草案经批准"

@@ -123,14 +123,30 @@ def tree_errors(lines: pl.DataFrame, year: int) -> list[dict[str, Any]]:
     errors = []
     for problem in over.to_dicts():
         parent = str(problem.get("parent_id") or "")
-        detail = (
-            f"{problem.get('measure', '')}: {problem.get('children_sum')} > "
-            f"{problem.get('parent_budget')}"
+        measure = str(problem.get("measure", ""))
+        children, budget = (
+            _amount(problem.get("children_sum")),
+            _amount(problem.get("parent_budget")),
         )
+        name_zh, unit = MEASURE_NAMES.get(measure, (measure, ""))
+        detail = f"{measure}: {children} > {budget}"
+        detail_zh = f"{name_zh}：下级合计 {children} {unit}，上级 {budget} {unit}"
         errors.append(
-            line_error(int(rows.get(parent, 0)), "parent_id", "over_parent", parent, detail)
+            line_error(
+                int(rows.get(parent, 0)), "parent_id", "over_parent", parent, detail, detail_zh
+            )
         )
     return errors
+
+
+MEASURE_NAMES = {"tco2": ("碳排放预算", "吨二氧化碳"), "energy_tce": ("用能预算", "吨标准煤")}
+"""The Chinese name and unit of each measure ``core.budgets.check_tree`` checks."""
+
+
+def _amount(value: object) -> str:
+    """A budget figure with thousands separators and at most two decimals."""
+    number = float(value) if isinstance(value, int | float) else 0.0
+    return f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
 @transaction.atomic
@@ -398,7 +414,7 @@ def do_approve(plan: BudgetPlan, *, actor: Actor) -> BudgetPlan:
     plan.approved_by = actor.label
     plan.approved_at = timezone.now()
     if previous is not None and not plan.reason:
-        plan.reason = "新版本草案经批准 / a new draft version approved"
+        plan.reason = "新版本草案经批准"
     plan.save()
     record(
         actor,

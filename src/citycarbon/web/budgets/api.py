@@ -31,8 +31,8 @@ from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.budgets import selectors
 from citycarbon.web.budgets.actions import (
-    PlanRejectedError,
     InvalidRequestError,
+    PlanRejectedError,
     StateError,
     do_adjust,
     do_allocate,
@@ -371,7 +371,7 @@ def _case(case: WarningCase) -> dict[str, Any]:
         "year": case.plan.year,
         "measure": case.plan.measure,
         "budget_id": case.line.line_id,
-        "line_name": case.line.name or case.line.subject_code,
+        "line_name": case.line.label,
         "as_of": case.as_of,
         "light": case.light,
         "reason": case.reason,

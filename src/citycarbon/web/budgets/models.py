@@ -142,7 +142,19 @@ class BudgetLine(models.Model):
         verbose_name_plural = _("budget lines")
 
     def __str__(self) -> str:
-        return f"{self.line_id} {self.name or self.subject_code}"
+        return f"{self.line_id} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """What a reader calls the line: its name; else its enterprise's name (from the
+        register), its district's, or its subject's code (an industry's)."""
+        if self.name:
+            return self.name
+        if self.level in (Level.ENTERPRISE, Level.PROJECT) and self.enterprise_id is not None:
+            return self.enterprise.name
+        if self.level in (Level.DISTRICT, Level.CITY) and self.district_id is not None:
+            return self.district.name_zh
+        return self.subject_code
 
 
 class MonitoringRun(models.Model):

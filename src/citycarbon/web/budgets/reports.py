@@ -32,8 +32,8 @@ from citycarbon.web.budgets.models import (
     MonitoringRun,
     WarningCase,
 )
-from citycarbon.web.formatting import in_language, percent, thousands
 from citycarbon.web.enterprises.models import Enterprise
+from citycarbon.web.formatting import in_language, percent, thousands
 from citycarbon.web.regions.models import District
 from citycarbon.web.regions.scopes import district_code_scope
 from citycarbon.web.reports.registry import (
@@ -112,7 +112,9 @@ def _district(params: Mapping[str, Any]) -> District | None:
 
 
 def _lines(run: MonitoringRun, district: District | None) -> list[MonitoredLine]:
-    lines = run.lines.select_related("line", "line__enterprise").order_by("line_id")
+    lines = run.lines.select_related("line", "line__enterprise", "line__district").order_by(
+        "line_id"
+    )
     if district is not None:
         lines = lines.filter(line__district=district)
     return list(lines)
@@ -125,7 +127,7 @@ def _figure(value: float | None) -> str:
 def _line_rows(lines: list[MonitoredLine]) -> list[list[str]]:
     return [
         [
-            m.line.name or m.line.subject_code,
+            m.line.label,
             str(m.line.get_level_display()),
             _figure(m.line.budget_tco2),
             _figure(m.prorated_budget),
@@ -191,7 +193,7 @@ def _cases_table(heading: str, cases: list[WarningCase], *, outcome: bool = Fals
     rows = []
     for c in cases[:TOP]:
         row = [
-            c.line.name or c.line.subject_code,
+            c.line.label,
             c.as_of,
             str(c.get_light_display()) + (f"（{in_language(c, 'reason')}）" if c.reason else ""),
             str(c.get_status_display()),
@@ -285,7 +287,11 @@ def _year_cases(plan: BudgetPlan, district: District | None) -> list[WarningCase
     cases = WarningCase.objects.filter(plan__year=plan.year, plan__measure=plan.measure)
     if district is not None:
         cases = cases.filter(district=district)
-    return list(cases.select_related("line", "district", "enterprise").order_by("opened_at"))
+    return list(
+        cases.select_related(
+            "line", "line__enterprise", "line__district", "district", "enterprise"
+        ).order_by("opened_at")
+    )
 
 
 def annual(params: Mapping[str, Any]) -> Document:

@@ -80,7 +80,9 @@ def visible_cases(
 ) -> QuerySet[WarningCase]:
     """Warning cases narrowed as their lines are (``visible_lines``)."""
     cases = cases if cases is not None else WarningCase.objects.all()
-    cases = cases.select_related("line", "plan", "district", "enterprise")
+    cases = cases.select_related(
+        "line", "line__enterprise", "line__district", "plan", "district", "enterprise"
+    )
     if reads_budgets(principal):
         return scoped(principal, "budgets", cases, via="district")
     return scoped(principal, "budget_warnings", cases, via="enterprise")

@@ -65,8 +65,8 @@ def _actor(request: HttpRequest) -> Actor:
 
 def _line_choices(plan: BudgetPlan) -> Choices:
     return [
-        (line.line_id, f"{line.line_id} {line.name or line.subject_code}")
-        for line in plan.lines.order_by("id")
+        (line.line_id, f"{line.line_id} {line.label}")
+        for line in plan.lines.select_related("enterprise", "district").order_by("id")
     ]
 
 
@@ -227,8 +227,11 @@ def plan_allocate(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 def _parent_choices(plan: BudgetPlan) -> Choices:
     return [
-        (line.line_id, f"{line.line_id} {line.name or line.subject_code}")
-        for line in plan.lines.filter(children__isnull=False).distinct().order_by("id")
+        (line.line_id, f"{line.line_id} {line.label}")
+        for line in plan.lines.filter(children__isnull=False)
+        .select_related("enterprise", "district")
+        .distinct()
+        .order_by("id")
     ]
 
 
