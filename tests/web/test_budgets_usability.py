@@ -196,6 +196,12 @@ def test_an_energy_plan_without_monthly_energy_shows_no_data_not_green(
     assert line.actual_to_date is None and not line.has_data
     assert run.lines_without_data == 3
     assert not WarningCase.objects.filter(monitoring=run).exists()
+    api = client.get(
+        f"/api/v1/budgets/plans/{plan.pk}/monitoring",
+        {"as_of": as_of},
+        headers={"X-API-Key": _key()},
+    ).json()
+    assert {line["has_data"] for line in api["lines"]} == {False}
     login(client, "regulator")
     text = client.get(f"/budgets/plans/{plan.pk}/?as_of={as_of}").content.decode()
     assert "无数据" in text and "尚无逐月能耗数据" in text

@@ -141,7 +141,10 @@ class MonitoredOut(OutSchema):
     intensity_tco2_per_10k_yuan: float | None
     """The intensity to date, tCO2 per 万元 value added (null without value added)."""
     status: str
-    """green, yellow or red."""
+    """green, yellow or red: the core's judgement; read it only where ``has_data``."""
+    has_data: bool
+    """Whether any actual figure stood behind the line; false: no data (``actual_to_date``
+    null, e.g. an energy-use plan without monthly energy data), its status means nothing."""
     judged_by: str
     """intensity (a line with an intensity budget) or total."""
 
@@ -500,6 +503,7 @@ def _monitoring(run: MonitoringRun, who: Principal) -> dict[str, Any]:
                 "projected_overshoot": m.projected_overshoot,
                 "intensity_tco2_per_10k_yuan": m.intensity_tco2_per_10k_yuan,
                 "status": m.status,
+                "has_data": m.has_data,
                 "judged_by": m.judged_by,
             }
             for m in lines
