@@ -441,7 +441,8 @@ def test_an_over_parent_refusal_names_the_measure_in_chinese_with_formatted_numb
     )
     (error,) = tree_errors(frame, 2030)
     assert error["reason_zh"] == (
-        "下级预算合计超过上级（碳排放预算：下级合计 1,800,000 吨二氧化碳，上级 1,000,000 吨二氧化碳）"
+        "下级预算合计超过上级（碳排放预算：下级合计 1,800,000 吨二氧化碳，"
+        "上级 1,000,000 吨二氧化碳）"
     )
     assert "tco2" not in error["reason_zh"] and "1800000.0" not in error["reason_zh"]
 

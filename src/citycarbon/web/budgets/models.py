@@ -150,9 +150,9 @@ class BudgetLine(models.Model):
         register), its district's, or its subject's code (an industry's)."""
         if self.name:
             return self.name
-        if self.level in (Level.ENTERPRISE, Level.PROJECT) and self.enterprise_id is not None:
+        if self.level in (Level.ENTERPRISE, Level.PROJECT) and self.enterprise is not None:
             return self.enterprise.name
-        if self.level in (Level.DISTRICT, Level.CITY) and self.district_id is not None:
+        if self.level in (Level.DISTRICT, Level.CITY) and self.district is not None:
             return self.district.name_zh
         return self.subject_code
 
