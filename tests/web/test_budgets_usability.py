@@ -179,6 +179,8 @@ def test_an_as_of_month_after_the_last_month_with_data_is_refused(
     )
     text = page.content.decode()
     assert f"最近有数据的月份：{last}" in text
+    # the form offers the last month with data, not December
+    assert f'name="as_of" value="{last}"' in text
     assert not plan.monitoring.filter(as_of=after).exists()
 
 

@@ -158,11 +158,21 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
         if plan.status == PlanStatus.DRAFT
         else None,
         "adjust_form": AdjustForm(lines=choices) if plan.in_force else None,
-        "monitor_form": MonitorForm(initial={"as_of": f"{plan.year}-12", "projection": "linear"})
+        "monitor_form": MonitorForm(
+            initial={"as_of": _default_as_of(plan.year), "projection": "linear"}
+        )
         if plan.status != PlanStatus.DRAFT
         else None,
     }
     return render(request, "budgets/plan.html", context)
+
+
+def _default_as_of(year: int) -> str:
+    """The monitoring form's month: December of ``year``, or the last month with data when
+    that is earlier in the year (a later one is refused)."""
+    accounted, estimated = selectors.available_months()
+    last = max([*accounted, *estimated], default="")
+    return last if last.startswith(str(year)) else f"{year}-12"
 
 
 def _plan_post(request: HttpRequest, plan_id: int) -> BudgetPlan:
