@@ -567,6 +567,27 @@ def test_allocation_by_history_shares_the_parent_by_historic_emissions() -> None
     assert out["budget_tco2"].to_list() == [150.0, 50.0]
 
 
+def test_allocation_by_history_relative_to_the_parent_leaves_the_rest_with_it() -> None:
+    # a district that emitted 1,000 t of which its two listed key enterprises 300 and 100:
+    # of a 2,000 t budget they get 600 and 200, and 1,200 stays with the district
+    kids = pl.DataFrame({"budget_id": ["a", "b"], "historic_tco2": [300.0, 100.0]})
+    out = allocate(2000.0, kids, "history", parent_historic=1000.0)
+    assert out["budget_tco2"].to_list() == [600.0, 200.0]
+    assert out["scale"].to_list() == [2.0, 2.0]
+    # children that are the whole parent: the same as without it
+    whole = allocate(200.0, kids, "history", parent_historic=400.0)
+    assert whole["budget_tco2"].to_list() == [150.0, 50.0]
+
+
+def test_allocation_relative_to_the_parent_refuses_a_parent_below_its_children() -> None:
+    kids = pl.DataFrame({"budget_id": ["a", "b"], "historic_tco2": [300.0, 100.0]})
+    with pytest.raises(ValueError, match="exceed the parent"):
+        allocate(2000.0, kids, "history", parent_historic=399.0)
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="parent_historic"):
+            allocate(2000.0, kids, "history", parent_historic=bad)
+
+
 def test_allocation_by_benchmark_is_scaled_down_to_fit_the_parent() -> None:
     kids = pl.DataFrame(
         {

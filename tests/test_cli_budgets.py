@@ -155,6 +155,27 @@ def test_a_missing_budget_column_exits_2(tmp_path: Path) -> None:
     assert_rejected(tmp_path, code, output, out, "budget_tco2", "缺少必需列", "required column")
 
 
+def test_a_missing_column_is_named_alone_and_one_error_is_singular(tmp_path: Path) -> None:
+    budgets = "\n".join(
+        ",".join(cell for i, cell in enumerate(line.split(",")) if i != 3)
+        for line in BUDGETS.splitlines()
+    )
+    code, output, out = run(tmp_path, budgets + "\n", ACTUALS, "--as-of", "2025-03")
+    assert code == 2 and not out.exists()
+    assert "缺少必需列（parent_id）" in output and "(parent_id)" in output
+    assert "budget_id, level" not in output
+    assert "1 errors" not in output
+
+
+def test_the_row_report_counts_in_correct_english(tmp_path: Path) -> None:
+    code, output, _out = run(
+        tmp_path, BUDGETS.replace(",2400,", ",,"), ACTUALS, "--as-of", "2025-03"
+    )
+    assert code == 2 and "1 error, no output written" in output
+    code, output, _out = run(tmp_path, BUDGETS, ACTUALS, "--as-of", "2025-03")
+    assert code == 0 and "4 budget lines" in output
+
+
 @pytest.mark.parametrize(
     ("actuals", "needles"),
     [

@@ -314,9 +314,18 @@ def test_a_district_officer_gets_its_own_district_s_report_only(
         "/reports/budget-annual/", {"year": accounted_year.year, "district": own.code}
     )
     assert mine.status_code == 200 and own.name_zh in mine.content.decode()
-    for params in ({"district": other.code}, {}):
-        answer = client.get("/reports/budget-annual/", {"year": accounted_year.year, **params})
-        assert answer.status_code in (403, 404)
+    answer = client.get(
+        "/reports/budget-annual/", {"year": accounted_year.year, "district": other.code}
+    )
+    assert answer.status_code in (403, 404)
+    # the district left blank: the officer's own district, not a bare 404
+    blank = client.get("/reports/budget-annual/", {"year": accounted_year.year, "district": ""})
+    assert blank.status_code == 200
+    assert own.name_zh in blank.content.decode() and other.name_zh not in blank.content.decode()
+    issued = client.post("/reports/budget-annual/issue/", {"year": accounted_year.year})
+    assert issued.status_code == 302
+    report = client.get(issued["Location"])
+    assert own.name_zh in report.content.decode()
 
 
 def test_the_cli_writes_the_budget_reports(loaded_city: LoadedCity, tmp_path: Path) -> None:
@@ -402,7 +411,13 @@ def test_allocation_by_history_reads_last_year_from_the_published_run(
         )
         for code in (first.district.code, other.district.code)
     }
-    whole = sum(totals.values())
+    # shares of the city's own emissions (every district's), not of the two lines listed
+    whole = sum(
+        Emission.objects.filter(run=run, period__startswith=str(year - 1)).values_list(
+            "total_tco2", flat=True
+        )
+    )
+    assert whole > sum(totals.values())
     assert got == pytest.approx(
         {
             "D1": 1000 * totals[first.district.code] / whole,

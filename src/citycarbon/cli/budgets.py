@@ -9,7 +9,15 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from citycarbon.cli.console import bad_input_exits, err, fail, out, reject, require_files
+from citycarbon.cli.console import (
+    bad_input_exits,
+    err,
+    fail,
+    out,
+    plural,
+    reject,
+    require_files,
+)
 from citycarbon.core.budgets import MONITOR_CLI_COLUMNS, Bands, check_tree, monitor, parse_month
 from citycarbon.io.budget_inputs import read_actuals, read_budgets
 from citycarbon.io.files import write_csv
@@ -111,7 +119,7 @@ def check_command(
     write_csv(table, out_csv)
     counts = dict(table.group_by("status").len().iter_rows())
     summary = ", ".join(f"{s} {counts.get(s, 0)}" for s in ("green", "yellow", "red"))
-    err.print(f"{table.height} budget lines ({summary}) → {out_csv}", markup=False)
+    err.print(f"{plural(table.height, 'budget line')} ({summary}) → {out_csv}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

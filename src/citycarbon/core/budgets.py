@@ -391,13 +391,23 @@ AllocationRule = Literal["history", "benchmark", "intensity"]
 ALLOCATION_RULES: Final = ("history", "benchmark", "intensity")
 
 
-def allocate(parent_budget: float, children: pl.DataFrame, rule: str) -> pl.DataFrame:
+def allocate(
+    parent_budget: float,
+    children: pl.DataFrame,
+    rule: str,
+    *,
+    parent_historic: float | None = None,
+) -> pl.DataFrame:
     """Split a parent's budget among its children (seeds D2: history, benchmark, or intensity
     × output). ``children`` keeps its columns and gains ``budget_tco2``, ``scale`` (1.0 when
     the children fit unscaled) and ``rule``:
 
     - ``history``: parent × the child's share of ``historic_tco2`` (the children then sum to
-      the parent, within float rounding);
+      the parent, within float rounding). With ``parent_historic`` (the parent subject's
+      own emissions of the same year, everything in it and not only the children listed)
+      the share is the child's ``historic_tco2 ÷ parent_historic``: the listed children get
+      what they emitted of the parent, and the rest stays with the parent, allocated to no
+      listed child;
     - ``benchmark``: ``benchmark_intensity_tco2_per_10k_yuan`` (the industry benchmark, 行业
       基准) × ``planned_output_10k_yuan``;
     - ``intensity``: the child's ``budget_intensity_tco2_per_10k_yuan`` ×
@@ -406,7 +416,7 @@ def allocate(parent_budget: float, children: pl.DataFrame, rule: str) -> pl.Data
     Benchmark and intensity budgets that add up to more than the parent are scaled down by
     one common factor so that they sum to the parent; children never add up to more than it.
     Raises ``ValueError`` on an unknown rule, a missing column, a negative or non-finite input,
-    or history totals of zero.
+    history totals of zero, or children's history above ``parent_historic``.
     """
     if not (math.isfinite(parent_budget) and parent_budget >= 0):
         raise ValueError(f"parent budget must be a finite number ≥ 0, got {parent_budget!r}")
@@ -435,6 +445,17 @@ def allocate(parent_budget: float, children: pl.DataFrame, rule: str) -> pl.Data
     raw_sum = children.select(raw.sum()).item() if children.height else 0.0
     if not math.isfinite(raw_sum):
         raise ValueError(f"allocation by {rule}: the children's figures overflow")
+    if rule == "history" and parent_historic is not None:
+        if not (math.isfinite(parent_historic) and parent_historic > 0):
+            raise ValueError(
+                f"parent_historic must be a finite number above zero, got {parent_historic!r}"
+            )
+        if raw_sum > parent_historic * (1 + 1e-9):
+            raise ValueError(
+                f"the children's historic emissions ({raw_sum}) exceed the parent's "
+                f"({parent_historic})"
+            )
+        raw_sum = parent_historic
     if rule == "history" and children.height and raw_sum <= 0:
         raise ValueError("allocation by history needs historic emissions above zero")
     fitted = rule == "history" or raw_sum > parent_budget

@@ -15,16 +15,15 @@ from citycarbon.io.textfile import Chunk, TextFile
 
 
 def check_header(header: bytes, file: str, required: tuple[str, ...]) -> list[str]:
-    """The column names of ``header``; raises if a required column is missing."""
+    """The column names of ``header``; raises if a required column is missing (one error per
+    missing column, naming it)."""
     try:
         names = [c.strip() for c in next(csv.reader([header.decode("utf-8")]))]
     except csv.Error as exc:
         raise InputFileError([RowError(file, 1, "", "parse", detail_en=str(exc))]) from exc
     missing = [c for c in required if c not in names]
     if missing:
-        raise InputFileError(
-            [RowError(file, 1, c, "missing_column", detail=", ".join(names)) for c in missing]
-        )
+        raise InputFileError([RowError(file, 1, c, "missing_column", detail=c) for c in missing])
     return names
 
 

@@ -69,6 +69,11 @@ class StateError(Exception):
         return str(self.args[1])
 
 
+class InvalidRequestError(StateError):
+    """A request whose input cannot be served as given (a month with no data yet, a
+    projection with nothing to project by): the API answers 422, not 409."""
+
+
 # --- plans ----------------------------------------------------------------------------------
 
 
@@ -118,14 +123,30 @@ def tree_errors(lines: pl.DataFrame, year: int) -> list[dict[str, Any]]:
     errors = []
     for problem in over.to_dicts():
         parent = str(problem.get("parent_id") or "")
-        detail = (
-            f"{problem.get('measure', '')}: {problem.get('children_sum')} > "
-            f"{problem.get('parent_budget')}"
+        measure = str(problem.get("measure", ""))
+        children, budget = (
+            _amount(problem.get("children_sum")),
+            _amount(problem.get("parent_budget")),
         )
+        name_zh, unit = MEASURE_NAMES.get(measure, (measure, ""))
+        detail = f"{measure}: {children} > {budget}"
+        detail_zh = f"{name_zh}：下级合计 {children} {unit}，上级 {budget} {unit}"
         errors.append(
-            line_error(int(rows.get(parent, 0)), "parent_id", "over_parent", parent, detail)
+            line_error(
+                int(rows.get(parent, 0)), "parent_id", "over_parent", parent, detail, detail_zh
+            )
         )
     return errors
+
+
+MEASURE_NAMES = {"tco2": ("碳排放预算", "吨二氧化碳"), "energy_tce": ("用能预算", "吨标准煤")}
+"""The Chinese name and unit of each measure ``core.budgets.check_tree`` checks."""
+
+
+def _amount(value: object) -> str:
+    """A budget figure with thousands separators and at most two decimals."""
+    number = float(value) if isinstance(value, int | float) else 0.0
+    return f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
 @transaction.atomic
@@ -300,16 +321,23 @@ def _line_figures(line: BudgetLine) -> dict[str, Any]:
 
 @transaction.atomic
 def do_allocate(
-    plan: BudgetPlan, parent_line_id: str, children: pl.DataFrame, rule: str, *, actor: Actor
+    plan: BudgetPlan,
+    parent_line_id: str,
+    children: pl.DataFrame,
+    rule: str,
+    *,
+    actor: Actor,
+    parent_historic: float | None = None,
 ) -> dict[str, float]:
     """Share a draft line's budget among its children by ``rule`` (``history``,
     ``benchmark`` or ``intensity``; ``core.budgets.allocate``); ``children`` is the
     allocation frame the core takes (one row per child line, ``budget_id`` its line id).
+    ``parent_historic``: the parent's own emissions for ``history`` (shares relative to it).
     Returns each child's new budget (tCO2)."""
     plan = _draft(plan)
     parent = plan.lines.get(line_id=parent_line_id)
     try:
-        shares = core.allocate(parent.budget_tco2, children, rule)
+        shares = core.allocate(parent.budget_tco2, children, rule, parent_historic=parent_historic)
     except ValueError as exc:
         raise StateError(f"无法分解：{exc}", f"cannot allocate: {exc}") from exc
     result = dict(zip(shares["budget_id"], shares["budget_tco2"], strict=True))
@@ -333,7 +361,12 @@ def do_allocate(
         "BudgetPlan",
         plan.pk,
         before={"parent": parent_line_id, "budgets": before},
-        after={"parent": parent_line_id, "rule": rule, "budgets": result},
+        after={
+            "parent": parent_line_id,
+            "rule": rule,
+            "parent_historic": parent_historic,
+            "budgets": result,
+        },
     )
     return {k: float(v) for k, v in result.items()}
 
@@ -341,10 +374,13 @@ def do_allocate(
 def do_allocate_by_history(
     plan: BudgetPlan, parent_line_id: str, *, actor: Actor
 ) -> dict[str, float]:
-    """Share a draft line's budget among its children in proportion to their emissions of
-    the year before (``selectors.historic_tco2``, the published run)."""
-    parent = plan.lines.get(line_id=parent_line_id)
+    """Share a draft line's budget among its children by their emissions of the year before
+    (``selectors.historic_tco2``, the published run) as a share of the parent subject's own
+    (``selectors.historic_of``): a district's key enterprises get what they emitted of the
+    district, and the rest of the district's budget stays with the district line."""
+    parent = plan.lines.select_related("district", "parent__district").get(line_id=parent_line_id)
     history = selectors.historic_tco2(parent)
+    own = selectors.historic_of(parent)
     if not history or sum(history.values()) <= 0:
         raise StateError(
             "下级预算行没有上年排放，无法按历史分解",
@@ -354,7 +390,14 @@ def do_allocate_by_history(
         {"budget_id": list(history), "historic_tco2": list(history.values())},
         schema={"budget_id": pl.String, "historic_tco2": pl.Float64},
     )
-    return do_allocate(plan, parent_line_id, children, "history", actor=actor)
+    return do_allocate(
+        plan,
+        parent_line_id,
+        children,
+        "history",
+        actor=actor,
+        parent_historic=max(own, sum(history.values())),
+    )
 
 
 @transaction.atomic
@@ -371,7 +414,7 @@ def do_approve(plan: BudgetPlan, *, actor: Actor) -> BudgetPlan:
     plan.approved_by = actor.label
     plan.approved_at = timezone.now()
     if previous is not None and not plan.reason:
-        plan.reason = "新版本草案经批准 / a new draft version approved"
+        plan.reason = "新版本草案经批准"
     plan.save()
     record(
         actor,
@@ -477,7 +520,11 @@ def do_monitor(
     from the published accounting run and, for months not yet accounted, the rapid estimates
     (``selectors.actuals``), each marked; ``core.budgets.monitor`` line by line; the result
     stored with its provenance. Then a warning case is opened for each yellow or red line
-    that has none unresolved (``do_open_cases``)."""
+    that has none unresolved (``do_open_cases``). Refused (``InvalidRequestError``): an
+    as-of month after the last month with any actual data (the months elapsed would count
+    empty months and understate the year), and ``projection="profile"`` when last year's
+    monthly profile cannot be made (``selectors.history_profile``). A line with no actual
+    data (``actual_basis`` none) is stored without an actual and opens no case."""
     if plan.status == PlanStatus.DRAFT:
         raise StateError("草案不能监测，请先批准", "a draft is not monitored: approve it first")
     if (
@@ -490,10 +537,32 @@ def do_monitor(
             f"监测月份须为 {plan.year}-01 至 {plan.year}-12",
             f"the as-of month must be {plan.year}-01 to {plan.year}-12",
         )
+    accounted_months, estimated_months = selectors.available_months()
+    last = max([*accounted_months, *estimated_months], default=None)
+    if last is not None and as_of > last:
+        raise InvalidRequestError(
+            f"{as_of} 尚无实际数据（最近有数据的月份：{last}），不能按该月监测，"
+            "否则按已过月数推算会低估全年",
+            f"{as_of} has no actual data yet (the last month with data is {last}): "
+            "monitoring as of it would understate the year",
+        )
+    if projection not in core.PROJECTIONS:
+        raise InvalidRequestError(
+            "未知的全年预测方法", f"projection must be linear or profile, got {projection!r}"
+        )
     bands = bands or core.Bands()
     actuals = selectors.actuals(plan.year, as_of, plan.measure)
     budgets = selectors.core_budgets(plan)
     profile = selectors.profile_frame(plan)
+    if projection == "profile":
+        profile = selectors.history_profile(plan, profile)
+        if profile is None:
+            raise InvalidRequestError(
+                f"没有 {plan.year - 1} 年完整的逐月实际数据，无法按上年月度分布预测，"
+                "请改用“截至当月实际 × 12 ÷ 已过月数”",
+                f"no complete monthly actuals of {plan.year - 1}: there is no last year's "
+                "monthly profile to project by; use the linear projection",
+            )
     monitored = core.monitor(
         budgets,
         actuals.frame,
@@ -518,18 +587,21 @@ def do_monitor(
     lines = {line.line_id: line for line in plan.lines.all()}
     rows = []
     for r in monitored.to_dicts():
+        # a line with no actual data has no figure to judge: stored without an actual (the
+        # pages show 无数据, not the core's green of nothing spent)
+        none = r.get("actual_basis") == "none"
         rows.append(
             MonitoredLine(
                 run=run,
                 line=lines[str(r["budget_id"])],
                 months_elapsed=int(r["months_elapsed"]),
                 prorated_budget=float(r["prorated_budget_tco2"]),
-                actual_to_date=_float(r.get("actual_to_date_tco2")),
+                actual_to_date=None if none else _float(r.get("actual_to_date_tco2")),
                 accounted=_float(r.get("accounted_tco2")),
                 estimated=_float(r.get("estimated_tco2")),
-                used_of_annual_pct=_float(r.get("used_of_annual_pct")),
-                projected_year=_float(r.get("projected_year_tco2")),
-                projected_overshoot=_float(r.get("projected_overshoot_tco2")),
+                used_of_annual_pct=None if none else _float(r.get("used_of_annual_pct")),
+                projected_year=None if none else _float(r.get("projected_year_tco2")),
+                projected_overshoot=None if none else _float(r.get("projected_overshoot_tco2")),
                 intensity_tco2_per_10k_yuan=_float(r.get("intensity_to_date_tco2_per_10k_yuan")),
                 status=str(r["status"]),
                 judged_by=str(r.get("judged_by") or "total"),
@@ -538,7 +610,9 @@ def do_monitor(
     MonitoredLine.objects.bulk_create(rows)
     warned = {
         str(w["budget_id"]): (str(w["status"]), _reason(plan, str(w["reason"])))
-        for w in core.warning_lines(monitored).iter_rows(named=True)
+        for w in core.warning_lines(monitored.filter(pl.col("actual_basis") != "none")).iter_rows(
+            named=True
+        )
     }
     counts = {light: sum(1 for r in rows if r.status == light) for light in Light.values}
     record(
@@ -590,7 +664,10 @@ def owner_of(line: BudgetLine) -> tuple[str, int | None, int | None] | None:
 
 
 def line_key(plan: BudgetPlan, line: BudgetLine) -> str:
-    return f"{plan.year}:{plan.measure}:{line.line_id}"
+    """What one unresolved case stands for: the year, the measure, the line's level and its
+    subject (the owner's district or enterprise, or the industry) — not the line's budget
+    id, which a new plan version may change."""
+    return f"{plan.year}:{plan.measure}:{line.level}:{line.subject_code}"
 
 
 @transaction.atomic
@@ -601,7 +678,9 @@ def do_open_cases(
     warned: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[WarningCase]:
     """Open a warning case for each warned line of ``run`` that has an owner and no case not
-    yet closed (one unresolved case per line at a time, across versions). ``warned``: budget
+    yet closed (one unresolved case per subject, level, year and measure at a time, across
+    versions and their budget ids: ``line_key``); a case not yet closed is refreshed with
+    this monitoring instead (``_refresh_case``). ``warned``: budget
     id → (light, reason) from ``core.budgets.warning_lines`` (the worse of the carbon and the
     energy judgement); default the stored yellow and red lines, without a reason."""
     if warned is None:
@@ -617,7 +696,14 @@ def do_open_cases(
         if owner is None:
             continue
         key = line_key(run.plan, line)
-        if WarningCase.objects.filter(line_key=key).exclude(status=CaseStatus.CLOSED).exists():
+        unresolved = (
+            WarningCase.objects.select_for_update()
+            .filter(line_key=key)
+            .exclude(status=CaseStatus.CLOSED)
+            .first()
+        )
+        if unresolved is not None:
+            _refresh_case(unresolved, run, line, light, reason, actor=actor)
             continue
         role, district, enterprise = owner
         case = WarningCase.objects.create(
@@ -653,6 +739,34 @@ def do_open_cases(
         )
         opened.append(case)
     return opened
+
+
+def _refresh_case(
+    case: WarningCase,
+    run: MonitoringRun,
+    line: BudgetLine,
+    light: str,
+    reason: str,
+    *,
+    actor: Actor,
+) -> None:
+    """The newer monitoring of an unresolved case's subject attaches to it (its line of the
+    version monitored, the as-of month, light and reason) instead of opening another; its
+    status and answer stay."""
+    before = {"monitoring": case.monitoring_id, "line": case.line_id, "as_of": case.as_of}
+    if case.monitoring_id == run.pk:
+        return
+    case.monitoring, case.line, case.plan = run, line, run.plan
+    case.as_of, case.light, case.reason = run.as_of, light, reason
+    case.save(update_fields=["monitoring", "line", "plan", "as_of", "light", "reason"])
+    record(
+        actor,
+        "budgets.refresh_case",
+        "WarningCase",
+        case.pk,
+        before=before,
+        after={"monitoring": run.pk, "line": line.pk, "as_of": run.as_of, "light": light},
+    )
 
 
 def may_answer(principal: Principal, case: WarningCase) -> bool:

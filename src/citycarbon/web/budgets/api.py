@@ -31,6 +31,7 @@ from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.budgets import selectors
 from citycarbon.web.budgets.actions import (
+    InvalidRequestError,
     PlanRejectedError,
     StateError,
     do_adjust,
@@ -140,7 +141,10 @@ class MonitoredOut(OutSchema):
     intensity_tco2_per_10k_yuan: float | None
     """The intensity to date, tCO2 per 万元 value added (null without value added)."""
     status: str
-    """green, yellow or red."""
+    """green, yellow or red: the core's judgement; read it only where ``has_data``."""
+    has_data: bool
+    """Whether any actual figure stood behind the line; false: no data (``actual_to_date``
+    null, e.g. an energy-use plan without monthly energy data), its status means nothing."""
     judged_by: str
     """intensity (a line with an intensity budget) or total."""
 
@@ -370,7 +374,7 @@ def _case(case: WarningCase) -> dict[str, Any]:
         "year": case.plan.year,
         "measure": case.plan.measure,
         "budget_id": case.line.line_id,
-        "line_name": case.line.name or case.line.subject_code,
+        "line_name": case.line.label,
         "as_of": case.as_of,
         "light": case.light,
         "reason": case.reason,
@@ -499,6 +503,7 @@ def _monitoring(run: MonitoringRun, who: Principal) -> dict[str, Any]:
                 "projected_overshoot": m.projected_overshoot,
                 "intensity_tco2_per_10k_yuan": m.intensity_tco2_per_10k_yuan,
                 "status": m.status,
+                "has_data": m.has_data,
                 "judged_by": m.judged_by,
             }
             for m in lines
@@ -531,8 +536,10 @@ def approve_plan(request: HttpRequest, plan_id: Id, query: Query[NoQuery]) -> An
 def allocate_plan(
     request: HttpRequest, plan_id: Id, body: AllocateIn, query: Query[NoQuery]
 ) -> Any:
-    """The children then add up to the parent (history) or to at most the parent (scaled
-    down by one factor when benchmark or intensity budgets would exceed it)."""
+    """History without children given: each child gets its emissions of the year before ÷
+    the parent subject's own × the parent's budget (the rest stays with the parent); history
+    with children given: the children then add up to the parent; benchmark or intensity: at
+    most the parent (scaled down by one factor when they would exceed it)."""
     plan = get_object_or_404(BudgetPlan, pk=plan_id)
     if not plan.lines.filter(line_id=body.parent_id).exists():
         raise Http404
@@ -600,6 +607,8 @@ def monitor_plan(request: HttpRequest, plan_id: Id, body: MonitorIn, query: Quer
             projection=body.projection,
             actor=_actor(request),
         )
+    except InvalidRequestError as exc:
+        return problem(422, f"{exc.reason_en} / {exc.reason_zh}", "invalid")
     except StateError as exc:
         return _conflict(exc)
     return _monitoring(run, principal(request))

@@ -22,16 +22,42 @@ class PlanUploadForm(forms.Form):
     file = forms.FileField(label=_("Budget file (CSV or Excel)"))
 
 
+FIGURE_ERRORS = {
+    "invalid": _("Not a number."),
+    "min_value": _("Must not be negative."),
+    "required": _("This figure is required."),
+}
+"""What a budget figure's field says when it is refused (the field's label goes before)."""
+
+
+def errors_text(form: forms.Form) -> str:
+    """A refused form's errors as one line, each after its field's label."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = " ".join(str(e) for e in errors)
+        parts.append(f"{label}：{text}" if label else text)
+    return "；".join(parts)
+
+
 class LineFiguresForm(forms.Form):
     """A line's figures; empty intensity or energy: none set."""
 
     line_id = forms.ChoiceField(label=_("Budget line"))
-    budget_tco2 = forms.FloatField(label=_("Budget, tCO2"), min_value=0)
+    budget_tco2 = forms.FloatField(
+        label=_("Budget, tCO2"), min_value=0, error_messages=FIGURE_ERRORS
+    )
     budget_intensity_tco2_per_10k_yuan = forms.FloatField(
-        label=_("Intensity budget, tCO2 per 10k yuan"), min_value=0, required=False
+        label=_("Intensity budget, tCO2 per 10k yuan"),
+        min_value=0,
+        required=False,
+        error_messages=FIGURE_ERRORS,
     )
     budget_energy_tce = forms.FloatField(
-        label=_("Energy-use budget, tce"), min_value=0, required=False
+        label=_("Energy-use budget, tce"),
+        min_value=0,
+        required=False,
+        error_messages=FIGURE_ERRORS,
     )
 
     def __init__(self, *args: Any, lines: Choices, **kwargs: Any) -> None:

@@ -71,11 +71,13 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
 
 
 def line_error(
-    row: int, column: str, code: str, value: str = "", detail: str = ""
+    row: int, column: str, code: str, value: str = "", detail: str = "", detail_zh: str = ""
 ) -> dict[str, Any]:
-    """One row error as the upload pages show them (``web.uploads.kept_error``'s shape)."""
+    """One row error as the upload pages show them (``web.uploads.kept_error``'s shape);
+    ``detail_zh``: the detail in Chinese (default ``detail``)."""
     zh, en = REASONS[code]
-    suffix_zh = f"（{detail}）" if detail else ""
+    detail_zh = detail_zh or detail
+    suffix_zh = f"（{detail_zh}）" if detail_zh else ""
     suffix_en = f" ({detail})" if detail else ""
     return {
         "row": row,

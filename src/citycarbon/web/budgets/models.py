@@ -10,6 +10,7 @@ never edited. Only a draft's lines may change."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -141,7 +142,19 @@ class BudgetLine(models.Model):
         verbose_name_plural = _("budget lines")
 
     def __str__(self) -> str:
-        return f"{self.line_id} {self.name or self.subject_code}"
+        return f"{self.line_id} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """What a reader calls the line: its name; else its enterprise's name (from the
+        register), its district's, or its subject's code (an industry's)."""
+        if self.name:
+            return self.name
+        if self.level in (Level.ENTERPRISE, Level.PROJECT) and self.enterprise is not None:
+            return self.enterprise.name
+        if self.level in (Level.DISTRICT, Level.CITY) and self.district is not None:
+            return self.district.name_zh
+        return self.subject_code
 
 
 class MonitoringRun(models.Model):
@@ -174,6 +187,11 @@ class MonitoringRun(models.Model):
     def __str__(self) -> str:
         return f"{self.plan} @ {self.as_of}"
 
+    @cached_property
+    def lines_without_data(self) -> int:
+        """How many of its lines had no actual figure behind them (shown as no data)."""
+        return self.lines.filter(actual_to_date__isnull=True).count()
+
 
 class MonitoredLine(models.Model):
     """One line's figures in a monitoring run (``core.budgets.monitor``), in the plan's unit
@@ -201,6 +219,12 @@ class MonitoredLine(models.Model):
     def __str__(self) -> str:
         return f"{self.run_id} {self.line_id} {self.status}"
 
+    @property
+    def has_data(self) -> bool:
+        """Whether any actual figure stood behind the line (the core's ``actual_basis`` not
+        ``none``): a line without is shown as no data, not by its light."""
+        return self.actual_to_date is not None
+
 
 class WarningCase(models.Model):
     """A warning case (预警) opened for a yellow or red line: its owner (the district officer
@@ -214,7 +238,8 @@ class WarningCase(models.Model):
         MonitoringRun, on_delete=models.PROTECT, related_name="cases", null=True, blank=True
     )
     line_key = models.CharField(max_length=120)
-    """``year:measure:budget id``, the same across versions of the plan."""
+    """``year:measure:level:subject``, the same across versions of the plan whatever their
+    budget ids (one unresolved case per owner subject, level, year and measure)."""
     as_of = models.CharField(_("as of month"), max_length=7)
     light = models.CharField(
         pgettext_lazy("budget", "warning"), max_length=8, choices=Light.choices

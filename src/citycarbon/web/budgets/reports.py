@@ -32,6 +32,7 @@ from citycarbon.web.budgets.models import (
     MonitoringRun,
     WarningCase,
 )
+from citycarbon.web.enterprises.models import Enterprise
 from citycarbon.web.formatting import in_language, percent, thousands
 from citycarbon.web.regions.models import District
 from citycarbon.web.regions.scopes import district_code_scope
@@ -80,6 +81,16 @@ def _may_read(principal: Principal | None, params: Mapping[str, Any]) -> bool:
     return own is not None and params.get("district") == own
 
 
+def _own_district(principal: Principal | None, data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A district officer who leaves the district blank reads its own district's report."""
+    if principal is None or principal.city_wide or data.get("district"):
+        return data
+    own = district_code_scope(principal)
+    if own is None:
+        return data
+    return {**{key: data.get(key) for key in data}, "district": own}
+
+
 def _plan(params: Mapping[str, Any]) -> BudgetPlan:
     year, measure = int(params["year"]), params.get("measure") or Measure.CARBON
     plan = selectors.in_force(year, measure)
@@ -101,7 +112,9 @@ def _district(params: Mapping[str, Any]) -> District | None:
 
 
 def _lines(run: MonitoringRun, district: District | None) -> list[MonitoredLine]:
-    lines = run.lines.select_related("line", "line__enterprise").order_by("line_id")
+    lines = run.lines.select_related("line", "line__enterprise", "line__district").order_by(
+        "line_id"
+    )
     if district is not None:
         lines = lines.filter(line__district=district)
     return list(lines)
@@ -114,7 +127,7 @@ def _figure(value: float | None) -> str:
 def _line_rows(lines: list[MonitoredLine]) -> list[list[str]]:
     return [
         [
-            m.line.name or m.line.subject_code,
+            m.line.label,
             str(m.line.get_level_display()),
             _figure(m.line.budget_tco2),
             _figure(m.prorated_budget),
@@ -122,7 +135,7 @@ def _line_rows(lines: list[MonitoredLine]) -> list[list[str]]:
             _figure(m.estimated) if m.estimated else "—",
             percent(m.used_of_annual_pct / 100) if m.used_of_annual_pct is not None else "—",
             _figure(m.projected_year),
-            str(m.get_status_display()),
+            str(m.get_status_display()) if m.has_data else pgettext("budget", "no data"),
         ]
         for m in lines
     ]
@@ -165,24 +178,48 @@ def _provenance(run: MonitoringRun) -> Section:
     return note(" ".join(parts))
 
 
-def _cases_table(heading: str, cases: list[WarningCase]) -> Section:
-    return table(
-        heading,
-        [_("Budget line"), _("As of month"), _("Warning"), _("Status"), _("Owner")],
-        [
-            [
-                c.line.name or c.line.subject_code,
-                c.as_of,
-                str(c.get_light_display())
-                + (f"（{in_language(c, 'reason')}）" if c.reason else ""),
-                str(c.get_status_display()),
-                (c.enterprise.name if c.enterprise else "")
-                if c.owner_role == "enterprise"
-                else (c.district.name_zh if c.district else ""),
-            ]
-            for c in cases[:TOP]
-        ],
-    )
+def _owner(c: WarningCase) -> str:
+    if c.owner_role == "enterprise":
+        return c.enterprise.name if c.enterprise else ""
+    return c.district.name_zh if c.district else ""
+
+
+def _cases_table(heading: str, cases: list[WarningCase], *, outcome: bool = False) -> Section:
+    """The cases (the first ``TOP``); ``outcome``: with the owner's answer (explanation and
+    measures) and the regulator's closing note (处理结果)."""
+    headers = [_("Budget line"), _("As of month"), _("Warning"), _("Status"), _("Owner")]
+    if outcome:
+        headers += [_("Answer"), _("Closing note")]
+    rows = []
+    for c in cases[:TOP]:
+        row = [
+            c.line.label,
+            c.as_of,
+            str(c.get_light_display()) + (f"（{in_language(c, 'reason')}）" if c.reason else ""),
+            str(c.get_status_display()),
+            _owner(c),
+        ]
+        if outcome:
+            answer = c.explanation + (
+                f"；{_('Measures taken or planned')}：{c.measures}" if c.measures else ""
+            )
+            row += [answer or "—", c.closing_note or "—"]
+        rows.append(row)
+    return table(heading, headers, rows)
+
+
+def _owner_names(keys: list[str]) -> dict[str, tuple[str, str]]:
+    """Each owner key of ``selectors.unresolved_cases`` (a district code or an enterprise's
+    entity id) → (district name, enterprise name or "")."""
+    names: dict[str, tuple[str, str]] = {
+        code: (name, "")
+        for code, name in District.objects.filter(code__in=keys).values_list("code", "name_zh")
+    }
+    for entity, name, district in Enterprise.objects.filter(entity_id__in=keys).values_list(
+        "entity_id", "name", "district__name_zh"
+    ):
+        names[entity] = (district or "", name)
+    return names
 
 
 def _where(district: District | None) -> tuple[str, str]:
@@ -250,7 +287,11 @@ def _year_cases(plan: BudgetPlan, district: District | None) -> list[WarningCase
     cases = WarningCase.objects.filter(plan__year=plan.year, plan__measure=plan.measure)
     if district is not None:
         cases = cases.filter(district=district)
-    return list(cases.select_related("line", "district", "enterprise").order_by("opened_at"))
+    return list(
+        cases.select_related(
+            "line", "line__enterprise", "line__district", "district", "enterprise"
+        ).order_by("opened_at")
+    )
 
 
 def annual(params: Mapping[str, Any]) -> Document:
@@ -273,6 +314,7 @@ def annual(params: Mapping[str, Any]) -> Document:
         for key, n in selectors.unresolved_cases(plan.year).items()
         if mine is None or key in mine
     )
+    names = _owner_names([key for key, _n in owners])
     return Document(
         title=_("Annual budget analysis"),
         subject=subject,
@@ -310,12 +352,15 @@ def annual(params: Mapping[str, Any]) -> Document:
                     for v in versions
                 ],
             ),
-            _cases_table(_("Warning cases of the year"), cases),
+            _cases_table(_("Warning cases of the year"), cases, outcome=True),
             table(
                 _("Cases not yet closed, per owner (counted in the assessment)"),
-                [_("Owner"), _("Cases")],
-                [[key, thousands(n)] for key, n in owners],
-                numeric=(1,),
+                [_("District"), _("Enterprise"), _("Cases")],
+                [
+                    [names.get(key, (key, ""))[0], names.get(key, ("", ""))[1] or "—", thousands(n)]
+                    for key, n in owners
+                ],
+                numeric=(2,),
             ),
         ],
     )
@@ -328,6 +373,7 @@ QUARTERLY = register(
         form=QuarterlyForm,
         may_read=_may_read,
         build=quarterly,
+        defaults=_own_district,
         description=gettext_lazy(
             "A budget plan as of a quarter's end: lines, lights, accounted and estimated "
             "figures, and the warning cases."
@@ -341,6 +387,7 @@ ANNUAL = register(
         form=AnnualForm,
         may_read=_may_read,
         build=annual,
+        defaults=_own_district,
         description=gettext_lazy(
             "A year's budget: lines, versions and adjustments, and every warning case with "
             "its outcome."

@@ -26,7 +26,7 @@ from citycarbon.web.budgets.models import (
     PlanStatus,
     WarningCase,
 )
-from citycarbon.web.energy.models import AccountingRun, Emission
+from citycarbon.web.energy.models import AccountingRun, Emission, EnergyRecord
 from citycarbon.web.enterprises.models import EconomicYear, Enterprise
 from citycarbon.web.estimates import selectors as estimates
 from citycarbon.web.estimates.models import Estimate, EstimateRun, Grain
@@ -80,7 +80,9 @@ def visible_cases(
 ) -> QuerySet[WarningCase]:
     """Warning cases narrowed as their lines are (``visible_lines``)."""
     cases = cases if cases is not None else WarningCase.objects.all()
-    cases = cases.select_related("line", "plan", "district", "enterprise")
+    cases = cases.select_related(
+        "line", "line__enterprise", "line__district", "plan", "district", "enterprise"
+    )
     if reads_budgets(principal):
         return scoped(principal, "budgets", cases, via="district")
     return scoped(principal, "budget_warnings", cases, via="enterprise")
@@ -142,6 +144,49 @@ def profile_frame(plan: BudgetPlan) -> pl.DataFrame | None:
     return pl.DataFrame(
         rows, schema={"budget_id": pl.String, "month": pl.Int64, "share": pl.Float64}
     )
+
+
+def history_profile(plan: BudgetPlan, given: pl.DataFrame | None = None) -> pl.DataFrame | None:
+    """Last year's monthly profile of each line (``budget_id, month, share``) for the
+    projection by last year's distribution (seeds D4): a line's own monthly profile when
+    ``given`` has it; else the monthly actuals of the year before of the line's subject
+    (``actuals``), when it has all twelve months and a total above zero; else the city's (the
+    root line's subject). None when the city has no such year either."""
+    root = plan.lines.filter(parent__isnull=True).order_by("id").first()
+    if root is None:
+        return None
+    year = plan.year - 1
+    frame = actuals(year, f"{year}-12", plan.measure, city_code=root.subject_code).frame
+    full = (
+        frame.filter(pl.col("period").str.starts_with(str(year)), pl.col("tco2").is_not_null())
+        .group_by("subject_id")
+        .agg(
+            pl.col("period").str.slice(5, 2).cast(pl.Int64).alias("month"),
+            pl.col("tco2"),
+            pl.col("tco2").sum().alias("total"),
+        )
+        .filter(pl.col("month").list.n_unique() == 12, pl.col("total") > 0)
+        .explode("month", "tco2")
+        .group_by("subject_id", "month")
+        .agg((pl.col("tco2").sum() / pl.col("total").first()).alias("share"))
+    )
+    shares: dict[str, list[tuple[int, float]]] = {}
+    for subject, month, share in full.iter_rows():
+        shares.setdefault(subject, []).append((int(month), float(share)))
+    city = shares.get(root.subject_code)
+    if city is None:
+        return None
+    own = set(given["budget_id"].to_list()) if given is not None else set()
+    rows = [
+        {"budget_id": line_id, "month": m, "share": share}
+        for line_id, subject in plan.lines.values_list("line_id", "subject_code")
+        if line_id not in own
+        for m, share in shares.get(subject, city)
+    ]
+    made = pl.DataFrame(
+        rows, schema={"budget_id": pl.String, "month": pl.Int64, "share": pl.Float64}
+    )
+    return made if given is None else pl.concat([given, made])
 
 
 # --- actuals --------------------------------------------------------------------------------
@@ -358,17 +403,50 @@ def historic_tco2(line: BudgetLine) -> dict[str, float]:
                 "total_tco2",
             )
         )
-    district = line.district.code if line.district is not None else None
     for child in line.children.all():
-        code = child.subject_code
-        if child.level in (Level.ENTERPRISE, Level.PROJECT):
-            picked = [t for e, _d, _i, t in rows if e == code]
-        elif child.level == Level.DISTRICT:
-            picked = [t for _e, d, _i, t in rows if d == code]
-        else:
-            picked = [t for _e, d, i, t in rows if i.startswith(code) and district in (None, d)]
-        totals[child.line_id] = float(sum(picked))
+        totals[child.line_id] = _emitted(child, rows, line)
     return totals
+
+
+def _emitted(
+    line: BudgetLine, rows: list[tuple[str, str, str, float]], parent: BudgetLine | None
+) -> float:
+    """What ``line``'s subject emitted of ``rows`` (entity, district code, industry code,
+    tCO2): the city everything, a district its enterprises, an industry its enterprises
+    within ``parent``'s district (or the city), an enterprise or project its own."""
+    code = line.subject_code
+    within = parent if parent is not None else line
+    district = within.district.code if within.district is not None else None
+    if line.level == Level.CITY:
+        picked = [t for *_rest, t in rows]
+    elif line.level in (Level.ENTERPRISE, Level.PROJECT):
+        picked = [t for e, _d, _i, t in rows if e == code]
+    elif line.level == Level.DISTRICT:
+        picked = [t for _e, d, _i, t in rows if d == code]
+    else:
+        picked = [t for _e, d, i, t in rows if i.startswith(code) and district in (None, d)]
+    return float(sum(picked))
+
+
+def historic_of(line: BudgetLine) -> float:
+    """``line``'s own subject's emissions of the year before the plan's (as
+    ``historic_tco2`` reads its children's): everything in the city, the district or the
+    industry, not only the lines listed under it; the base the children's shares of
+    allocation by history are taken of."""
+    accounting_run = published_accounting_run()
+    if accounting_run is None:
+        return 0.0
+    rows = list(
+        Emission.objects.filter(
+            run=accounting_run, period__startswith=str(line.plan.year - 1)
+        ).values_list(
+            "enterprise__entity_id",
+            "enterprise__district__code",
+            "enterprise__industry__code",
+            "total_tco2",
+        )
+    )
+    return _emitted(line, rows, line.parent)
 
 
 # --- monitoring -----------------------------------------------------------------------------
@@ -449,11 +527,30 @@ def _descendants(line: BudgetLine) -> list[BudgetLine]:
     return found
 
 
-def enterprise_figures(
-    run: MonitoringRun, line: BudgetLine, limit: int = 200
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Behind:
+    """The enterprises behind a line's actual figure: the first ``rows`` (largest first),
+    how many there are in all (``count``) and the sum of all of them (``total``), so that a
+    list cut at its limit still says what it leaves out."""
+
+    rows: list[dict[str, Any]]
+    count: int
+    total: float
+
+    @property
+    def cut(self) -> bool:
+        return self.count > len(self.rows)
+
+
+BEHIND_LIMIT = 200
+"""How many enterprises a line's drill-down lists (largest first)."""
+
+
+def enterprise_figures(run: MonitoringRun, line: BudgetLine, limit: int | None = None) -> Behind:
     """Per enterprise behind ``line``: its actual to date and how much of it is estimated,
-    recomputed from the same sources (``enterprise_months``) the run used."""
+    recomputed from the same sources (``enterprise_months``) the run used; each row's
+    ``records_year`` is the plan's year when the enterprise has energy records of it (the
+    records page offers only such years), else None."""
     entities = dict(enterprises_behind(line).values_list("entity_id", "pk"))
     narrow = None if line.level == Level.CITY else list(entities)
     frame, _run, _est = enterprise_months(run.plan.year, run.as_of, narrow)
@@ -468,17 +565,27 @@ def enterprise_figures(
             pl.col("period").filter(pl.col("source") == ESTIMATED).sort().alias("months"),
         )
         .sort("actual", descending=True)
-        .head(limit)
     )
-    names = dict(Enterprise.objects.filter(pk__in=entities.values()).values_list("pk", "name"))
-    return [
+    shown = summed.head(BEHIND_LIMIT if limit is None else limit)
+    pks = [entities[e] for e in shown["entity_id"]]
+    names = dict(Enterprise.objects.filter(pk__in=pks).values_list("pk", "name"))
+    year = run.plan.year
+    with_records = set(
+        EnergyRecord.objects.filter(enterprise_id__in=pks, period__startswith=str(year))
+        .values_list("enterprise_id", flat=True)
+        .distinct()
+    )
+    rows = [
         {
             **row,
             "enterprise_id": entities[row["entity_id"]],
             "name": names.get(entities[row["entity_id"]], ""),
+            "records_year": year if entities[row["entity_id"]] in with_records else None,
         }
-        for row in summed.to_dicts()
+        for row in shown.to_dicts()
     ]
+    total = float(summed["actual"].sum() or 0.0) if summed.height else 0.0
+    return Behind(rows, summed.height, total)
 
 
 # --- cases ----------------------------------------------------------------------------------
@@ -509,12 +616,10 @@ def unresolved_cases(year: int | None = None, *, by_district: bool = False) -> d
 
 
 def open_case_for(line: BudgetLine) -> WarningCase | None:
-    return (
-        WarningCase.objects.filter(line__plan__year=line.plan.year, line__line_id=line.line_id)
-        .filter(Q(status=CaseStatus.OPEN) | Q(status=CaseStatus.ANSWERED))
-        .filter(plan__measure=line.plan.measure)
-        .first()
-    )
+    """The unresolved case of ``line``'s year, measure, level and subject (whichever
+    version's monitoring opened it)."""
+    key = f"{line.plan.year}:{line.plan.measure}:{line.level}:{line.subject_code}"
+    return WarningCase.objects.filter(line_key=key, status__in=UNRESOLVED).first()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -42,6 +43,7 @@ from citycarbon.web.budgets.forms import (
     LineFiguresForm,
     MonitorForm,
     PlanUploadForm,
+    errors_text,
 )
 from citycarbon.web.budgets.imports import SUFFIXES
 from citycarbon.web.budgets.models import (
@@ -63,8 +65,8 @@ def _actor(request: HttpRequest) -> Actor:
 
 def _line_choices(plan: BudgetPlan) -> Choices:
     return [
-        (line.line_id, f"{line.line_id} {line.name or line.subject_code}")
-        for line in plan.lines.order_by("id")
+        (line.line_id, f"{line.line_id} {line.label}")
+        for line in plan.lines.select_related("enterprise", "district").order_by("id")
     ]
 
 
@@ -96,6 +98,7 @@ def budgets_page(request: HttpRequest) -> HttpResponse:
         "may_review": allows(principal, "budgets", "review"),
         "upload_form": PlanUploadForm(),
         "own_district": District.objects.filter(pk=own).first() if own else None,
+        "districts": District.objects.order_by("code") if principal.city_wide else [],
     }
     return render(request, "budgets/index.html", context)
 
@@ -155,11 +158,21 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
         if plan.status == PlanStatus.DRAFT
         else None,
         "adjust_form": AdjustForm(lines=choices) if plan.in_force else None,
-        "monitor_form": MonitorForm(initial={"as_of": f"{plan.year}-12", "projection": "linear"})
+        "monitor_form": MonitorForm(
+            initial={"as_of": _default_as_of(plan.year), "projection": "linear"}
+        )
         if plan.status != PlanStatus.DRAFT
         else None,
     }
     return render(request, "budgets/plan.html", context)
+
+
+def _default_as_of(year: int) -> str:
+    """The monitoring form's month: December of ``year``, or the last month with data when
+    that is earlier in the year (a later one is refused)."""
+    accounted, estimated = selectors.available_months()
+    last = max([*accounted, *estimated], default="")
+    return last if last.startswith(str(year)) else f"{year}-12"
 
 
 def _plan_post(request: HttpRequest, plan_id: int) -> BudgetPlan:
@@ -187,7 +200,7 @@ def plan_line(request: HttpRequest, plan_id: int) -> HttpResponse:
         except PlanRejectedError as exc:
             messages.error(request, "; ".join(e["reason_zh"] for e in exc.errors))
     else:
-        messages.error(request, _("The line's figures are not valid."))
+        messages.error(request, errors_text(form))
     return redirect("budget-plan", plan_id=plan.pk)
 
 
@@ -199,18 +212,36 @@ def plan_allocate(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = AllocateForm(request.POST, lines=_parent_choices(plan))
     if form.is_valid():
         try:
-            do_allocate_by_history(plan, form.cleaned_data["parent_id"], actor=_actor(request))
+            shares = do_allocate_by_history(
+                plan, form.cleaned_data["parent_id"], actor=_actor(request)
+            )
         except StateError as exc:
             _state_error(request, exc)
         except PlanRejectedError as exc:
             messages.error(request, "; ".join(e["reason_zh"] for e in exc.errors))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Allocated %(n)s lines by last year's emissions: %(total)s %(unit)s in all; "
+                    "the rest stays with the line allocated."
+                )
+                % {
+                    "n": len(shares),
+                    "total": number_format(round(sum(shares.values())), force_grouping=True),
+                    "unit": "tCO2",
+                },
+            )
     return redirect("budget-plan", plan_id=plan.pk)
 
 
 def _parent_choices(plan: BudgetPlan) -> Choices:
     return [
-        (line.line_id, f"{line.line_id} {line.name or line.subject_code}")
-        for line in plan.lines.filter(children__isnull=False).distinct().order_by("id")
+        (line.line_id, f"{line.line_id} {line.label}")
+        for line in plan.lines.filter(children__isnull=False)
+        .select_related("enterprise", "district")
+        .distinct()
+        .order_by("id")
     ]
 
 
@@ -233,7 +264,7 @@ def plan_adjust(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_post(request, plan_id)
     form = AdjustForm(request.POST, lines=_line_choices(plan))
     if not form.is_valid():
-        messages.error(request, _("An adjustment needs a line, its figures and a reason."))
+        messages.error(request, errors_text(form))
         return redirect("budget-plan", plan_id=plan.pk)
     data = form.cleaned_data
     change = {
@@ -299,7 +330,7 @@ def line_page(request: HttpRequest, line_id: int) -> HttpResponse:
         "run": run,
         "m": monitored,
         "children": [{"line": c, "m": figures.get(c.pk)} for c in children],
-        "enterprises": selectors.enterprise_figures(run, line) if run is not None else [],
+        "behind": selectors.enterprise_figures(run, line) if run is not None else None,
         "case": selectors.open_case_for(line),
     }
     return render(request, "budgets/line.html", context)
@@ -351,28 +382,42 @@ def _visible_case(request: HttpRequest, case_id: int) -> WarningCase:
     return get_object_or_404(selectors.visible_cases(current(request)), pk=case_id)
 
 
-@page("budget_warnings")
-@require_GET
-def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+def _case_page(
+    request: HttpRequest,
+    case: WarningCase,
+    *,
+    answer_form: AnswerForm | None = None,
+    close_form: CloseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The case with its history and the forms its reader may use; a refused form comes
+    back bound, with its errors and the text as typed."""
     principal = current(request)
-    case = _visible_case(request, case_id)
     answerable = case.status != CaseStatus.CLOSED and may_answer(principal, case)
     closable = case.status == CaseStatus.ANSWERED and allows(principal, "budgets", "review")
+    if answerable and answer_form is None:
+        answer_form = AnswerForm(
+            initial={"explanation": case.explanation, "measures": case.measures}
+        )
+    if closable and close_form is None:
+        close_form = CloseForm()
     context = {
         "case": case,
         "events": case.events.all(),
         "monitored": case.monitoring.lines.filter(line=case.line).first()
         if case.monitoring
         else None,
-        "answer_form": AnswerForm(
-            initial={"explanation": case.explanation, "measures": case.measures}
-        )
-        if answerable
-        else None,
-        "close_form": CloseForm() if closable else None,
+        "answer_form": answer_form if answerable else None,
+        "close_form": close_form if closable else None,
         "may_open_line": allows(principal, "budgets"),
     }
-    return render(request, "budgets/case.html", context)
+    return render(request, "budgets/case.html", context, status=status)
+
+
+@page("budget_warnings")
+@require_GET
+def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_page(request, _visible_case(request, case_id))
 
 
 @page("budget_warnings", "submit")
@@ -383,19 +428,18 @@ def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
     if not may_answer(principal, case):
         raise Http404
     form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            do_answer_case(
-                case,
-                explanation=form.cleaned_data["explanation"],
-                measures=form.cleaned_data["measures"],
-                principal=principal,
-                actor=_actor(request),
-            )
-        except StateError as exc:
-            _state_error(request, exc)
-    else:
-        messages.error(request, _("An answer needs an explanation."))
+    if not form.is_valid():
+        return _case_page(request, case, answer_form=form, status=400)
+    try:
+        do_answer_case(
+            case,
+            explanation=form.cleaned_data["explanation"],
+            measures=form.cleaned_data["measures"],
+            principal=principal,
+            actor=_actor(request),
+        )
+    except StateError as exc:
+        _state_error(request, exc)
     return redirect("budget-case", case_id=case.pk)
 
 
@@ -404,11 +448,12 @@ def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _visible_case(request, case_id)
     form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            do_close_case(case, note=form.cleaned_data["note"], actor=_actor(request))
-        except StateError as exc:
-            _state_error(request, exc)
+    if not form.is_valid():
+        return _case_page(request, case, close_form=form, status=400)
+    try:
+        do_close_case(case, note=form.cleaned_data["note"], actor=_actor(request))
+    except StateError as exc:
+        _state_error(request, exc)
     return redirect("budget-case", case_id=case.pk)
 
 

@@ -779,11 +779,12 @@ def canonical_csv_problems(path: Path) -> list[RowError]:
     the header, row 1), naming the columns the file has; empty when it is one."""
     try:
         text = TextFile(path)
-        check_header(text.header(), text.name, REQUIRED_COLUMNS)
+        header = text.header()
+        check_header(header, text.name, REQUIRED_COLUMNS)
     except InputFileError as exc:
-        found = next((e.detail for e in exc.errors if e.code == "missing_column"), None)
-        if found is None:
+        if not any(e.code == "missing_column" for e in exc.errors):
             return exc.errors
+        found = ", ".join(check_header(header, text.name, ()))
         return [
             RowError(path.name, 1, e.column, "not_canonical_csv", detail=found) for e in exc.errors
         ]

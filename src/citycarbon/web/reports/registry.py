@@ -99,7 +99,8 @@ class ReportKind:
     """A report a domain offers. ``form`` parses its parameters (query string, CLI options);
     ``may_read(principal, params)`` says whether a principal may read it (the domain asks the
     access policy); ``build(params)`` makes the document (raises ``ReportInputError`` when
-    there is nothing to report)."""
+    there is nothing to report). ``defaults(principal, data)``, when given, fills in what a
+    principal left blank before the form reads it (a district officer's own district)."""
 
     name: str
     title: Promise
@@ -107,6 +108,11 @@ class ReportKind:
     may_read: Callable[[Any, Mapping[str, Any]], bool]
     build: Callable[[Mapping[str, Any]], Document]
     description: Promise | str = ""
+    defaults: Callable[[Any, Mapping[str, Any]], Mapping[str, Any]] | None = None
+
+    def filled(self, principal: Any, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``data`` with the kind's ``defaults`` for ``principal`` applied."""
+        return self.defaults(principal, data) if self.defaults is not None else data
 
 
 KINDS: dict[str, ReportKind] = {}

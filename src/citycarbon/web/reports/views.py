@@ -42,7 +42,7 @@ def preview(request: HttpRequest, kind: str) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     report_kind = _kind(kind)
     principal = _signed_in(request)
-    form = report_kind.form(request.GET or None)
+    form = report_kind.form(report_kind.filled(principal, request.GET) if request.GET else None)
     context: dict[str, Any] = {"kind": report_kind, "form": form, "document": None}
     if form.is_bound and form.is_valid():
         if not report_kind.may_read(principal, form.cleaned_data):
@@ -61,8 +61,9 @@ def issue(request: HttpRequest, kind: str) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     report_kind = _kind(kind)
     principal = _signed_in(request)
+    data = report_kind.filled(principal, request.POST)
     try:
-        params = parse(report_kind, request.POST)
+        params = parse(report_kind, data)
     except ReportInputError as exc:
         return render(
             request,
@@ -75,7 +76,7 @@ def issue(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         report = do_issue_report(
             report_kind,
-            request.POST,
+            data,
             actor=Actor.of(request.user),
             base_url=request.build_absolute_uri("/"),
         )
