@@ -122,3 +122,17 @@ def test_bad_input_exits_2_and_writes_nothing(
 def test_a_missing_file_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["targets", "progress", str(tmp_path / "no.csv"), "x.csv"])
     assert result.exit_code == 2
+
+
+def test_a_rate_target_in_a_targets_file(tmp_path: Path) -> None:
+    targets = HEADER + ",per_year\nhz-sei,hz,sei,2020,2025,10,是\n"
+    values = "subject_id,indicator,year,change_pct\nhz,sei,2021,12\n"
+    code, output, out = run(tmp_path, targets, values)
+    assert code == 0, output
+    row = pl.read_csv(out).row(0, named=True)
+    # (1.1^5 ÷ 1.12)^(1/4) − 1 = 9.5056 %, on track
+    assert row["required_annual_change_pct"] == pytest.approx(9.505605, abs=1e-6)
+    assert row["on_track"] is True
+    bad = HEADER + ",per_year\nhz-sei,hz,sei,2020,2025,10,maybe\n"
+    code, output, _out = run(tmp_path, bad, values)
+    assert code == 2 and "per_year" in output

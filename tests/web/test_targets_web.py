@@ -319,3 +319,31 @@ def test_unresolved_warning_cases_deduct_until_the_regulator_closes_them(
     after = row(code)
     assert after["unresolved_cases"] == counts[code] - 1
     assert after["deduction"] == min(5 * (counts[code] - 1), 20)
+
+
+def test_a_rate_target_is_judged_compounded_on_the_page(city: LoadedCity) -> None:
+    target = Target.objects.get(code="hz-sei-growth")
+    assert target.per_year
+    client = signed_in("regulator")
+    html = client.get(f"/targets/{target.pk}/").content.decode()
+    # nothing observed: 10 % a year is still required each year, not 1.92
+    assert re.search(r'id="required">10\.00 ', html)
+    assert "年均增长 10% 以上" in html and "61.05" in html
+    client.post(f"/targets/{target.pk}/values/", {"year_from": 2021, "change_pct": 12})
+    html = client.get(f"/targets/{target.pk}/").content.decode()
+    # (1.61051 ÷ 1.12)^(1/4) − 1 = 9.5056 %: on track, not met
+    assert re.search(r'id="required">9\.51 ', html)
+    assert re.search(r'id="on-track">进度正常', html)
+
+
+def test_targets_are_worded_as_the_plans_word_them(city: LoadedCity) -> None:
+    client = signed_in("regulator")
+    for url in ("/targets/", "/targets/progress/"):
+        html = client.get(url).content.decode()
+        assert "修改前" not in html and "2030 年前" in html, url
+    html = client.get("/targets/").content.decode()
+    assert "不高于 -" not in html and "下降 20% 以上" in html
+    incentive = Target.objects.filter(incentive_value__isnull=False, unit="%").first()
+    assert incentive is not None
+    page = client.get(f"/targets/{incentive.pk}/").content.decode()
+    assert re.search(r"激励目标 下降 [0-9.]+% 以上", page)

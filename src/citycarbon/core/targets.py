@@ -8,6 +8,11 @@ Method (methods reference §8; seeds inventory D12, D13, D17 and the calibration
   for a span ``YYYY-YYYY`` is already cumulative over the span (e.g. "+3.3 % over 2021–22").
   Absolute values are turned into changes against the base year's value first
   (``changes_from_values``).
+- **Rate targets** (``per_year``, e.g. "年均增长10%以上", unit "%/年"): the target value r is
+  a change per year, so the target judged is the cumulative one it amounts to,
+  (1 + r)^(target_year − base_year) − 1 (10 %/年 over 2020–2025: 61.051 %), and likewise its
+  incentive threshold; the required annual change is then compared with r itself (with no
+  observation it equals r). A year at +12 % is on track, not met.
 - remaining years = target_year − latest observed year; the annual change still required is
   ((1 + target) ÷ (1 + cumulative))^(1 ÷ remaining) − 1.
 - **On track (platform rule, ``targets/1``)**: the cumulative change already meets the target,
@@ -52,10 +57,12 @@ TARGETS: Final = pl.Schema(
         "target_year": pl.Int32(),
         "target_change_pct": pl.Float64(),
         "incentive_change_pct": pl.Float64(),
+        "per_year": pl.Boolean(),
     }
 )
 """A target: the change of ``indicator`` of ``subject_id`` from base to target year, in
-percent; ``incentive_change_pct`` the incentive threshold (null: none)."""
+percent; ``incentive_change_pct`` the incentive threshold (null: none); ``per_year``: both
+are rates per year (年均), compounded over the years (a missing column or null: false)."""
 
 CHANGES: Final = pl.Schema(
     {
@@ -98,6 +105,9 @@ PROGRESS: Final = pl.Schema(
         "target_year": pl.Int32(),
         "target_change_pct": pl.Float64(),
         "incentive_change_pct": pl.Float64(),
+        "per_year": pl.Boolean(),
+        "annual_target_pct": pl.Float64(),
+        "observed": pl.Boolean(),
         "latest_year": pl.Int32(),
         "elapsed_years": pl.Int32(),
         "cumulative_change_pct": pl.Float64(),
@@ -198,11 +208,36 @@ def _coverage_problems(spans: pl.DataFrame) -> pl.DataFrame:
     ).cast(PROBLEMS)
 
 
+def cumulative_targets(targets: pl.DataFrame) -> pl.DataFrame:
+    """``TARGETS`` with a rate target's thresholds turned into the cumulative change they
+    amount to, (1 + r)^(target_year − base_year) − 1, and its rate kept as
+    ``annual_target_pct`` (null for a target that is not a rate)."""
+    if "per_year" not in targets.columns:
+        targets = targets.with_columns(pl.lit(False).alias("per_year"))
+    targets = targets.select(TARGETS.names()).cast(TARGETS)
+    rate = pl.col("per_year").fill_null(False)
+    years = pl.col("target_year") - pl.col("base_year")
+
+    def compounded(col: str) -> pl.Expr:
+        return (
+            pl.when(rate)
+            .then(_pct((1.0 + pl.col(col) / 100.0).pow(years)))
+            .otherwise(pl.col(col))
+            .alias(col)
+        )
+
+    return targets.with_columns(
+        rate.alias("per_year"),
+        pl.when(rate).then(pl.col("target_change_pct")).alias("annual_target_pct"),
+    ).with_columns(compounded("target_change_pct"), compounded("incentive_change_pct"))
+
+
 def progress(targets: pl.DataFrame, changes: pl.DataFrame) -> Progress:
     """Progress of each target (``TARGETS``) from the observed changes (``CHANGES``) of its
     subject and indicator inside (base_year, target_year]; see the module docstring for the
-    formulas and the on-track rule."""
-    targets = targets.select(TARGETS.names()).cast(TARGETS)
+    formulas, rate targets and the on-track rule. ``target_change_pct`` and
+    ``incentive_change_pct`` of the result are cumulative (a rate target's compounded)."""
+    targets = cumulative_targets(targets)
     changes = changes.select(CHANGES.names()).cast(CHANGES)
     spans = targets.join(changes, on=["subject_id", "indicator"], how="inner").filter(
         (pl.col("year_from") > pl.col("base_year")) & (pl.col("year_to") <= pl.col("target_year"))
@@ -222,6 +257,7 @@ def progress(targets: pl.DataFrame, changes: pl.DataFrame) -> Progress:
     latest = pl.col("latest_year").fill_null(pl.col("base_year"))
     target_factor = 1.0 + pl.col("target_change_pct") / 100.0
     out = t.with_columns(
+        pl.col("latest_year").is_not_null().alias("observed"),
         latest.cast(pl.Int32).alias("latest_year"),
         (latest - pl.col("base_year")).cast(pl.Int32).alias("elapsed_years"),
         (pl.col("target_year") - latest).cast(pl.Int32).alias("remaining_years"),

@@ -21,7 +21,10 @@ TARGETS_REQUIRED: Final = (
     "target_year",
     "target_change_pct",
 )
-TARGETS_OPTIONAL: Final = ("incentive_change_pct",)
+TARGETS_OPTIONAL: Final = ("incentive_change_pct", "per_year")
+TRUE_MARKS: Final = ("1", "true", "yes", "是")
+FALSE_MARKS: Final = ("", "0", "false", "no", "否")
+"""``per_year`` (the target values are rates per year, 年均): one of these, any case."""
 VALUES_REQUIRED: Final = ("subject_id", "indicator", "year")
 VALUES_OPTIONAL: Final = ("change_pct", "value")
 YEAR: Final = r"^[12][0-9]{3}$"
@@ -67,6 +70,10 @@ def read_targets(path: Path, encoding: str | None = None) -> tuple[pl.DataFrame,
     has_incentive = "incentive_change_pct" in raw.columns
     if has_incentive:
         checks += _change_checks("incentive_change_pct", required=False)
+    if "per_year" not in raw.columns:
+        raw = raw.with_columns(pl.lit("", pl.String).alias("per_year"))
+    rate = pl.col("per_year").str.strip_chars().fill_null("").str.to_lowercase()
+    checks.append((~rate.is_in([*TRUE_MARKS, *FALSE_MARKS]), "per_year", "bad_choice"))
     valid, errors = finish_checks(raw, checks, ["target_id"])
     incentive = number("incentive_change_pct")[0] if has_incentive else pl.lit(None, pl.Float64)
     out = valid.select(
@@ -78,6 +85,7 @@ def read_targets(path: Path, encoding: str | None = None) -> tuple[pl.DataFrame,
         target.alias("target_year"),
         number("target_change_pct")[0].alias("target_change_pct"),
         incentive.alias("incentive_change_pct"),
+        rate.is_in(TRUE_MARKS).alias("per_year"),
     )
     return out.cast({k: v for k, v in TARGETS.items()}), errors_from_frame(str(path), errors)
 

@@ -85,6 +85,7 @@ def _frames(targets: list[Target]) -> tuple[pl.DataFrame, pl.DataFrame]:
                 "target_year": t.target_year,
                 "target_change_pct": t.basic_value if t.basic_value is not None else t.value,
                 "incentive_change_pct": t.incentive_value,
+                "per_year": t.per_year,
             }
             for t in change_targets
         ],
@@ -96,6 +97,7 @@ def _frames(targets: list[Target]) -> tuple[pl.DataFrame, pl.DataFrame]:
             "target_year": pl.Int32,
             "target_change_pct": pl.Float64,
             "incentive_change_pct": pl.Float64,
+            "per_year": pl.Boolean,
         },
     )
     codes = {t.pk: t.code for t in change_targets}
