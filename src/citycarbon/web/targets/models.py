@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from citycarbon.web.regions.models import District
 
-
 PER_YEAR_UNIT = "%/年"
 """The unit of a target whose value is a rate per year (年均增长, 年均下降)."""
 
