@@ -104,6 +104,8 @@ def test_progress_to_standard_output(tmp_path: Path) -> None:
         (TARGETS, VALUES.replace("2023,-5.9,", "2023,-5.9,7"), "exactly one of"),
         (TARGETS, VALUES.replace("2022,,1.5", "2022-2023,,1.5"), "single year"),
         (TARGETS, VALUES.replace("2023,-5.9", "2023,-120"), "above −100 %"),
+        (TARGETS, VALUES.replace("2022,,1.5", "2022,,0"), "必须大于零 / must be above zero"),
+        (TARGETS, VALUES.replace("2022,,1.5", "2022,,-1.5"), "必须大于零 / must be above zero"),
         (TARGETS, VALUES.replace("huzhou,energy_per_gdp,2023,-5.9,\n", ""), "2023–2023"),
         (TARGETS, VALUES + "huzhou,energy_per_gdp,2022,1,\n", "same years"),
         ("target_id,subject_id\n", VALUES, "required column is missing"),

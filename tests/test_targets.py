@@ -328,3 +328,21 @@ def test_a_rate_target_one_step_short_is_not_met() -> None:
     )
     short = changes("hz", *((y, y, 10.0) for y in range(2021, 2025)), (2025, 2025, 9.99))
     assert one(progress(rate, short).progress)["met"] is False
+
+
+def test_a_value_of_zero_or_below_gives_no_change_never_an_infinite_one() -> None:
+    bases = pl.DataFrame(
+        {"subject_id": ["d1"], "indicator": ["energy_per_gdp"], "base_year": [2020]}
+    )
+    for bad in (0.0, -0.5):
+        values = pl.DataFrame(
+            {
+                "subject_id": ["d1"] * 3,
+                "indicator": ["energy_per_gdp"] * 3,
+                "year": [2020, 2021, 2022],
+                "value": [0.5, bad, 0.4],
+            }
+        )
+        got = changes_from_values(values, bases)
+        assert got.filter(~pl.col("change_pct").is_finite()).is_empty()
+        assert got.filter(pl.col("change_pct") <= -100).is_empty()

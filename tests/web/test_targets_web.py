@@ -347,3 +347,18 @@ def test_targets_are_worded_as_the_plans_word_them(city: LoadedCity) -> None:
     assert incentive is not None
     page = client.get(f"/targets/{incentive.pk}/").content.decode()
     assert re.search(r"激励目标 下降 [0-9.]+% 以上", page)
+
+
+def test_an_absolute_value_of_zero_or_below_is_refused(city: LoadedCity) -> None:
+    target = Target.objects.get(code="hz-co2-per-iva-2025")
+    client = signed_in("regulator")
+    for bad in (0, -1.5):
+        page = client.post(f"/targets/{target.pk}/values/", {"year_from": 2021, "value": bad})
+        assert page.status_code == 400 and "绝对值必须大于零" in page.content.decode()
+        api = client.post(
+            f"/api/v1/targets/{target.pk}/values",
+            {"year_from": 2021, "value": bad},
+            content_type="application/json",
+        )
+        assert api.status_code == 422
+    assert not TargetValue.objects.filter(target=target, value__lte=0).exists()

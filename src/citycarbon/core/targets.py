@@ -165,7 +165,8 @@ def changes_from_values(values: pl.DataFrame, base_years: pl.DataFrame) -> pl.Da
     ).filter(
         (pl.col("first_year") == pl.col("base_year"))
         & pl.col("prev_year").is_not_null()
-        & (pl.col("prev_value") != 0)
+        & (pl.col("prev_value") > 0)
+        & (pl.col("value") > 0)
     )
     return with_prev.select(
         "subject_id",

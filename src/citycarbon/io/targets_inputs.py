@@ -118,6 +118,7 @@ def read_values(
         (has_value & is_span, "year", "value_needs_year"),
         *_change_checks("change_pct", required=False),
         *number_checks("value"),
+        (number("value")[0].is_finite() & (number("value")[0] <= 0), "value", "not_positive"),
     ]
     valid, errors = finish_checks(raw, checks, ["subject_id", "indicator", "year"])
     changes = valid.filter(has_change).select(

@@ -120,6 +120,9 @@ def do_record_value(
     if change_pct is not None and change_pct <= -100:
         msg = "a change must be above -100 %"
         raise ValueError(msg)
+    if value is not None and not value > 0:
+        msg = "an absolute value must be above 0"
+        raise ValueError(msg)
     row = TargetValue.objects.create(
         target=target,
         year_from=year_from,

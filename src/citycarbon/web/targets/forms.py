@@ -38,6 +38,8 @@ class ValueForm(forms.Form):
             raise forms.ValidationError(_("Give either a change or a value, not both."))
         if start is not None and end is not None and start > end:
             self.add_error("year_to", _("The span must run forward."))
+        if data.get("value") is not None and not data["value"] > 0:
+            self.add_error("value", _("An absolute value must be above zero."))
         if data.get("value") is not None and start != end:
             self.add_error("year_to", _("An absolute value has one year."))
         return data
