@@ -362,3 +362,79 @@ def test_an_absolute_value_of_zero_or_below_is_refused(city: LoadedCity) -> None
         )
         assert api.status_code == 422
     assert not TargetValue.objects.filter(target=target, value__lte=0).exists()
+
+
+def test_observations_outside_the_target_s_years_are_refused(city: LoadedCity) -> None:
+    target = Target.objects.get(code="hz-sei-growth")  # 2020–2025
+    client = signed_in("regulator")
+    url = f"/targets/{target.pk}/values/"
+    for years, needle in (({"year_from": 2019}, "2021 年起"), ({"year_from": 2031}, "2025 年")):
+        page = client.post(url, {**years, "change_pct": 1})
+        assert page.status_code == 400 and needle in page.content.decode()
+    # a change of 2020 runs from the end of 2019: before the base year
+    assert client.post(url, {"year_from": 2020, "change_pct": 1}).status_code == 400
+    assert (
+        client.post(url, {"year_from": 2021, "year_to": 2026, "change_pct": 1}).status_code == 400
+    )
+    for year in (2019, 2031, 2020):
+        api = client.post(
+            f"/api/v1/targets/{target.pk}/values",
+            {"year_from": year, "change_pct": 1.0},
+            content_type="application/json",
+        )
+        assert api.status_code == 422, year
+    assert not TargetValue.objects.filter(target=target).exists()
+    # the edges are inside: a change of 2021, one of 2025, an absolute value of the base year
+    assert client.post(url, {"year_from": 2021, "change_pct": 1}).status_code == 302
+    assert client.post(url, {"year_from": 2025, "change_pct": 1}).status_code == 302
+    co2 = Target.objects.get(code="hz-co2-per-iva-2025")
+    assert (
+        client.post(f"/targets/{co2.pk}/values/", {"year_from": 2020, "value": 2}).status_code
+        == 302
+    )
+
+
+def test_a_wrong_observation_is_superseded_or_withdrawn(city: LoadedCity) -> None:
+    target = Target.objects.get(code="hz-sei-growth")
+    client = signed_in("regulator")
+    url = f"/targets/{target.pk}/values/"
+    client.post(url, {"year_from": 2021, "change_pct": 120})  # a typo for 12
+    wrong = TargetValue.objects.get(target=target)
+    html = client.get(f"/targets/{target.pk}/").content.decode()
+    assert "较新的观测值取代较早的" in html and "记录更正后的数值" in html
+    assert "?year_from=2021&amp;year_to=2021#record" in html
+    prefilled = client.get(f"/targets/{target.pk}/?year_from=2021&year_to=2021").content.decode()
+    assert re.search(r'name="year_from" value="2021"', prefilled)
+    client.post(url, {"year_from": 2021, "change_pct": 12})
+    html = client.get(f"/targets/{target.pk}/").content.decode()
+    assert re.search(r'id="cumulative">12\.00 \(2021\)', html)
+    assert "已被同一年份的较新观测值取代" in html
+    # withdrawing the newer one brings the older back; withdrawing both leaves nothing
+    newer = TargetValue.objects.filter(target=target).latest("id")
+    before = AuditEvent.objects.count()
+    assert client.post(f"{url}{newer.pk}/withdraw/", {"reason": ""}).status_code == 400
+    answer = client.post(f"{url}{newer.pk}/withdraw/", {"reason": "录入错误"})
+    assert answer.status_code == 302
+    assert AuditEvent.objects.count() == before + 1
+    assert AuditEvent.objects.order_by("-sequence")[0].action == "targets.withdraw_value"
+    html = client.get(f"/targets/{target.pk}/").content.decode()
+    assert re.search(r'id="cumulative">120\.00 \(2021\)', html) and "录入错误" in html
+    api = client.post(
+        f"/api/v1/targets/{target.pk}/values/{wrong.pk}/withdrawal",
+        {"reason": "笔误"},
+        content_type="application/json",
+    )
+    assert api.status_code == 201 and api.json()["standing"] == "withdrawn"
+    again = client.post(
+        f"/api/v1/targets/{target.pk}/values/{wrong.pk}/withdrawal",
+        {"reason": "笔误"},
+        content_type="application/json",
+    )
+    assert again.status_code == 422
+    listed = client.get(f"/api/v1/targets/{target.pk}/values").json()
+    assert [v["standing"] for v in listed] == ["withdrawn", "withdrawn"]
+    assert TargetValue.objects.filter(target=target).count() == 2  # nothing removed
+    row = next(
+        r for r in client.get("/api/v1/targets/progress").json() if r["target_id"] == target.code
+    )
+    assert row["cumulative_change_pct"] == 0

@@ -217,6 +217,29 @@ class ValueOut(OutSchema):
     """Where the figure comes from."""
     actor_label: str
     """Who recorded it."""
+    standing: str = "current"
+    """current (it counts), superseded (a newer observation of the same years counts) or
+    withdrawn (recorded in error; it no longer counts)."""
+    withdrawal_reason: str = ""
+    """Why it was withdrawn ("" unless withdrawn)."""
+
+
+VALUE_COLUMNS = ("id", "year_from", "year_to", "change_pct", "value", "source", "provenance")
+
+
+def _value_out(o: selectors.Observation) -> dict[str, Any]:
+    v = o.value
+    return {
+        **{f: getattr(v, f) for f in VALUE_COLUMNS},
+        "actor_label": v.actor_label,
+        "standing": o.status,
+        "withdrawal_reason": o.reason,
+    }
+
+
+class WithdrawIn(OutSchema):
+    reason: str = Field(min_length=1, max_length=200)
+    """Why the observation is withdrawn (kept with the audit)."""
 
 
 class ValueIn(OutSchema):
@@ -248,7 +271,7 @@ def _target(request: HttpRequest, target_id: int, action: str = "read") -> Targe
 )
 def list_values(request: HttpRequest, target_id: Id, query: Query[NoQuery]) -> list[Any]:
     target = _target(request, target_id)
-    return list(target.values.order_by("id").values(*ValueOut.model_fields))
+    return [_value_out(o) for o in reversed(selectors.observations(target))]
 
 
 @router.post(
@@ -272,7 +295,31 @@ def add_value(request: HttpRequest, target_id: Id, body: ValueIn) -> Status[dict
         )
     except ValueError as exc:
         raise HttpError(422, str(exc)) from exc
-    return Status(201, {f: getattr(row, f) for f in ValueOut.model_fields})
+    mine = next(o for o in selectors.observations(target) if o.value.pk == row.pk)
+    return Status(201, _value_out(mine))
+
+
+@router.post(
+    "/targets/{target_id}/values/{value_id}/withdrawal",
+    auth=PrincipalAuth("targets", "submit"),
+    response={201: ValueOut, **ERROR_RESPONSES},
+    summary="Withdraw an observation recorded in error, with the reason (append-only)",
+)
+def withdraw_value(
+    request: HttpRequest, target_id: Id, value_id: Id, body: WithdrawIn
+) -> Status[dict[str, Any]]:
+    target = _target(request, target_id, "submit")
+    value = target.values.filter(pk=value_id).first()
+    if value is None:
+        raise HttpError(404, "no such observation")
+    try:
+        actions.do_withdraw_value(
+            value, reason=body.reason, actor=Actor(label=principal(request).label)
+        )
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from exc
+    mine = next(o for o in selectors.observations(target) if o.value.pk == value.pk)
+    return Status(201, _value_out(mine))
 
 
 class ScenarioOut(OutSchema):

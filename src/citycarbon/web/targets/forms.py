@@ -8,6 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from citycarbon.web.targets.actions import first_year
+from citycarbon.web.targets.models import Target
+
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
@@ -28,6 +31,28 @@ class ValueForm(forms.Form):
     value = forms.FloatField(label=_("Value"), min_value=-1e12, max_value=1e12, required=False)
     provenance = forms.CharField(label=_("Source of the figure"), max_length=200, required=False)
 
+    def __init__(self, *args: Any, target: Target | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.target = target
+
+    def _window(self, start: int, end: int, *, absolute: bool) -> None:
+        """Refuse years outside the target's (before its base year, after its target year)."""
+        if self.target is None:
+            return
+        first = first_year(self.target, absolute=absolute)
+        if first is not None and start < first:
+            self.add_error(
+                "year_from",
+                _("The target runs from %(base)s: an observation must start in %(first)s or later.")
+                % {"base": self.target.base_year, "first": first},
+            )
+        if end > self.target.target_year:
+            self.add_error(
+                "year_to",
+                _("The target year is %(year)s: an observation must not run past it.")
+                % {"year": self.target.target_year},
+            )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.errors:
@@ -42,7 +67,15 @@ class ValueForm(forms.Form):
             self.add_error("value", _("An absolute value must be above zero."))
         if data.get("value") is not None and start != end:
             self.add_error("year_to", _("An absolute value has one year."))
+        if start is not None and end is not None:
+            self._window(start, end, absolute=data.get("value") is not None)
         return data
+
+
+class WithdrawForm(forms.Form):
+    """Withdraw an observation recorded in error: the reason is kept with the audit."""
+
+    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=200)
 
 
 class ScenarioForm(forms.Form):

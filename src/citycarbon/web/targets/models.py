@@ -161,6 +161,26 @@ class TargetValue(models.Model):
         return self.provenance
 
 
+class ValueWithdrawal(models.Model):
+    """An observation withdrawn as recorded in error, with the reason; never edited. The
+    observation stays (append-only) but no longer counts: the newest observation of the same
+    years that is not withdrawn counts instead."""
+
+    value = models.OneToOneField(
+        TargetValue, on_delete=models.CASCADE, related_name="withdrawal", verbose_name=_("value")
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor_label = models.CharField(_("actor label"), max_length=150)
+
+    class Meta:
+        verbose_name = _("withdrawn observation")
+        verbose_name_plural = _("withdrawn observations")
+
+    def __str__(self) -> str:
+        return f"{self.value_id} withdrawn"
+
+
 class Scenario(models.Model):
     """Saved parameters of a path-to-the-peak projection; saving under the same name makes
     a new version, the old ones stay."""

@@ -63,8 +63,11 @@ def assessment_subject(target: Target) -> str:
 
 
 def _latest_values(targets: list[Target]) -> list[TargetValue]:
-    """Each target's newest observation per span (a later one supersedes an earlier one)."""
-    rows = TargetValue.objects.filter(target__in=targets).order_by("target_id", "id")
+    """Each target's newest observation per span that is not withdrawn (a later one
+    supersedes an earlier one)."""
+    rows = TargetValue.objects.filter(target__in=targets, withdrawal__isnull=True).order_by(
+        "target_id", "id"
+    )
     newest: dict[tuple[int, int, int], TargetValue] = {}
     for row in rows:
         newest[(row.target_id, row.year_from, row.year_to)] = row
@@ -131,6 +134,34 @@ def _frames(targets: list[Target]) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
     bases = frame.select("subject_id", "indicator", "base_year")
     return frame, pl.concat([changes, changes_from_values(values, bases)])
+
+
+@dataclass(frozen=True)
+class Observation:
+    """An observation as the target's page lists it, with its standing."""
+
+    value: TargetValue
+    status: str
+    """``current`` (it counts), ``superseded`` (a newer one of the same years counts) or
+    ``withdrawn``."""
+    reason: str = ""
+    """Why it was withdrawn."""
+
+
+def observations(target: Target) -> list[Observation]:
+    """Every observation of ``target``, newest first, each with its standing."""
+    rows = list(target.values.select_related("withdrawal").order_by("-id"))
+    counted = {v.pk for v in _latest_values([target])}
+    out = []
+    for v in rows:
+        withdrawal = getattr(v, "withdrawal", None)
+        if withdrawal is not None:
+            out.append(Observation(v, "withdrawn", withdrawal.reason))
+        elif v.pk in counted:
+            out.append(Observation(v, "current"))
+        else:
+            out.append(Observation(v, "superseded"))
+    return out
 
 
 @dataclass(frozen=True)

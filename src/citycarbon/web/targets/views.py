@@ -23,8 +23,8 @@ from citycarbon.web.access.policy import allows
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.regions.models import District
 from citycarbon.web.targets import actions, selectors
-from citycarbon.web.targets.forms import ImportForm, ScenarioForm, ValueForm
-from citycarbon.web.targets.models import Scenario, SubjectType, Target
+from citycarbon.web.targets.forms import ImportForm, ScenarioForm, ValueForm, WithdrawForm
+from citycarbon.web.targets.models import Scenario, SubjectType, Target, TargetValue
 
 LEVELS = {
     "incentive": gettext_lazy("incentive target met"),
@@ -162,18 +162,28 @@ def _visible_target(request: HttpRequest, target_id: int) -> Target:
 @require_GET
 def target_page(request: HttpRequest, target_id: int) -> HttpResponse:
     target = _visible_target(request, target_id)
-    return _target(request, target, ValueForm())
+    initial = {
+        k: int(request.GET[k])
+        for k in ("year_from", "year_to")
+        if request.GET.get(k, "").isdigit() and len(request.GET[k]) == 4
+    }
+    return _target(request, target, ValueForm(initial=initial or None, target=target))
 
 
 def _target(
-    request: HttpRequest, target: Target, form: ValueForm, status: int = 200
+    request: HttpRequest,
+    target: Target,
+    form: ValueForm,
+    status: int = 200,
+    withdraw: WithdrawForm | None = None,
 ) -> HttpResponse:
     row = selectors.progress_rows(Target.objects.filter(pk=target.pk).select_related("district"))[0]
     context = {
         "t": target,
         "row": row,
-        "values": target.values.order_by("-id"),
+        "observations": selectors.observations(target),
         "form": form,
+        "withdraw_form": withdraw or WithdrawForm(),
         "may_submit": _may_submit(request),
     }
     return render(request, "targets/target.html", context, status=status)
@@ -181,9 +191,24 @@ def _target(
 
 @page("targets", "submit")
 @require_POST
+def withdraw_value(request: HttpRequest, target_id: int, value_id: int) -> HttpResponse:
+    target = _visible_target(request, target_id)
+    value = get_object_or_404(TargetValue, pk=value_id, target=target)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _target(request, target, ValueForm(target=target), 400, withdraw=form)
+    try:
+        actions.do_withdraw_value(value, reason=form.cleaned_data["reason"], actor=_actor(request))
+    except ValueError:
+        messages.error(request, _("This observation is withdrawn already."))
+    return redirect("target", target_id=target.pk)
+
+
+@page("targets", "submit")
+@require_POST
 def record_value(request: HttpRequest, target_id: int) -> HttpResponse:
     target = _visible_target(request, target_id)
-    form = ValueForm(request.POST)
+    form = ValueForm(request.POST, target=target)
     if not form.is_valid():
         return _target(request, target, form, status=400)
     d = form.cleaned_data
