@@ -33,13 +33,19 @@ if not out.is_terminal:
     out = Console(highlight=False, width=_WIDTH)
 
 
+def errors_en(n: int) -> str:
+    """``n`` errors in English, singular for one ("1 error", "2 errors")."""
+    return f"{n} error" if n == 1 else f"{n} errors"
+
+
 def report_errors(errors: list[RowError], total: int) -> None:
     """Print row errors to stderr, at most ``MAX_REPORTED_ERRORS`` of them."""
     for e in errors[:MAX_REPORTED_ERRORS]:
         err.print(e.render(), markup=False, soft_wrap=True)
     if total > min(len(errors), MAX_REPORTED_ERRORS):
         shown = min(len(errors), MAX_REPORTED_ERRORS)
-        err.print(f"… 另有 {total - shown} 处错误 / and {total - shown} more errors", markup=False)
+        more = total - shown
+        err.print(f"… 另有 {more} 处错误 / and {errors_en(more)} more", markup=False)
 
 
 def progress_bar() -> Progress:
@@ -68,7 +74,9 @@ def reject(
     total = len(errors) if total is None else total
     report_errors(errors, total)
     if nothing_written:
-        err.print(f"{total} 处错误，未写出结果 / {total} errors, no output written", markup=False)
+        err.print(
+            f"{total} 处错误，未写出结果 / {errors_en(total)}, no output written", markup=False
+        )
     return typer.Exit(EXIT_BAD_INPUT)
 
 
