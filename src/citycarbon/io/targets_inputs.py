@@ -94,8 +94,9 @@ def read_values(
     path: Path, encoding: str | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[RowError]]:
     """The observed changes (``core.targets.CHANGES``), the absolute values
-    (``core.targets.VALUES``), each with its ``row``, and the errors. ``year`` is ``YYYY`` or a span ``YYYY-YYYY``
-    whose change is cumulative over the span; a row gives ``change_pct`` or ``value``."""
+    (``core.targets.VALUES``), each with its ``row``, and the errors. ``year`` is ``YYYY``
+    or a span ``YYYY-YYYY`` whose change is cumulative over the span; a row gives
+    ``change_pct`` or ``value``."""
     raw = read_whole(path, VALUES_REQUIRED, VALUES_OPTIONAL, encoding)
     for col in VALUES_OPTIONAL:
         if col not in raw.columns:
