@@ -346,3 +346,35 @@ def test_a_value_of_zero_or_below_gives_no_change_never_an_infinite_one() -> Non
         got = changes_from_values(values, bases)
         assert got.filter(~pl.col("change_pct").is_finite()).is_empty()
         assert got.filter(pl.col("change_pct") <= -100).is_empty()
+
+
+def test_a_target_without_data_counts_as_no_data_and_scores_zero() -> None:
+    t = targets(
+        ("seen", "d1", 2020, 2025, -10.0, None),
+        ("unseen", "d1", 2020, 2025, -10.0, None),
+        ("gappy", "d1", 2020, 2025, -10.0, None),
+    )
+    seen = changes("d1", (2021, 2025, -10.0)).with_columns(pl.lit("seen").alias("subject_id"))
+    gap = changes("gappy", (2021, 2021, -5.0), (2023, 2023, -5.0))
+    p = progress(t.with_columns(pl.col("target_id").alias("subject_id")), pl.concat([seen, gap]))
+    assert p.problems.get_column("target_id").to_list() == ["gappy"]
+    frame = p.progress.with_columns(pl.lit("d1").alias("subject_id"))
+    incomplete = pl.DataFrame(
+        {
+            "target_id": ["gappy"],
+            "subject_id": ["d1"],
+            "target_change_pct": [-10.0],
+            "incentive_change_pct": [None],
+        }
+    )
+    scores = {
+        r["target_id"]: r for r in target_scores(frame, incomplete=incomplete).iter_rows(named=True)
+    }
+    assert scores["unseen"]["level"] == "no_data" and scores["unseen"]["target_score"] == 0
+    assert scores["unseen"]["cumulative_change_pct"] is None
+    assert scores["gappy"]["level"] == "no_data"
+    assert scores["seen"]["level"] == "incentive" and scores["seen"]["target_score"] == 100
+    row = one(assess(frame, incomplete=incomplete))
+    assert row["targets"] == 3 and row["no_data"] == 2
+    assert row["score"] == pytest.approx(100 / 3)
+    assert row["level"] == "incomplete"

@@ -438,3 +438,56 @@ def test_a_wrong_observation_is_superseded_or_withdrawn(city: LoadedCity) -> Non
         r for r in client.get("/api/v1/targets/progress").json() if r["target_id"] == target.code
     )
     assert row["cumulative_change_pct"] == 0
+
+
+def test_the_assessment_covers_only_the_platform_s_own_subjects(city: LoadedCity) -> None:
+    client = signed_in("regulator")
+    rows = client.get("/api/v1/targets/assessment").json()
+    subjects = {r["subject_id"] for r in rows}
+    assert all(s.startswith(("district:", "department:")) for s in subjects), subjects
+    html = client.get("/targets/assessment/").content.decode()
+    assert "杭州市" not in html and "襄阳市" not in html
+    # they stay in the registry as references
+    assert "杭州市" in client.get("/targets/").content.decode()
+
+
+def test_a_target_without_observations_says_so(city: LoadedCity) -> None:
+    client = signed_in("regulator")
+    target = Target.objects.get(code="hz-co2-per-iva-2025")
+    html = client.get(f"/targets/{target.pk}/").content.decode()
+    assert re.search(r'id="cumulative">暂无观测值', html)
+    assert "进度滞后" not in html.split('id="on-track">')[1][:40]
+    page = client.get("/targets/progress/").content.decode()
+    row = page.split(f'id="progress-{target.code}"')[1].split("</tr>")[0]
+    assert "暂无观测值" in row and "0.00" not in row and "进度滞后" not in row
+
+
+def test_a_target_with_a_gap_counts_as_incomplete_data(city: LoadedCity) -> None:
+    department = Target.objects.get(code="demo-department-energy-per-iva")
+    client = signed_in("regulator")
+    before = next(
+        r
+        for r in client.get("/api/v1/targets/assessment").json()
+        if r["subject_id"] == "department:市经信局"
+    )
+    assert before["targets"] == 1 and before["no_data"] == 0
+    # a second department target whose observations leave 2022 out
+    other = Target.objects.create(
+        **{
+            f.name: getattr(department, f.name)
+            for f in Target._meta.concrete_fields
+            if f.name not in ("id", "code", "created_at")
+        },
+        code="demo-department-second",
+    )
+    for year in (2021, 2023):
+        client.post(f"/targets/{other.pk}/values/", {"year_from": year, "change_pct": -3})
+    after = next(
+        r
+        for r in client.get("/api/v1/targets/assessment").json()
+        if r["subject_id"] == "department:市经信局"
+    )
+    assert after["targets"] == 2 and after["no_data"] == 1 and after["level"] == "incomplete"
+    assert after["target_score"] == pytest.approx(before["target_score"] / 2, abs=0.1)
+    html = client.get("/targets/assessment/").content.decode()
+    assert "数据不全" in html

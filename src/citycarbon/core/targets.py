@@ -35,6 +35,12 @@ and below the basic threshold 60 × (achieved ÷ basic) (0 when the change went 
 A target with no incentive threshold scores 100 at its basic one. A subject's score is the
 mean of its targets' scores less ``points_per_case`` for each unresolved warning case
 (监测—预警—考核闭环, D14), at most ``max_deduction`` in all, never below 0.
+
+Incomplete data (platform rule ``assessment/2``): a target with no observation yet, or whose
+observations leave a gap or overlap, cannot be judged; it stays in its subject's
+assessment at level ``no_data`` (数据不全) with score 0 and counts in the mean, so that a
+subject cannot raise its score by not reporting, and the subject's level is then
+``incomplete``.
 """
 
 from __future__ import annotations
@@ -45,8 +51,9 @@ from typing import Final
 import polars as pl
 
 METHOD_VERSION: Final = "targets/1"
-ASSESSMENT_VERSION: Final = "assessment/1"
+ASSESSMENT_VERSION: Final = "assessment/2"
 COMPARE_DECIMALS: Final = 9
+NO_DATA: Final = "no_data"
 
 TARGETS: Final = pl.Schema(
     {
@@ -319,7 +326,19 @@ TARGET_SCORES: Final = pl.Schema(
         "target_score": pl.Float64(),
     }
 )
-"""``level``: ``incentive`` (met the incentive threshold), ``basic`` or ``missed``."""
+"""``level``: ``incentive`` (met the incentive threshold), ``basic``, ``missed`` or
+``no_data`` (no observation yet, or the observations do not chain; score 0)."""
+
+INCOMPLETE: Final = pl.Schema(
+    {
+        "target_id": pl.String(),
+        "subject_id": pl.String(),
+        "target_change_pct": pl.Float64(),
+        "incentive_change_pct": pl.Float64(),
+    }
+)
+"""Targets left out of ``PROGRESS`` because their observations do not chain (a gap or an
+overlap, ``Progress.problems``), to be assessed as ``no_data``."""
 
 ASSESSMENT: Final = pl.Schema(
     {
@@ -328,6 +347,7 @@ ASSESSMENT: Final = pl.Schema(
         "incentive_met": pl.UInt32(),
         "basic_met": pl.UInt32(),
         "missed": pl.UInt32(),
+        "no_data": pl.UInt32(),
         "target_score": pl.Float64(),
         "unresolved_cases": pl.Int64(),
         "deduction": pl.Float64(),
@@ -336,13 +356,19 @@ ASSESSMENT: Final = pl.Schema(
     }
 )
 """A subject's assessment: its targets by level, the mean target score, the deduction for
-unresolved cases and the score; ``level`` is ``incentive`` when every target met its
-incentive threshold, ``basic`` when every target met at least its basic one, else
-``missed``."""
+unresolved cases and the score; ``level`` is ``incomplete`` when a target has no usable
+data, else ``incentive`` when every target met its incentive threshold, ``basic`` when
+every target met at least its basic one, else ``missed``."""
 
 
-def target_scores(progress: pl.DataFrame, rule: AssessmentRule = DEFAULT_RULE) -> pl.DataFrame:
-    """Each target's score (``TARGET_SCORES``) from its progress (``PROGRESS``)."""
+def target_scores(
+    progress: pl.DataFrame,
+    rule: AssessmentRule = DEFAULT_RULE,
+    incomplete: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Each target's score (``TARGET_SCORES``) from its progress (``PROGRESS``); a target
+    not observed yet, and each target of ``incomplete`` (``INCOMPLETE``), is ``no_data``
+    with score 0."""
     achieved = pl.col("cumulative_change_pct").round(COMPARE_DECIMALS)
     basic = pl.col("target_change_pct")
     incentive = pl.coalesce(pl.col("incentive_change_pct"), basic)
@@ -350,44 +376,64 @@ def target_scores(progress: pl.DataFrame, rule: AssessmentRule = DEFAULT_RULE) -
     between = pl.when(span.abs() > 0).then((achieved - basic) / span).otherwise(1.0)
     below = pl.when(basic != 0).then((achieved / basic).clip(0.0, 1.0)).otherwise(0.0)
     full, passing = rule.full_marks, rule.pass_marks
+    observed = pl.col("observed") if "observed" in progress.columns else pl.lit(True)
     scored = progress.with_columns(
-        pl.when(_met(achieved, incentive))
+        pl.when(~observed.fill_null(False))
+        .then(pl.lit(NO_DATA))
+        .when(_met(achieved, incentive))
         .then(pl.lit("incentive"))
         .when(_met(achieved, basic))
         .then(pl.lit("basic"))
         .otherwise(pl.lit("missed"))
         .alias("level")
     ).with_columns(
-        pl.when(pl.col("level") == "incentive")
+        pl.when(pl.col("level") == NO_DATA)
+        .then(pl.lit(0.0))
+        .when(pl.col("level") == "incentive")
         .then(pl.lit(full))
         .when(pl.col("level") == "basic")
         .then(passing + (full - passing) * between.clip(0.0, 1.0))
         .otherwise(pl.min_horizontal(passing * below, pl.lit(passing)))
-        .alias("target_score")
+        .alias("target_score"),
+        pl.when(pl.col("level") != NO_DATA).then(pl.col("cumulative_change_pct")),
     )
-    return scored.select(TARGET_SCORES.names()).cast(TARGET_SCORES)
+    out = scored.select(TARGET_SCORES.names()).cast(TARGET_SCORES)
+    if incomplete is None or incomplete.is_empty():
+        return out
+    missing = (
+        incomplete.select(INCOMPLETE.names())
+        .cast(INCOMPLETE)
+        .with_columns(
+            pl.lit(None, pl.Float64).alias("cumulative_change_pct"),
+            pl.lit(NO_DATA).alias("level"),
+            pl.lit(0.0).alias("target_score"),
+        )
+    )
+    return pl.concat([out, missing.select(TARGET_SCORES.names()).cast(TARGET_SCORES)])
 
 
 def assess(
     progress: pl.DataFrame,
     unresolved: pl.DataFrame | None = None,
     rule: AssessmentRule = DEFAULT_RULE,
+    incomplete: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The assessment of every subject with a target (``ASSESSMENT``), from the targets'
-    progress and the unresolved warning cases per subject (``UNRESOLVED``; a subject not in
-    it has none)."""
+    progress, the targets whose observations do not chain (``INCOMPLETE``) and the
+    unresolved warning cases per subject (``UNRESOLVED``; a subject not in it has none)."""
     cases = (
         pl.DataFrame(schema=UNRESOLVED)
         if unresolved is None
         else unresolved.select(UNRESOLVED.names()).cast(UNRESOLVED)
     )
     cases = cases.group_by("subject_id").agg(pl.col("unresolved_cases").sum())
-    scores = target_scores(progress, rule)
+    scores = target_scores(progress, rule, incomplete)
     per_subject = scores.group_by("subject_id").agg(
         pl.len().alias("targets"),
         (pl.col("level") == "incentive").sum().alias("incentive_met"),
         (pl.col("level") == "basic").sum().alias("basic_met"),
         (pl.col("level") == "missed").sum().alias("missed"),
+        (pl.col("level") == NO_DATA).sum().alias("no_data"),
         pl.col("target_score").mean().alias("target_score"),
     )
     out = (
@@ -401,7 +447,9 @@ def assess(
         )
         .with_columns(
             (pl.col("target_score") - pl.col("deduction")).clip(0.0).alias("score"),
-            pl.when(pl.col("missed") > 0)
+            pl.when(pl.col("no_data") > 0)
+            .then(pl.lit("incomplete"))
+            .when(pl.col("missed") > 0)
             .then(pl.lit("missed"))
             .when(pl.col("basic_met") > 0)
             .then(pl.lit("basic"))

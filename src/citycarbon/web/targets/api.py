@@ -177,6 +177,8 @@ class AssessmentOut(OutSchema):
     """Targets at or beyond their basic threshold only."""
     missed: int
     """Targets short of their basic threshold."""
+    no_data: int
+    """Targets with no observation yet or whose observations do not chain (score 0)."""
     target_score: float
     """The mean of its targets' scores: 100 at the incentive threshold, 60 at the basic one."""
     unresolved_cases: int
@@ -186,7 +188,8 @@ class AssessmentOut(OutSchema):
     score: float
     """target_score − deduction, never below 0."""
     level: str
-    """incentive, basic or missed (its weakest target's)."""
+    """incomplete (a target has no usable data), else incentive, basic or missed (its
+    weakest target's)."""
 
 
 @router.get(

@@ -20,6 +20,7 @@ from citycarbon.core.targets import (
     VALUES,
     assess,
     changes_from_values,
+    cumulative_targets,
     progress,
     target_scores,
 )
@@ -27,7 +28,7 @@ from citycarbon.web.access.policy import Principal, scoped
 from citycarbon.web.budgets.selectors import unresolved_cases as budget_cases
 from citycarbon.web.estimates import selectors as estimates
 from citycarbon.web.grading.selectors import latest_published, published_view
-from citycarbon.web.targets.models import Comparison, Scenario, Target, TargetValue
+from citycarbon.web.targets.models import Comparison, Scenario, SubjectType, Target, TargetValue
 
 CO2_PER_IVA = "co2_per_iva"
 """The indicator the published runs give by district and year: tCO2 per 万元 industrial value
@@ -234,28 +235,47 @@ class Assessed:
     row: dict[str, Any]
     """``core.targets.ASSESSMENT``."""
     targets: list[dict[str, Any]]
-    """``core.targets.TARGET_SCORES`` of its targets, with ``target`` (the model)."""
+    """``core.targets.TARGET_SCORES`` of its targets, with ``target`` (the model) and
+    ``unchained`` (its observations leave a gap or overlap)."""
+
+
+def assessed_here(target: Target) -> bool:
+    """Whether the platform assesses ``target``'s subject: one of its own districts (a
+    target on a platform district) or a department. The seed documents' other subjects
+    (other cities, parks, the city itself) stay in the registry as references only."""
+    return target.is_change and (
+        target.district is not None or target.subject_type == SubjectType.DEPARTMENT
+    )
 
 
 def assessment(targets: QuerySet[Target], unresolved: pl.DataFrame | None = None) -> list[Assessed]:
-    """The two-target assessment of every subject with a change target in ``targets`` that
-    has thresholds (basic, optionally incentive), from their progress and the unresolved
-    warning cases (default ``unresolved_cases()``)."""
-    found = [t for t in targets if t.is_change]
+    """The two-target assessment of every platform subject (``assessed_here``) with a change
+    target in ``targets``, from their progress and the unresolved warning cases (default
+    ``unresolved_cases()``). A target with no observation yet, or whose observations do not
+    chain, is counted as ``no_data`` (``core.targets`` rule ``assessment/2``)."""
+    found = [t for t in targets if assessed_here(t)]
     frame, changes = _frames(found)
-    result = progress(frame, changes).progress
+    computed = progress(frame, changes)
+    result = computed.progress
     subject = {t.code: assessment_subject(t) for t in found}
     label = {assessment_subject(t): _subject_label(t) for t in found}
     model = {t.code: t for t in found}
     result = result.with_columns(
         pl.col("target_id").replace_strict(subject, return_dtype=pl.String).alias("subject_id")
     )
+    bad = computed.problems.get_column("target_id").unique().to_list()
+    incomplete = cumulative_targets(frame.filter(pl.col("target_id").is_in(bad))).select(
+        "target_id",
+        pl.col("target_id").replace_strict(subject, return_dtype=pl.String).alias("subject_id"),
+        "target_change_pct",
+        "incentive_change_pct",
+    )
     cases = unresolved_cases() if unresolved is None else unresolved
-    scores = target_scores(result)
+    scores = target_scores(result, incomplete=incomplete)
     out = []
-    for row in assess(result, cases).iter_rows(named=True):
+    for row in assess(result, cases, incomplete=incomplete).iter_rows(named=True):
         mine = [
-            {**s, "target": model[s["target_id"]]}
+            {**s, "target": model[s["target_id"]], "unchained": s["target_id"] in bad}
             for s in scores.filter(pl.col("subject_id") == row["subject_id"]).iter_rows(named=True)
         ]
         out.append(Assessed(row["subject_id"], label[row["subject_id"]], row, mine))

@@ -30,6 +30,8 @@ LEVELS = {
     "incentive": gettext_lazy("incentive target met"),
     "basic": gettext_lazy("basic target met"),
     "missed": gettext_lazy("target missed"),
+    "no_data": gettext_lazy("incomplete data"),
+    "incomplete": gettext_lazy("incomplete data"),
 }
 
 
