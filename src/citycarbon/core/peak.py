@@ -61,6 +61,45 @@ PROJECTION: Final = pl.Schema(
 
 ALL: Final = "*"
 
+MAX_END_YEAR: Final = 2060
+"""The last year a scenario may project to (the carbon-neutrality year, 2060)."""
+
+LIMITS: Final[dict[str, tuple[float, float]]] = {
+    "activity_growth_pct": (-20.0, 20.0),
+    "intensity_decline_pct": (-10.0, 20.0),
+    "fuel_switch_pct": (0.0, 20.0),
+    "green_share_base_pct": (0.0, 99.0),
+    "green_share_target_pct": (0.0, 100.0),
+    "switch_ratio": (0.0, 3.0),
+}
+"""Platform limits of a scenario's inputs (``peak/1``; the seeds publish none), both ends
+included: activity growth −20…+20 %/年 and energy-intensity decline −10…+20 %/年 (beyond
+them a city's economy or energy use changes faster than any recorded year of a Chinese
+city), fuel switched 0…20 % of the base year's fuel use a year, green-power shares 0…99 %
+in the base year (the netting divides by 1 − p₀) and 0…100 % at the end, switch ratio 0…3
+tCO2 of electricity per tCO2 of fuel replaced. The end year comes after the base year and
+no later than ``MAX_END_YEAR``."""
+
+
+def scenario_problems(levers: pl.DataFrame, scenario: Scenario) -> list[tuple[str, float]]:
+    """The inputs outside ``LIMITS`` (each ``(name, value)``) and an end year not after the
+    base year or after ``MAX_END_YEAR`` (``("end_year", year)``); empty when all are
+    plausible."""
+    out: list[tuple[str, float]] = []
+    if not scenario.base_year < scenario.end_year <= MAX_END_YEAR:
+        out.append(("end_year", float(scenario.end_year)))
+    for name in ("green_share_base_pct", "green_share_target_pct", "switch_ratio"):
+        low, high = LIMITS[name]
+        value = float(getattr(scenario, name))
+        if not low <= value <= high:
+            out.append((name, value))
+    levers = levers.select(LEVERS.names()).cast(LEVERS)
+    for name in ("activity_growth_pct", "intensity_decline_pct", "fuel_switch_pct"):
+        low, high = LIMITS[name]
+        bad = levers.filter(~pl.col(name).is_between(low, high) | ~pl.col(name).is_finite())
+        out += [(name, float(v)) for v in bad.get_column(name).to_list()]
+    return out
+
 
 @dataclass(frozen=True)
 class Scenario:

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 
+from citycarbon.core.peak import LIMITS, MAX_END_YEAR, scenario_problems
 from citycarbon.web.access.policy import scoped
 from citycarbon.web.api.common import (
     Id,
@@ -343,9 +345,11 @@ class ScenarioOut(OutSchema):
 
 class ScenarioIn(OutSchema):
     name: str = Field(min_length=1, max_length=64)
-    end_year: int = Field(2030, ge=2000, le=2100)
-    """The last year projected (not before the latest accounted year)."""
+    end_year: int = Field(2030, ge=2000, le=MAX_END_YEAR)
+    """The last year projected: after the latest accounted year, at most 2060."""
     parameters: dict[str, Any]
+    """green_share_base_pct (0–99), green_share_target_pct (0–100), switch_ratio (0–3) and
+    levers, each within the platform limits (``core.peak.LIMITS``, docs/targets.md)."""
 
 
 @router.get(
@@ -366,12 +370,24 @@ def list_scenarios(request: HttpRequest, query: Query[NoQuery]) -> list[Any]:
 )
 def save_scenario(request: HttpRequest, body: ScenarioIn) -> Status[dict[str, Any]]:
     try:
-        selectors.levers_frame(body.parameters)
+        levers = selectors.levers_frame(body.parameters)
+        settings = selectors.scenario_settings(body.parameters, base_year=0, end_year=0)
     except Exception as exc:
-        raise HttpError(422, f"levers: {exc}") from exc
+        raise HttpError(422, f"parameters: {exc}") from exc
     year, _base = selectors.base_emissions()
-    if year is not None and body.end_year < year:
-        raise HttpError(422, f"end_year {body.end_year} is before the latest accounted year {year}")
+    if year is not None and body.end_year <= year:
+        raise HttpError(
+            422, f"end_year {body.end_year} is not after the latest accounted year {year}"
+        )
+    checked = replace(settings, base_year=year or body.end_year - 1, end_year=body.end_year)
+    problems = scenario_problems(levers, checked)
+    if problems:
+        named = ", ".join(
+            f"{name} {value:g} outside {LIMITS[name][0]:g}…{LIMITS[name][1]:g}"
+            for name, value in problems
+            if name in LIMITS
+        )
+        raise HttpError(422, f"outside the platform limits: {named}")
     scenario = actions.do_save_scenario(
         body.name[:64],
         end_year=body.end_year,

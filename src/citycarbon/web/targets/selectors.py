@@ -355,6 +355,17 @@ def levers_frame(parameters: dict[str, Any]) -> pl.DataFrame:
     )
 
 
+def scenario_settings(parameters: dict[str, Any], *, base_year: int, end_year: int) -> PeakScenario:
+    """The city-wide settings of a scenario's stored parameters (``core.peak.Scenario``)."""
+    return PeakScenario(
+        base_year=base_year,
+        end_year=end_year,
+        green_share_base_pct=float(parameters.get("green_share_base_pct", 0.0)),
+        green_share_target_pct=float(parameters.get("green_share_target_pct", 0.0)),
+        switch_ratio=float(parameters.get("switch_ratio", 1.0)),
+    )
+
+
 def projection(scenario: Scenario) -> tuple[Peak | None, int | None]:
     """The scenario projected over the published run's latest year (the scenario's base
     year when nothing is published)."""
@@ -362,13 +373,7 @@ def projection(scenario: Scenario) -> tuple[Peak | None, int | None]:
     if year is None:
         return None, None
     p = scenario.parameters
-    settings = PeakScenario(
-        base_year=year,
-        end_year=max(scenario.end_year, year),
-        green_share_base_pct=float(p.get("green_share_base_pct", 0.0)),
-        green_share_target_pct=float(p.get("green_share_target_pct", 0.0)),
-        switch_ratio=float(p.get("switch_ratio", 1.0)),
-    )
+    settings = scenario_settings(p, base_year=year, end_year=max(scenario.end_year, year))
     return project(base, levers_frame(p), settings), year
 
 

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -238,6 +239,15 @@ def _peak_context(scenario: Scenario | None, form: ScenarioForm) -> dict[str, An
         return context
     city = found.city
     context["peak"] = found
+    forecast = context["forecast"]
+    if forecast is not None:
+        path = city.filter(pl.col("year") == forecast.year).get_column("total_tco2").to_list()
+        if path and forecast.prorated_tco2 > path[0]:
+            context["above_path"] = {
+                "year": forecast.year,
+                "forecast": forecast.prorated_tco2,
+                "path": path[0],
+            }
     context["rows"] = city.to_dicts()
     context["chart"] = {
         "labels": [str(y) for y in city.get_column("year").to_list()],
@@ -282,10 +292,10 @@ def peak_page(request: HttpRequest) -> HttpResponse:
 @page("peak", "submit")
 @require_POST
 def save_scenario(request: HttpRequest) -> HttpResponse:
-    form = ScenarioForm(request.POST)
+    year, _base = selectors.base_emissions()
+    form = ScenarioForm(request.POST, base_year=year)
     if not form.is_valid():
         return render(request, "targets/peak.html", _peak_context(None, form), status=400)
-    year, _base = selectors.base_emissions()
     scenario = actions.do_save_scenario(
         form.cleaned_data["name"],
         end_year=form.cleaned_data["end_year"],
