@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from django.db.models import F
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
@@ -30,13 +31,23 @@ from citycarbon.web.targets.models import Scenario, Target
 
 router = Router(tags=["plan targets"])
 
+PCT_DECIMALS = 2
+"""Percentages in the answers are rounded to 2 decimals, as the pages show them."""
+SCORE_DECIMALS = 1
+"""Scores and deductions are rounded to 1 decimal, as the pages show them."""
+
+
+def _round(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(value, decimals)
+
+
 TARGET_FIELDS = (
     "id",
     "code",
     "city",
     "subject_type",
     "subject_name",
-    "district__code",
+    "district_code",
     "indicator",
     "indicator_name",
     "unit",
@@ -64,7 +75,7 @@ class TargetOut(OutSchema):
     """city, district, department or park."""
     subject_name: str
     """Who the target is set for: the city, a district, a department or a park."""
-    district__code: str | None = None
+    district_code: str | None = None
     """The district's GB/T 2260 code when the subject is a platform district."""
     indicator: str
     """A stable key of the indicator (``co2_per_iva``: tCO2 per 万元 industrial value added)."""
@@ -113,22 +124,30 @@ def list_targets(request: HttpRequest, query: Query[TargetsQuery]) -> dict[str, 
         targets = targets.filter(subject_type=query.subject_type)
     if query.city:
         targets = targets.filter(city=query.city)
+    targets = targets.annotate(district_code=F("district__code"))
     return page_of_queryset(targets, TARGET_FIELDS, query.page, query.page_size)
 
 
 class ProgressOut(OutSchema):
     target_id: str
     """The target's code."""
+    observed: bool | None = None
+    """A change target has at least one observation that counts (None: a level target)."""
+    per_year: bool = False
+    """The target value is a rate per year (年均, unit %/年)."""
+    target_cumulative_pct: float | None = None
+    """The target as a cumulative change from the base year, in percent (a rate target's
+    (1 + r)^(target_year − base_year) − 1); 2 decimals."""
     latest_year: int | None = None
     """The last year observed (the base year when none is)."""
     cumulative_change_pct: float | None = None
-    """Π(1 + cᵢ) − 1 of the observed changes since the base year, in percent."""
+    """Π(1 + cᵢ) − 1 of the observed changes since the base year, in percent; 2 decimals."""
     remaining_years: int | None = None
     """target_year − latest_year."""
     required_annual_change_pct: float | None = None
-    """((1 + target) ÷ (1 + cumulative))^(1 ÷ remaining) − 1, in percent."""
+    """((1 + target) ÷ (1 + cumulative))^(1 ÷ remaining) − 1, in percent; 2 decimals."""
     average_annual_change_pct: float | None = None
-    """(1 + cumulative)^(1 ÷ years observed) − 1, in percent."""
+    """(1 + cumulative)^(1 ÷ years observed) − 1, in percent; 2 decimals."""
     on_track: bool | None = None
     """Met, or the required change is no steeper than the average achieved so far."""
     problem: str = ""
@@ -152,11 +171,18 @@ def list_progress(request: HttpRequest, query: Query[NoQuery]) -> list[dict[str,
         out.append(
             {
                 "target_id": row.target.code,
+                "observed": p.get("observed"),
+                "per_year": row.target.per_year,
+                "target_cumulative_pct": _round(p.get("target_change_pct"), PCT_DECIMALS),
                 "latest_year": p.get("latest_year", row.latest_year),
-                "cumulative_change_pct": p.get("cumulative_change_pct"),
+                "cumulative_change_pct": _round(p.get("cumulative_change_pct"), PCT_DECIMALS),
                 "remaining_years": p.get("remaining_years"),
-                "required_annual_change_pct": p.get("required_annual_change_pct"),
-                "average_annual_change_pct": p.get("average_annual_change_pct"),
+                "required_annual_change_pct": _round(
+                    p.get("required_annual_change_pct"), PCT_DECIMALS
+                ),
+                "average_annual_change_pct": _round(
+                    p.get("average_annual_change_pct"), PCT_DECIMALS
+                ),
                 "on_track": p.get("on_track"),
                 "problem": row.problem,
                 "latest_value": row.latest_value,
@@ -182,13 +208,14 @@ class AssessmentOut(OutSchema):
     no_data: int
     """Targets with no observation yet or whose observations do not chain (score 0)."""
     target_score: float
-    """The mean of its targets' scores: 100 at the incentive threshold, 60 at the basic one."""
+    """The mean of its targets' scores: 100 at the incentive threshold, 60 at the basic one,
+    0 without usable data; 1 decimal."""
     unresolved_cases: int
     """Its unresolved warning cases (monitoring → warning → assessment)."""
     deduction: float
-    """5 points per unresolved case, at most 20."""
+    """5 points per unresolved case, at most 20; 1 decimal."""
     score: float
-    """target_score − deduction, never below 0."""
+    """target_score − deduction, never below 0 (from the unrounded figures); 1 decimal."""
     level: str
     """incomplete (a target has no usable data), else incentive, basic or missed (its
     weakest target's)."""
@@ -202,7 +229,14 @@ class AssessmentOut(OutSchema):
 )
 def list_assessment(request: HttpRequest, query: Query[NoQuery]) -> list[dict[str, Any]]:
     found = selectors.assessment(selectors.visible_targets(principal(request)))
-    return [{**a.row, "label": a.label} for a in found]
+    return [
+        {
+            **a.row,
+            **{k: round(a.row[k], SCORE_DECIMALS) for k in ("target_score", "deduction", "score")},
+            "label": a.label,
+        }
+        for a in found
+    ]
 
 
 class ValueOut(OutSchema):
