@@ -15,8 +15,9 @@ industry and each year t = y − y₀,
 - scope 1: S1₀ × A × I × (1 − s); scope 2: (S2₀ × A × I + S1₀ × A × I × s × switch_ratio)
   × (1 − p(t)) ÷ (1 − p₀); total = scope 1 + scope 2.
 
-The peak is the year of the largest city total (the first such year); when it is y₀, the
-emissions have already peaked on this path.
+The peak is the year of the largest city total (the first such year, totals compared after
+rounding to ``PEAK_DECIMALS`` decimals of a tonne, so that floating-point noise of a flat
+path does not move it); when it is y₀, the emissions have already peaked on this path.
 
 Forecast of the current year from year-to-date months (D4, issue 13): ``ytd × 12 ÷ months``
 by default, or with last year's monthly profile ``ytd × last year's total ÷ last year's
@@ -32,6 +33,7 @@ import polars as pl
 
 METHOD_VERSION: Final = "peak/1"
 DEFAULT_END_YEAR: Final = 2030
+PEAK_DECIMALS: Final = 6
 
 BASE: Final = pl.Schema(
     {"industry_code": pl.String(), "scope1_tco2": pl.Float64(), "scope2_tco2": pl.Float64()}
@@ -174,7 +176,8 @@ def project(base: pl.DataFrame, levers: pl.DataFrame, scenario: Scenario) -> Pea
     )
     if city.is_empty() or base.is_empty():
         return Peak(by_industry.cast(PROJECTION), city, None, None, False)
-    top = city.sort(["total_tco2", "year"], descending=[True, False]).row(0, named=True)
+    ranked = city.with_columns(pl.col("total_tco2").round(PEAK_DECIMALS).alias("rank"))
+    top = ranked.sort(["rank", "year"], descending=[True, False]).row(0, named=True)
     return Peak(
         by_industry=by_industry.cast(PROJECTION),
         city=city,

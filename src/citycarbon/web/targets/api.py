@@ -377,13 +377,42 @@ class ScenarioOut(OutSchema):
     division, ``*`` for all: activity_growth_pct, intensity_decline_pct, fuel_switch_pct)."""
 
 
+def _limited(name: str, default: float) -> Any:
+    low, high = LIMITS[name]
+    return Field(default, ge=low, le=high)
+
+
+class LeverIn(OutSchema):
+    industry_code: str = Field(min_length=1, max_length=4, pattern=r"^(\*|[0-9A-Z]{2,4})$")
+    """A GB/T 4754 division (2 digits, e.g. 26) or ``*`` for every industry without a row."""
+    activity_growth_pct: float = _limited("activity_growth_pct", 0.0)
+    """Activity growth per year, percent (platform limits −20…20)."""
+    intensity_decline_pct: float = _limited("intensity_decline_pct", 0.0)
+    """Energy-intensity decline per year, percent (−10…20; negative: rising)."""
+    fuel_switch_pct: float = _limited("fuel_switch_pct", 0.0)
+    """Share of the base year's fuel use switched to electricity each year, percent (0…20)."""
+
+
+class ParametersIn(OutSchema):
+    green_share_base_pct: float = _limited("green_share_base_pct", 0.0)
+    """Green-power share in the base year, percent (0…99)."""
+    green_share_target_pct: float = _limited("green_share_target_pct", 0.0)
+    """Green-power share in the end year, percent (0…100)."""
+    switch_ratio: float = _limited("switch_ratio", 1.0)
+    """tCO2 of electricity per tCO2 of fuel replaced (0…3)."""
+    levers: list[LeverIn] = Field(default_factory=list, max_length=200)
+    """Levers per industry division (``*`` for the rest)."""
+
+
 class ScenarioIn(OutSchema):
     name: str = Field(min_length=1, max_length=64)
+    """The scenario's name; saving under a name already used makes its next version."""
     end_year: int = Field(2030, ge=2000, le=MAX_END_YEAR)
     """The last year projected: after the latest accounted year, at most 2060."""
-    parameters: dict[str, Any]
-    """green_share_base_pct (0–99), green_share_target_pct (0–100), switch_ratio (0–3) and
-    levers, each within the platform limits (``core.peak.LIMITS``, docs/targets.md)."""
+    parameters: ParametersIn
+    """The city-wide settings and the levers, each within the platform limits
+    (``core.peak.LIMITS``, docs/targets.md); a value outside them is refused with 422
+    ("outside the platform limits" or the field's bound)."""
 
 
 @router.get(
@@ -403,30 +432,27 @@ def list_scenarios(request: HttpRequest, query: Query[NoQuery]) -> list[Any]:
     summary="Save a scenario (a new version under its name)",
 )
 def save_scenario(request: HttpRequest, body: ScenarioIn) -> Status[dict[str, Any]]:
-    try:
-        levers = selectors.levers_frame(body.parameters)
-        settings = selectors.scenario_settings(body.parameters, base_year=0, end_year=0)
-    except Exception as exc:
-        raise HttpError(422, f"parameters: {exc}") from exc
+    parameters = body.parameters.model_dump()
+    levers = selectors.levers_frame(parameters)
+    settings = selectors.scenario_settings(parameters, base_year=0, end_year=0)
     year, _base = selectors.base_emissions()
     if year is not None and body.end_year <= year:
         raise HttpError(
             422, f"end_year {body.end_year} is not after the latest accounted year {year}"
         )
     checked = replace(settings, base_year=year or body.end_year - 1, end_year=body.end_year)
-    problems = scenario_problems(levers, checked)
+    problems = [(n, v) for n, v in scenario_problems(levers, checked) if n in LIMITS]
     if problems:
         named = ", ".join(
             f"{name} {value:g} outside {LIMITS[name][0]:g}…{LIMITS[name][1]:g}"
             for name, value in problems
-            if name in LIMITS
         )
         raise HttpError(422, f"outside the platform limits: {named}")
     scenario = actions.do_save_scenario(
         body.name[:64],
         end_year=body.end_year,
         base_year=year or body.end_year,
-        parameters=body.parameters,
+        parameters=parameters,
         actor=Actor(label=principal(request).label),
     )
     return Status(201, {f: getattr(scenario, f) for f in ScenarioOut.model_fields})
