@@ -357,6 +357,10 @@ def test_targets_are_worded_as_the_plans_word_them(city: LoadedCity) -> None:
         assert "修改前" not in html and "2030 年前" in html, url
     html = client.get("/targets/").content.decode()
     assert "不高于 -" not in html and "下降 20% 以上" in html
+    progress = client.get("/targets/progress/").content.decode()
+    row = progress.split('id="progress-hu-energy-per-gdp-14fyp"')[1].split("</tr>")[0]
+    assert "下降 15.5% 以上" in row
+    assert "年均增长 10% 以上" in progress
     incentive = Target.objects.filter(incentive_value__isnull=False, unit="%").first()
     assert incentive is not None
     page = client.get(f"/targets/{incentive.pk}/").content.decode()
