@@ -29,7 +29,7 @@ of 2024 taken as 2024's change, target −15.5 % by 2025 against 2020: cumulativ
 average so far 0.91664^(1/4) − 1 = −2.15 %: not on track. Adding the changes instead would
 give −8.3 % to date and −7.2 % required.
 
-Assessment (基本目标和激励目标双目标考核, D12; platform rule ``assessment/1``): a target scores
+Assessment (基本目标和激励目标双目标考核, D12; platform rule ``assessment/2``): a target scores
 100 at or beyond its incentive threshold, 60 (pass) at its basic threshold, linearly between,
 and below the basic threshold 60 × (achieved ÷ basic) (0 when the change went the wrong way).
 A target with no incentive threshold scores 100 at its basic one. A subject's score is the
@@ -300,7 +300,7 @@ def progress(targets: pl.DataFrame, changes: pl.DataFrame) -> Progress:
 
 @dataclass(frozen=True)
 class AssessmentRule:
-    """Scores of the two-target assessment (platform rule ``assessment/1``; the seeds publish
+    """Scores of the two-target assessment (platform rule ``assessment/2``; the seeds publish
     the two thresholds, D12, but no scores)."""
 
     full_marks: float = 100.0
