@@ -186,7 +186,7 @@ def _target(
         "row": row,
         "observations": selectors.observations(target),
         "form": form,
-        "withdraw_form": withdraw or WithdrawForm(),
+        "withdraw_form": withdraw or WithdrawForm(auto_id=False),
         "may_submit": _may_submit(request),
     }
     return render(request, "targets/target.html", context, status=status)
@@ -197,7 +197,7 @@ def _target(
 def withdraw_value(request: HttpRequest, target_id: int, value_id: int) -> HttpResponse:
     target = _visible_target(request, target_id)
     value = get_object_or_404(TargetValue, pk=value_id, target=target)
-    form = WithdrawForm(request.POST)
+    form = WithdrawForm(request.POST, auto_id=False)
     if not form.is_valid():
         return _target(request, target, ValueForm(target=target), 400, withdraw=form)
     try:
