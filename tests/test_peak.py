@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citycarbon.core.peak import Scenario, forecast_year, project
+from citycarbon.core.peak import (
+    LIMITS,
+    MAX_END_YEAR,
+    Scenario,
+    forecast_year,
+    project,
+    scenario_problems,
+)
 
 
 def base(*rows: tuple[str, float, float]) -> pl.DataFrame:
@@ -118,3 +125,29 @@ def test_growth_no_faster_than_the_decline_has_peaked(
     )
     assert peak.peak_year == 2024 and peak.peaked
     assert all(t <= totals(peak.city)[0] * (1 + 1e-12) for t in totals(peak.city))
+
+
+def test_scenario_limits_at_their_edges() -> None:
+    def levers(**values: float) -> pl.DataFrame:
+        row = {"industry_code": "*", "activity_growth_pct": 0.0, "intensity_decline_pct": 0.0}
+        return pl.DataFrame([{**row, "fuel_switch_pct": 0.0, **values}])
+
+    ok = Scenario(base_year=2025, end_year=MAX_END_YEAR)
+    assert scenario_problems(levers(), ok) == []
+    assert scenario_problems(levers(), Scenario(base_year=2025, end_year=2025)) == [
+        ("end_year", 2025.0)
+    ]
+    assert scenario_problems(levers(), Scenario(base_year=2025, end_year=2061)) == [
+        ("end_year", 2061.0)
+    ]
+    for name in ("activity_growth_pct", "intensity_decline_pct", "fuel_switch_pct"):
+        low, high = LIMITS[name]
+        assert scenario_problems(levers(**{name: low}), ok) == []
+        assert scenario_problems(levers(**{name: high}), ok) == []
+        assert scenario_problems(levers(**{name: high + 0.01}), ok) == [(name, high + 0.01)]
+        assert scenario_problems(levers(**{name: low - 0.01}), ok) == [(name, low - 0.01)]
+    for name in ("green_share_base_pct", "green_share_target_pct", "switch_ratio"):
+        low, high = LIMITS[name]
+        assert scenario_problems(levers(), Scenario(2025, 2030, **{name: high})) == []
+        over = Scenario(2025, 2030, **{name: high + 0.01})
+        assert scenario_problems(levers(), over) == [(name, high + 0.01)]

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citycarbon.core.targets import (
+    CHANGES,
     AssessmentRule,
     assess,
     changes_from_values,
@@ -296,3 +297,84 @@ def test_a_span_gives_the_same_cumulative_as_its_years(values: list[float], cut:
     assert a["required_annual_change_pct"] == pytest.approx(
         b["required_annual_change_pct"], abs=1e-9
     )
+
+
+def test_a_rate_target_is_compounded_over_its_years() -> None:
+    # 杭州 战略性新兴产业增加值年均增长10%以上, 2020–2025: (1.1)^5 − 1 = 61.051 % cumulative.
+    rate = targets(("hz-sei", "hz", 2020, 2025, 10.0, None)).with_columns(
+        pl.lit(True).alias("per_year")
+    )
+    fresh = one(progress(rate, pl.DataFrame(schema=CHANGES)).progress)
+    assert fresh["target_change_pct"] == pytest.approx(61.051)
+    assert fresh["annual_target_pct"] == pytest.approx(10.0)
+    # with nothing observed the rate itself is what is still required each year
+    assert fresh["required_annual_change_pct"] == pytest.approx(10.0)
+    assert fresh["observed"] is False
+    assert fresh["met"] is False
+    # 2021 = +12 %: required (1.61051 ÷ 1.12)^(1/4) − 1 = 9.5056 %, on track, not met
+    after = one(progress(rate, changes("hz", (2021, 2021, 12.0))).progress)
+    assert after["cumulative_change_pct"] == pytest.approx(12.0)
+    assert after["required_annual_change_pct"] == pytest.approx(9.5056, abs=1e-4)
+    assert after["met"] is False
+    assert after["on_track"] is True
+    # five years at exactly 10 % meet it
+    five = changes("hz", *((y, y, 10.0) for y in range(2021, 2026)))
+    assert one(progress(rate, five).progress)["met"] is True
+
+
+def test_a_rate_target_one_step_short_is_not_met() -> None:
+    rate = targets(("hz-sei", "hz", 2020, 2025, 10.0, None)).with_columns(
+        pl.lit(True).alias("per_year")
+    )
+    short = changes("hz", *((y, y, 10.0) for y in range(2021, 2025)), (2025, 2025, 9.99))
+    assert one(progress(rate, short).progress)["met"] is False
+
+
+def test_a_value_of_zero_or_below_gives_no_change_never_an_infinite_one() -> None:
+    bases = pl.DataFrame(
+        {"subject_id": ["d1"], "indicator": ["energy_per_gdp"], "base_year": [2020]}
+    )
+    for bad in (0.0, -0.5):
+        values = pl.DataFrame(
+            {
+                "subject_id": ["d1"] * 3,
+                "indicator": ["energy_per_gdp"] * 3,
+                "year": [2020, 2021, 2022],
+                "value": [0.5, bad, 0.4],
+            }
+        )
+        got = changes_from_values(values, bases)
+        assert got.filter(~pl.col("change_pct").is_finite()).is_empty()
+        assert got.filter(pl.col("change_pct") <= -100).is_empty()
+
+
+def test_a_target_without_data_counts_as_no_data_and_scores_zero() -> None:
+    t = targets(
+        ("seen", "d1", 2020, 2025, -10.0, None),
+        ("unseen", "d1", 2020, 2025, -10.0, None),
+        ("gappy", "d1", 2020, 2025, -10.0, None),
+    )
+    seen = changes("d1", (2021, 2025, -10.0)).with_columns(pl.lit("seen").alias("subject_id"))
+    gap = changes("gappy", (2021, 2021, -5.0), (2023, 2023, -5.0))
+    p = progress(t.with_columns(pl.col("target_id").alias("subject_id")), pl.concat([seen, gap]))
+    assert p.problems.get_column("target_id").to_list() == ["gappy"]
+    frame = p.progress.with_columns(pl.lit("d1").alias("subject_id"))
+    incomplete = pl.DataFrame(
+        {
+            "target_id": ["gappy"],
+            "subject_id": ["d1"],
+            "target_change_pct": [-10.0],
+            "incentive_change_pct": [None],
+        }
+    )
+    scores = {
+        r["target_id"]: r for r in target_scores(frame, incomplete=incomplete).iter_rows(named=True)
+    }
+    assert scores["unseen"]["level"] == "no_data" and scores["unseen"]["target_score"] == 0
+    assert scores["unseen"]["cumulative_change_pct"] is None
+    assert scores["gappy"]["level"] == "no_data"
+    assert scores["seen"]["level"] == "incentive" and scores["seen"]["target_score"] == 100
+    row = one(assess(frame, incomplete=incomplete))
+    assert row["targets"] == 3 and row["no_data"] == 2
+    assert row["score"] == pytest.approx(100 / 3)
+    assert row["level"] == "incomplete"

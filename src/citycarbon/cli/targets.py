@@ -11,10 +11,14 @@ import typer
 
 from citycarbon.cli.console import bad_input_exits, err, reject, require_files
 from citycarbon.core.targets import PROGRESS_COLUMNS, changes_from_values, progress
-from citycarbon.io.errors import RowError
 from citycarbon.io.files import write_csv
 from citycarbon.io.safecells import csv_text
-from citycarbon.io.targets_inputs import read_targets, read_values
+from citycarbon.io.targets_inputs import (
+    check_values_against_targets,
+    problem_rows,
+    read_targets,
+    read_values,
+)
 
 targets_app = typer.Typer(
     help="Plan targets (规划目标): progress against them.", no_args_is_help=True
@@ -55,22 +59,23 @@ def progress_command(
         changes, values, v_errors = read_values(values_csv, encoding)
     if t_errors or v_errors:
         raise reject(t_errors + v_errors, nothing_written=True)
+    outside, unknown = check_values_against_targets(targets, changes, values, str(values_csv))
+    if outside:
+        raise reject(outside, nothing_written=True)
+    for subject, indicator, n in unknown:
+        err.print(
+            f"警告：值文件中 {n} 行的主体 {subject}、指标 {indicator} 没有对应的目标，已忽略 / "
+            f"warning: {n} {'row' if n == 1 else 'rows'} of the values file for subject "
+            f"{subject}, indicator {indicator} match no target and are ignored",
+            markup=False,
+        )
     bases = targets.select("subject_id", "indicator", "base_year")
-    all_changes = pl.concat([changes, changes_from_values(values, bases)])
+    all_changes = pl.concat([changes.drop("row"), changes_from_values(values, bases)])
     result = progress(targets, all_changes)
     if not result.problems.is_empty():
-        rows = dict(targets.select("target_id", "row").iter_rows())
-        problems = [
-            RowError(
-                file=str(targets_csv),
-                row=rows[target_id],
-                column="target_id",
-                value=target_id,
-                code=f"target_{code}",
-                detail=detail,
-            )
-            for target_id, code, _year, detail in result.problems.iter_rows()
-        ]
+        problems = problem_rows(
+            result.problems, targets, changes, values, str(targets_csv), str(values_csv)
+        )
         raise reject(problems, nothing_written=True)
     table = result.progress.select(PROGRESS_COLUMNS).with_columns(
         pl.col("cumulative_change_pct", "required_annual_change_pct").round(OUTPUT_DECIMALS)

@@ -15,8 +15,9 @@ industry and each year t = y − y₀,
 - scope 1: S1₀ × A × I × (1 − s); scope 2: (S2₀ × A × I + S1₀ × A × I × s × switch_ratio)
   × (1 − p(t)) ÷ (1 − p₀); total = scope 1 + scope 2.
 
-The peak is the year of the largest city total (the first such year); when it is y₀, the
-emissions have already peaked on this path.
+The peak is the year of the largest city total (the first such year, totals compared after
+rounding to ``PEAK_DECIMALS`` decimals of a tonne, so that floating-point noise of a flat
+path does not move it); when it is y₀, the emissions have already peaked on this path.
 
 Forecast of the current year from year-to-date months (D4, issue 13): ``ytd × 12 ÷ months``
 by default, or with last year's monthly profile ``ytd × last year's total ÷ last year's
@@ -32,6 +33,7 @@ import polars as pl
 
 METHOD_VERSION: Final = "peak/1"
 DEFAULT_END_YEAR: Final = 2030
+PEAK_DECIMALS: Final = 6
 
 BASE: Final = pl.Schema(
     {"industry_code": pl.String(), "scope1_tco2": pl.Float64(), "scope2_tco2": pl.Float64()}
@@ -60,6 +62,45 @@ PROJECTION: Final = pl.Schema(
 )
 
 ALL: Final = "*"
+
+MAX_END_YEAR: Final = 2060
+"""The last year a scenario may project to (the carbon-neutrality year, 2060)."""
+
+LIMITS: Final[dict[str, tuple[float, float]]] = {
+    "activity_growth_pct": (-20.0, 20.0),
+    "intensity_decline_pct": (-10.0, 20.0),
+    "fuel_switch_pct": (0.0, 20.0),
+    "green_share_base_pct": (0.0, 99.0),
+    "green_share_target_pct": (0.0, 100.0),
+    "switch_ratio": (0.0, 3.0),
+}
+"""Platform limits of a scenario's inputs (``peak/1``; the seeds publish none), both ends
+included: activity growth −20…+20 %/年 and energy-intensity decline −10…+20 %/年 (beyond
+them a city's economy or energy use changes faster than any recorded year of a Chinese
+city), fuel switched 0…20 % of the base year's fuel use a year, green-power shares 0…99 %
+in the base year (the netting divides by 1 − p₀) and 0…100 % at the end, switch ratio 0…3
+tCO2 of electricity per tCO2 of fuel replaced. The end year comes after the base year and
+no later than ``MAX_END_YEAR``."""
+
+
+def scenario_problems(levers: pl.DataFrame, scenario: Scenario) -> list[tuple[str, float]]:
+    """The inputs outside ``LIMITS`` (each ``(name, value)``) and an end year not after the
+    base year or after ``MAX_END_YEAR`` (``("end_year", year)``); empty when all are
+    plausible."""
+    out: list[tuple[str, float]] = []
+    if not scenario.base_year < scenario.end_year <= MAX_END_YEAR:
+        out.append(("end_year", float(scenario.end_year)))
+    for name in ("green_share_base_pct", "green_share_target_pct", "switch_ratio"):
+        low, high = LIMITS[name]
+        value = float(getattr(scenario, name))
+        if not low <= value <= high:
+            out.append((name, value))
+    levers = levers.select(LEVERS.names()).cast(LEVERS)
+    for name in ("activity_growth_pct", "intensity_decline_pct", "fuel_switch_pct"):
+        low, high = LIMITS[name]
+        bad = levers.filter(~pl.col(name).is_between(low, high) | ~pl.col(name).is_finite())
+        out += [(name, float(v)) for v in bad.get_column(name).to_list()]
+    return out
 
 
 @dataclass(frozen=True)
@@ -135,7 +176,8 @@ def project(base: pl.DataFrame, levers: pl.DataFrame, scenario: Scenario) -> Pea
     )
     if city.is_empty() or base.is_empty():
         return Peak(by_industry.cast(PROJECTION), city, None, None, False)
-    top = city.sort(["total_tco2", "year"], descending=[True, False]).row(0, named=True)
+    ranked = city.with_columns(pl.col("total_tco2").round(PEAK_DECIMALS).alias("rank"))
+    top = ranked.sort(["rank", "year"], descending=[True, False]).row(0, named=True)
     return Peak(
         by_industry=by_industry.cast(PROJECTION),
         city=city,

@@ -8,6 +8,11 @@ Method (methods reference §8; seeds inventory D12, D13, D17 and the calibration
   for a span ``YYYY-YYYY`` is already cumulative over the span (e.g. "+3.3 % over 2021–22").
   Absolute values are turned into changes against the base year's value first
   (``changes_from_values``).
+- **Rate targets** (``per_year``, e.g. "年均增长10%以上", unit "%/年"): the target value r is
+  a change per year, so the target judged is the cumulative one it amounts to,
+  (1 + r)^(target_year − base_year) − 1 (10 %/年 over 2020–2025: 61.051 %), and likewise its
+  incentive threshold; the required annual change is then compared with r itself (with no
+  observation it equals r). A year at +12 % is on track, not met.
 - remaining years = target_year − latest observed year; the annual change still required is
   ((1 + target) ÷ (1 + cumulative))^(1 ÷ remaining) − 1.
 - **On track (platform rule, ``targets/1``)**: the cumulative change already meets the target,
@@ -24,12 +29,18 @@ of 2024 taken as 2024's change, target −15.5 % by 2025 against 2020: cumulativ
 average so far 0.91664^(1/4) − 1 = −2.15 %: not on track. Adding the changes instead would
 give −8.3 % to date and −7.2 % required.
 
-Assessment (基本目标和激励目标双目标考核, D12; platform rule ``assessment/1``): a target scores
+Assessment (基本目标和激励目标双目标考核, D12; platform rule ``assessment/2``): a target scores
 100 at or beyond its incentive threshold, 60 (pass) at its basic threshold, linearly between,
 and below the basic threshold 60 × (achieved ÷ basic) (0 when the change went the wrong way).
 A target with no incentive threshold scores 100 at its basic one. A subject's score is the
 mean of its targets' scores less ``points_per_case`` for each unresolved warning case
 (监测—预警—考核闭环, D14), at most ``max_deduction`` in all, never below 0.
+
+Incomplete data (platform rule ``assessment/2``): a target with no observation yet, or whose
+observations leave a gap or overlap, cannot be judged; it stays in its subject's
+assessment at level ``no_data`` (数据不全) with score 0 and counts in the mean, so that a
+subject cannot raise its score by not reporting, and the subject's level is then
+``incomplete``.
 """
 
 from __future__ import annotations
@@ -40,8 +51,9 @@ from typing import Final
 import polars as pl
 
 METHOD_VERSION: Final = "targets/1"
-ASSESSMENT_VERSION: Final = "assessment/1"
+ASSESSMENT_VERSION: Final = "assessment/2"
 COMPARE_DECIMALS: Final = 9
+NO_DATA: Final = "no_data"
 
 TARGETS: Final = pl.Schema(
     {
@@ -52,10 +64,12 @@ TARGETS: Final = pl.Schema(
         "target_year": pl.Int32(),
         "target_change_pct": pl.Float64(),
         "incentive_change_pct": pl.Float64(),
+        "per_year": pl.Boolean(),
     }
 )
 """A target: the change of ``indicator`` of ``subject_id`` from base to target year, in
-percent; ``incentive_change_pct`` the incentive threshold (null: none)."""
+percent; ``incentive_change_pct`` the incentive threshold (null: none); ``per_year``: both
+are rates per year (年均), compounded over the years (a missing column or null: false)."""
 
 CHANGES: Final = pl.Schema(
     {
@@ -98,6 +112,9 @@ PROGRESS: Final = pl.Schema(
         "target_year": pl.Int32(),
         "target_change_pct": pl.Float64(),
         "incentive_change_pct": pl.Float64(),
+        "per_year": pl.Boolean(),
+        "annual_target_pct": pl.Float64(),
+        "observed": pl.Boolean(),
         "latest_year": pl.Int32(),
         "elapsed_years": pl.Int32(),
         "cumulative_change_pct": pl.Float64(),
@@ -155,7 +172,8 @@ def changes_from_values(values: pl.DataFrame, base_years: pl.DataFrame) -> pl.Da
     ).filter(
         (pl.col("first_year") == pl.col("base_year"))
         & pl.col("prev_year").is_not_null()
-        & (pl.col("prev_value") != 0)
+        & (pl.col("prev_value") > 0)
+        & (pl.col("value") > 0)
     )
     return with_prev.select(
         "subject_id",
@@ -198,11 +216,36 @@ def _coverage_problems(spans: pl.DataFrame) -> pl.DataFrame:
     ).cast(PROBLEMS)
 
 
+def cumulative_targets(targets: pl.DataFrame) -> pl.DataFrame:
+    """``TARGETS`` with a rate target's thresholds turned into the cumulative change they
+    amount to, (1 + r)^(target_year − base_year) − 1, and its rate kept as
+    ``annual_target_pct`` (null for a target that is not a rate)."""
+    if "per_year" not in targets.columns:
+        targets = targets.with_columns(pl.lit(False).alias("per_year"))
+    targets = targets.select(TARGETS.names()).cast(TARGETS)
+    rate = pl.col("per_year").fill_null(False)
+    years = pl.col("target_year") - pl.col("base_year")
+
+    def compounded(col: str) -> pl.Expr:
+        return (
+            pl.when(rate)
+            .then(_pct((1.0 + pl.col(col) / 100.0).pow(years)))
+            .otherwise(pl.col(col))
+            .alias(col)
+        )
+
+    return targets.with_columns(
+        rate.alias("per_year"),
+        pl.when(rate).then(pl.col("target_change_pct")).alias("annual_target_pct"),
+    ).with_columns(compounded("target_change_pct"), compounded("incentive_change_pct"))
+
+
 def progress(targets: pl.DataFrame, changes: pl.DataFrame) -> Progress:
     """Progress of each target (``TARGETS``) from the observed changes (``CHANGES``) of its
     subject and indicator inside (base_year, target_year]; see the module docstring for the
-    formulas and the on-track rule."""
-    targets = targets.select(TARGETS.names()).cast(TARGETS)
+    formulas, rate targets and the on-track rule. ``target_change_pct`` and
+    ``incentive_change_pct`` of the result are cumulative (a rate target's compounded)."""
+    targets = cumulative_targets(targets)
     changes = changes.select(CHANGES.names()).cast(CHANGES)
     spans = targets.join(changes, on=["subject_id", "indicator"], how="inner").filter(
         (pl.col("year_from") > pl.col("base_year")) & (pl.col("year_to") <= pl.col("target_year"))
@@ -222,6 +265,7 @@ def progress(targets: pl.DataFrame, changes: pl.DataFrame) -> Progress:
     latest = pl.col("latest_year").fill_null(pl.col("base_year"))
     target_factor = 1.0 + pl.col("target_change_pct") / 100.0
     out = t.with_columns(
+        pl.col("latest_year").is_not_null().alias("observed"),
         latest.cast(pl.Int32).alias("latest_year"),
         (latest - pl.col("base_year")).cast(pl.Int32).alias("elapsed_years"),
         (pl.col("target_year") - latest).cast(pl.Int32).alias("remaining_years"),
@@ -256,7 +300,7 @@ def progress(targets: pl.DataFrame, changes: pl.DataFrame) -> Progress:
 
 @dataclass(frozen=True)
 class AssessmentRule:
-    """Scores of the two-target assessment (platform rule ``assessment/1``; the seeds publish
+    """Scores of the two-target assessment (platform rule ``assessment/2``; the seeds publish
     the two thresholds, D12, but no scores)."""
 
     full_marks: float = 100.0
@@ -282,7 +326,19 @@ TARGET_SCORES: Final = pl.Schema(
         "target_score": pl.Float64(),
     }
 )
-"""``level``: ``incentive`` (met the incentive threshold), ``basic`` or ``missed``."""
+"""``level``: ``incentive`` (met the incentive threshold), ``basic``, ``missed`` or
+``no_data`` (no observation yet, or the observations do not chain; score 0)."""
+
+INCOMPLETE: Final = pl.Schema(
+    {
+        "target_id": pl.String(),
+        "subject_id": pl.String(),
+        "target_change_pct": pl.Float64(),
+        "incentive_change_pct": pl.Float64(),
+    }
+)
+"""Targets left out of ``PROGRESS`` because their observations do not chain (a gap or an
+overlap, ``Progress.problems``), to be assessed as ``no_data``."""
 
 ASSESSMENT: Final = pl.Schema(
     {
@@ -291,6 +347,7 @@ ASSESSMENT: Final = pl.Schema(
         "incentive_met": pl.UInt32(),
         "basic_met": pl.UInt32(),
         "missed": pl.UInt32(),
+        "no_data": pl.UInt32(),
         "target_score": pl.Float64(),
         "unresolved_cases": pl.Int64(),
         "deduction": pl.Float64(),
@@ -299,13 +356,19 @@ ASSESSMENT: Final = pl.Schema(
     }
 )
 """A subject's assessment: its targets by level, the mean target score, the deduction for
-unresolved cases and the score; ``level`` is ``incentive`` when every target met its
-incentive threshold, ``basic`` when every target met at least its basic one, else
-``missed``."""
+unresolved cases and the score; ``level`` is ``incomplete`` when a target has no usable
+data, else ``incentive`` when every target met its incentive threshold, ``basic`` when
+every target met at least its basic one, else ``missed``."""
 
 
-def target_scores(progress: pl.DataFrame, rule: AssessmentRule = DEFAULT_RULE) -> pl.DataFrame:
-    """Each target's score (``TARGET_SCORES``) from its progress (``PROGRESS``)."""
+def target_scores(
+    progress: pl.DataFrame,
+    rule: AssessmentRule = DEFAULT_RULE,
+    incomplete: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Each target's score (``TARGET_SCORES``) from its progress (``PROGRESS``); a target
+    not observed yet, and each target of ``incomplete`` (``INCOMPLETE``), is ``no_data``
+    with score 0."""
     achieved = pl.col("cumulative_change_pct").round(COMPARE_DECIMALS)
     basic = pl.col("target_change_pct")
     incentive = pl.coalesce(pl.col("incentive_change_pct"), basic)
@@ -313,44 +376,64 @@ def target_scores(progress: pl.DataFrame, rule: AssessmentRule = DEFAULT_RULE) -
     between = pl.when(span.abs() > 0).then((achieved - basic) / span).otherwise(1.0)
     below = pl.when(basic != 0).then((achieved / basic).clip(0.0, 1.0)).otherwise(0.0)
     full, passing = rule.full_marks, rule.pass_marks
+    observed = pl.col("observed") if "observed" in progress.columns else pl.lit(True)
     scored = progress.with_columns(
-        pl.when(_met(achieved, incentive))
+        pl.when(~observed.fill_null(False))
+        .then(pl.lit(NO_DATA))
+        .when(_met(achieved, incentive))
         .then(pl.lit("incentive"))
         .when(_met(achieved, basic))
         .then(pl.lit("basic"))
         .otherwise(pl.lit("missed"))
         .alias("level")
     ).with_columns(
-        pl.when(pl.col("level") == "incentive")
+        pl.when(pl.col("level") == NO_DATA)
+        .then(pl.lit(0.0))
+        .when(pl.col("level") == "incentive")
         .then(pl.lit(full))
         .when(pl.col("level") == "basic")
         .then(passing + (full - passing) * between.clip(0.0, 1.0))
         .otherwise(pl.min_horizontal(passing * below, pl.lit(passing)))
-        .alias("target_score")
+        .alias("target_score"),
+        pl.when(pl.col("level") != NO_DATA).then(pl.col("cumulative_change_pct")),
     )
-    return scored.select(TARGET_SCORES.names()).cast(TARGET_SCORES)
+    out = scored.select(TARGET_SCORES.names()).cast(TARGET_SCORES)
+    if incomplete is None or incomplete.is_empty():
+        return out
+    missing = (
+        incomplete.select(INCOMPLETE.names())
+        .cast(INCOMPLETE)
+        .with_columns(
+            pl.lit(None, pl.Float64).alias("cumulative_change_pct"),
+            pl.lit(NO_DATA).alias("level"),
+            pl.lit(0.0).alias("target_score"),
+        )
+    )
+    return pl.concat([out, missing.select(TARGET_SCORES.names()).cast(TARGET_SCORES)])
 
 
 def assess(
     progress: pl.DataFrame,
     unresolved: pl.DataFrame | None = None,
     rule: AssessmentRule = DEFAULT_RULE,
+    incomplete: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The assessment of every subject with a target (``ASSESSMENT``), from the targets'
-    progress and the unresolved warning cases per subject (``UNRESOLVED``; a subject not in
-    it has none)."""
+    progress, the targets whose observations do not chain (``INCOMPLETE``) and the
+    unresolved warning cases per subject (``UNRESOLVED``; a subject not in it has none)."""
     cases = (
         pl.DataFrame(schema=UNRESOLVED)
         if unresolved is None
         else unresolved.select(UNRESOLVED.names()).cast(UNRESOLVED)
     )
     cases = cases.group_by("subject_id").agg(pl.col("unresolved_cases").sum())
-    scores = target_scores(progress, rule)
+    scores = target_scores(progress, rule, incomplete)
     per_subject = scores.group_by("subject_id").agg(
         pl.len().alias("targets"),
         (pl.col("level") == "incentive").sum().alias("incentive_met"),
         (pl.col("level") == "basic").sum().alias("basic_met"),
         (pl.col("level") == "missed").sum().alias("missed"),
+        (pl.col("level") == NO_DATA).sum().alias("no_data"),
         pl.col("target_score").mean().alias("target_score"),
     )
     out = (
@@ -364,7 +447,9 @@ def assess(
         )
         .with_columns(
             (pl.col("target_score") - pl.col("deduction")).clip(0.0).alias("score"),
-            pl.when(pl.col("missed") > 0)
+            pl.when(pl.col("no_data") > 0)
+            .then(pl.lit("incomplete"))
+            .when(pl.col("missed") > 0)
             .then(pl.lit("missed"))
             .when(pl.col("basic_met") > 0)
             .then(pl.lit("basic"))

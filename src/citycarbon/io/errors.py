@@ -233,6 +233,11 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "malformed year, expected YYYY or a span YYYY-YYYY (first year not after the last)",
     ),
     "change_out_of_range": ("变化率须大于 −100%", "a change must be above −100 %"),
+    "year_outside_target": (
+        "年份超出该主体和指标的目标期（变化率须在基准年之后，绝对值不早于基准年，均不晚于目标年）",
+        "the year is outside the target's years (a change after the base year, an absolute "
+        "value from the base year, neither after the target year)",
+    ),
     "change_or_value": (
         "每行须填写 change_pct 或 value 之一，且只能填一项",
         "each row needs exactly one of change_pct and value",

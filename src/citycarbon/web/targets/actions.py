@@ -13,7 +13,13 @@ from django.db.models import Max
 
 from citycarbon.web.audit.actions import Actor, record, snapshot
 from citycarbon.web.regions.models import District
-from citycarbon.web.targets.models import Scenario, Target, TargetValue, ValueSource
+from citycarbon.web.targets.models import (
+    Scenario,
+    Target,
+    TargetValue,
+    ValueSource,
+    ValueWithdrawal,
+)
 from citycarbon.web.targets.selectors import CO2_PER_IVA, accounted_intensity
 
 REGISTRY_FIELDS = (
@@ -97,6 +103,28 @@ def do_import_targets(frame: pl.DataFrame, *, actor: Actor) -> Imported:
     return Imported(created, updated, unchanged)
 
 
+def first_year(target: Target, *, absolute: bool) -> int | None:
+    """The first year an observation of ``target`` may cover: an absolute value from the
+    base year (the value compounding starts from), a change from the year after it (a
+    change of year Y runs from the end of Y − 1); None for a level target."""
+    if target.base_year is None:
+        return None
+    return target.base_year if absolute else target.base_year + 1
+
+
+def outside_years(target: Target, year_from: int, year_to: int, *, absolute: bool) -> str:
+    """Why an observation over ``year_from``…``year_to`` falls outside ``target``'s years
+    (before its base year, after its target year), or ""."""
+    first = first_year(target, absolute=absolute)
+    if first is not None and year_from < first:
+        return (
+            f"the observation starts in {year_from}, before {first} (base year {target.base_year})"
+        )
+    if year_to > target.target_year:
+        return f"the observation ends in {year_to}, after the target year {target.target_year}"
+    return ""
+
+
 @transaction.atomic
 def do_record_value(
     target: Target,
@@ -110,7 +138,9 @@ def do_record_value(
     actor: Actor,
 ) -> TargetValue:
     """Append one observation of ``target``: a change in percent over ``year_from``…
-    ``year_to``, or an absolute ``value`` in ``year_to`` (exactly one of the two)."""
+    ``year_to``, or an absolute ``value`` above zero in ``year_to`` (exactly one of the two),
+    inside the target's years (``outside_years``). To correct one, record the same years
+    again (the newer supersedes) or withdraw it (``do_withdraw_value``)."""
     if (change_pct is None) == (value is None):
         msg = "give exactly one of change_pct and value"
         raise ValueError(msg)
@@ -120,6 +150,12 @@ def do_record_value(
     if change_pct is not None and change_pct <= -100:
         msg = "a change must be above -100 %"
         raise ValueError(msg)
+    if value is not None and not value > 0:
+        msg = "an absolute value must be above 0"
+        raise ValueError(msg)
+    outside = outside_years(target, year_from, year_to, absolute=value is not None)
+    if outside:
+        raise ValueError(outside)
     row = TargetValue.objects.create(
         target=target,
         year_from=year_from,
@@ -131,6 +167,32 @@ def do_record_value(
         actor_label=actor.label[:150],
     )
     record(actor, "targets.record_value", "targets.TargetValue", row.pk, after=snapshot(row))
+    return row
+
+
+@transaction.atomic
+def do_withdraw_value(value: TargetValue, *, reason: str, actor: Actor) -> ValueWithdrawal:
+    """Withdraw ``value`` as recorded in error, giving the reason (required). The observation
+    itself stays, marked withdrawn; it no longer counts (the newest observation of the same
+    years that is not withdrawn counts instead). Withdrawing twice is refused."""
+    reason = reason.strip()
+    if not reason:
+        msg = "give the reason for withdrawing"
+        raise ValueError(msg)
+    if ValueWithdrawal.objects.filter(value=value).exists():
+        msg = "this observation is withdrawn already"
+        raise ValueError(msg)
+    row = ValueWithdrawal.objects.create(
+        value=value, reason=reason[:200], actor_label=actor.label[:150]
+    )
+    record(
+        actor,
+        "targets.withdraw_value",
+        "targets.TargetValue",
+        value.pk,
+        before=snapshot(value),
+        after={"withdrawn": True, "reason": row.reason},
+    )
     return row
 
 

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from django.db.models import F
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
 
+from citycarbon.core.peak import LIMITS, MAX_END_YEAR, scenario_problems
 from citycarbon.web.access.policy import scoped
 from citycarbon.web.api.common import (
     Id,
@@ -28,13 +31,23 @@ from citycarbon.web.targets.models import Scenario, Target
 
 router = Router(tags=["plan targets"])
 
+PCT_DECIMALS = 2
+"""Percentages in the answers are rounded to 2 decimals, as the pages show them."""
+SCORE_DECIMALS = 1
+"""Scores and deductions are rounded to 1 decimal, as the pages show them."""
+
+
+def _round(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(value, decimals)
+
+
 TARGET_FIELDS = (
     "id",
     "code",
     "city",
     "subject_type",
     "subject_name",
-    "district__code",
+    "district_code",
     "indicator",
     "indicator_name",
     "unit",
@@ -62,7 +75,7 @@ class TargetOut(OutSchema):
     """city, district, department or park."""
     subject_name: str
     """Who the target is set for: the city, a district, a department or a park."""
-    district__code: str | None = None
+    district_code: str | None = None
     """The district's GB/T 2260 code when the subject is a platform district."""
     indicator: str
     """A stable key of the indicator (``co2_per_iva``: tCO2 per 万元 industrial value added)."""
@@ -111,22 +124,30 @@ def list_targets(request: HttpRequest, query: Query[TargetsQuery]) -> dict[str, 
         targets = targets.filter(subject_type=query.subject_type)
     if query.city:
         targets = targets.filter(city=query.city)
+    targets = targets.annotate(district_code=F("district__code"))
     return page_of_queryset(targets, TARGET_FIELDS, query.page, query.page_size)
 
 
 class ProgressOut(OutSchema):
     target_id: str
     """The target's code."""
+    observed: bool | None = None
+    """A change target has at least one observation that counts (None: a level target)."""
+    per_year: bool = False
+    """The target value is a rate per year (年均, unit %/年)."""
+    target_cumulative_pct: float | None = None
+    """The target as a cumulative change from the base year, in percent (a rate target's
+    (1 + r)^(target_year − base_year) − 1); 2 decimals."""
     latest_year: int | None = None
     """The last year observed (the base year when none is)."""
     cumulative_change_pct: float | None = None
-    """Π(1 + cᵢ) − 1 of the observed changes since the base year, in percent."""
+    """Π(1 + cᵢ) − 1 of the observed changes since the base year, in percent; 2 decimals."""
     remaining_years: int | None = None
     """target_year − latest_year."""
     required_annual_change_pct: float | None = None
-    """((1 + target) ÷ (1 + cumulative))^(1 ÷ remaining) − 1, in percent."""
+    """((1 + target) ÷ (1 + cumulative))^(1 ÷ remaining) − 1, in percent; 2 decimals."""
     average_annual_change_pct: float | None = None
-    """(1 + cumulative)^(1 ÷ years observed) − 1, in percent."""
+    """(1 + cumulative)^(1 ÷ years observed) − 1, in percent; 2 decimals."""
     on_track: bool | None = None
     """Met, or the required change is no steeper than the average achieved so far."""
     problem: str = ""
@@ -150,11 +171,18 @@ def list_progress(request: HttpRequest, query: Query[NoQuery]) -> list[dict[str,
         out.append(
             {
                 "target_id": row.target.code,
+                "observed": p.get("observed"),
+                "per_year": row.target.per_year,
+                "target_cumulative_pct": _round(p.get("target_change_pct"), PCT_DECIMALS),
                 "latest_year": p.get("latest_year", row.latest_year),
-                "cumulative_change_pct": p.get("cumulative_change_pct"),
+                "cumulative_change_pct": _round(p.get("cumulative_change_pct"), PCT_DECIMALS),
                 "remaining_years": p.get("remaining_years"),
-                "required_annual_change_pct": p.get("required_annual_change_pct"),
-                "average_annual_change_pct": p.get("average_annual_change_pct"),
+                "required_annual_change_pct": _round(
+                    p.get("required_annual_change_pct"), PCT_DECIMALS
+                ),
+                "average_annual_change_pct": _round(
+                    p.get("average_annual_change_pct"), PCT_DECIMALS
+                ),
                 "on_track": p.get("on_track"),
                 "problem": row.problem,
                 "latest_value": row.latest_value,
@@ -177,16 +205,20 @@ class AssessmentOut(OutSchema):
     """Targets at or beyond their basic threshold only."""
     missed: int
     """Targets short of their basic threshold."""
+    no_data: int
+    """Targets with no observation yet or whose observations do not chain (score 0)."""
     target_score: float
-    """The mean of its targets' scores: 100 at the incentive threshold, 60 at the basic one."""
+    """The mean of its targets' scores: 100 at the incentive threshold, 60 at the basic one,
+    0 without usable data; 1 decimal."""
     unresolved_cases: int
     """Its unresolved warning cases (monitoring → warning → assessment)."""
     deduction: float
-    """5 points per unresolved case, at most 20."""
+    """5 points per unresolved case, at most 20; 1 decimal."""
     score: float
-    """target_score − deduction, never below 0."""
+    """target_score − deduction, never below 0 (from the unrounded figures); 1 decimal."""
     level: str
-    """incentive, basic or missed (its weakest target's)."""
+    """incomplete (a target has no usable data), else incentive, basic or missed (its
+    weakest target's)."""
 
 
 @router.get(
@@ -197,7 +229,14 @@ class AssessmentOut(OutSchema):
 )
 def list_assessment(request: HttpRequest, query: Query[NoQuery]) -> list[dict[str, Any]]:
     found = selectors.assessment(selectors.visible_targets(principal(request)))
-    return [{**a.row, "label": a.label} for a in found]
+    return [
+        {
+            **a.row,
+            **{k: round(a.row[k], SCORE_DECIMALS) for k in ("target_score", "deduction", "score")},
+            "label": a.label,
+        }
+        for a in found
+    ]
 
 
 class ValueOut(OutSchema):
@@ -217,6 +256,29 @@ class ValueOut(OutSchema):
     """Where the figure comes from."""
     actor_label: str
     """Who recorded it."""
+    standing: str = "current"
+    """current (it counts), superseded (a newer observation of the same years counts) or
+    withdrawn (recorded in error; it no longer counts)."""
+    withdrawal_reason: str = ""
+    """Why it was withdrawn ("" unless withdrawn)."""
+
+
+VALUE_COLUMNS = ("id", "year_from", "year_to", "change_pct", "value", "source", "provenance")
+
+
+def _value_out(o: selectors.Observation) -> dict[str, Any]:
+    v = o.value
+    return {
+        **{f: getattr(v, f) for f in VALUE_COLUMNS},
+        "actor_label": v.actor_label,
+        "standing": o.status,
+        "withdrawal_reason": o.reason,
+    }
+
+
+class WithdrawIn(OutSchema):
+    reason: str = Field(min_length=1, max_length=200)
+    """Why the observation is withdrawn (kept with the audit)."""
 
 
 class ValueIn(OutSchema):
@@ -248,7 +310,7 @@ def _target(request: HttpRequest, target_id: int, action: str = "read") -> Targe
 )
 def list_values(request: HttpRequest, target_id: Id, query: Query[NoQuery]) -> list[Any]:
     target = _target(request, target_id)
-    return list(target.values.order_by("id").values(*ValueOut.model_fields))
+    return [_value_out(o) for o in reversed(selectors.observations(target))]
 
 
 @router.post(
@@ -272,7 +334,31 @@ def add_value(request: HttpRequest, target_id: Id, body: ValueIn) -> Status[dict
         )
     except ValueError as exc:
         raise HttpError(422, str(exc)) from exc
-    return Status(201, {f: getattr(row, f) for f in ValueOut.model_fields})
+    mine = next(o for o in selectors.observations(target) if o.value.pk == row.pk)
+    return Status(201, _value_out(mine))
+
+
+@router.post(
+    "/targets/{target_id}/values/{value_id}/withdrawal",
+    auth=PrincipalAuth("targets", "submit"),
+    response={201: ValueOut, **ERROR_RESPONSES},
+    summary="Withdraw an observation recorded in error, with the reason (append-only)",
+)
+def withdraw_value(
+    request: HttpRequest, target_id: Id, value_id: Id, body: WithdrawIn
+) -> Status[dict[str, Any]]:
+    target = _target(request, target_id, "submit")
+    value = target.values.filter(pk=value_id).first()
+    if value is None:
+        raise HttpError(404, "no such observation")
+    try:
+        actions.do_withdraw_value(
+            value, reason=body.reason, actor=Actor(label=principal(request).label)
+        )
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from exc
+    mine = next(o for o in selectors.observations(target) if o.value.pk == value.pk)
+    return Status(201, _value_out(mine))
 
 
 class ScenarioOut(OutSchema):
@@ -291,11 +377,42 @@ class ScenarioOut(OutSchema):
     division, ``*`` for all: activity_growth_pct, intensity_decline_pct, fuel_switch_pct)."""
 
 
+def _limited(name: str, default: float) -> Any:
+    low, high = LIMITS[name]
+    return Field(default, ge=low, le=high)
+
+
+class LeverIn(OutSchema):
+    industry_code: str = Field(min_length=1, max_length=4, pattern=r"^(\*|[0-9A-Z]{2,4})$")
+    """A GB/T 4754 division (2 digits, e.g. 26) or ``*`` for every industry without a row."""
+    activity_growth_pct: float = _limited("activity_growth_pct", 0.0)
+    """Activity growth per year, percent (platform limits −20…20)."""
+    intensity_decline_pct: float = _limited("intensity_decline_pct", 0.0)
+    """Energy-intensity decline per year, percent (−10…20; negative: rising)."""
+    fuel_switch_pct: float = _limited("fuel_switch_pct", 0.0)
+    """Share of the base year's fuel use switched to electricity each year, percent (0…20)."""
+
+
+class ParametersIn(OutSchema):
+    green_share_base_pct: float = _limited("green_share_base_pct", 0.0)
+    """Green-power share in the base year, percent (0…99)."""
+    green_share_target_pct: float = _limited("green_share_target_pct", 0.0)
+    """Green-power share in the end year, percent (0…100)."""
+    switch_ratio: float = _limited("switch_ratio", 1.0)
+    """tCO2 of electricity per tCO2 of fuel replaced (0…3)."""
+    levers: list[LeverIn] = Field(default_factory=list, max_length=200)
+    """Levers per industry division (``*`` for the rest)."""
+
+
 class ScenarioIn(OutSchema):
     name: str = Field(min_length=1, max_length=64)
-    end_year: int = Field(2030, ge=2000, le=2100)
-    """The last year projected (not before the latest accounted year)."""
-    parameters: dict[str, Any]
+    """The scenario's name; saving under a name already used makes its next version."""
+    end_year: int = Field(2030, ge=2000, le=MAX_END_YEAR)
+    """The last year projected: after the latest accounted year, at most 2060."""
+    parameters: ParametersIn
+    """The city-wide settings and the levers, each within the platform limits
+    (``core.peak.LIMITS``, docs/targets.md); a value outside them is refused with 422
+    ("outside the platform limits" or the field's bound)."""
 
 
 @router.get(
@@ -315,18 +432,27 @@ def list_scenarios(request: HttpRequest, query: Query[NoQuery]) -> list[Any]:
     summary="Save a scenario (a new version under its name)",
 )
 def save_scenario(request: HttpRequest, body: ScenarioIn) -> Status[dict[str, Any]]:
-    try:
-        selectors.levers_frame(body.parameters)
-    except Exception as exc:
-        raise HttpError(422, f"levers: {exc}") from exc
+    parameters = body.parameters.model_dump()
+    levers = selectors.levers_frame(parameters)
+    settings = selectors.scenario_settings(parameters, base_year=0, end_year=0)
     year, _base = selectors.base_emissions()
-    if year is not None and body.end_year < year:
-        raise HttpError(422, f"end_year {body.end_year} is before the latest accounted year {year}")
+    if year is not None and body.end_year <= year:
+        raise HttpError(
+            422, f"end_year {body.end_year} is not after the latest accounted year {year}"
+        )
+    checked = replace(settings, base_year=year or body.end_year - 1, end_year=body.end_year)
+    problems = [(n, v) for n, v in scenario_problems(levers, checked) if n in LIMITS]
+    if problems:
+        named = ", ".join(
+            f"{name} {value:g} outside {LIMITS[name][0]:g}…{LIMITS[name][1]:g}"
+            for name, value in problems
+        )
+        raise HttpError(422, f"outside the platform limits: {named}")
     scenario = actions.do_save_scenario(
         body.name[:64],
         end_year=body.end_year,
         base_year=year or body.end_year,
-        parameters=body.parameters,
+        parameters=parameters,
         actor=Actor(label=principal(request).label),
     )
     return Status(201, {f: getattr(scenario, f) for f in ScenarioOut.model_fields})

@@ -4,9 +4,18 @@ the path to the peak (each save a new version)."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from citycarbon.web.regions.models import District
+
+PER_YEAR_UNIT = "%/年"
+"""The unit of a target whose value is a rate per year (年均增长, 年均下降)."""
+
+
+def _figure(v: float) -> str:
+    """A figure with at most two decimals and no trailing zeros (10, 15.5)."""
+    return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
 class SubjectType(models.TextChoices):
@@ -65,6 +74,43 @@ class Target(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.indicator_name}"
 
+    def statement(self, value: float | None = None) -> str:
+        """``value`` (default the target value) as the plans word it: a decrease target
+        "下降 20% 以上", an increase "增长 10% 以上", a rate "年均增长 10% 以上", a year
+        "2030 年前", else the comparison, the figure and the unit ("不低于 400 家")."""
+        v = self.value if value is None else value
+        figure = _figure(abs(v))
+        if self.comparison == Comparison.LT and v == int(v):
+            return gettext("by %(year)s") % {"year": _figure(v)}
+        if self.is_change and self.unit.replace(" ", "") in ("%", PER_YEAR_UNIT):
+            decrease = self.comparison == Comparison.LE and v <= 0
+            increase = self.comparison == Comparison.GE and v >= 0
+            if self.per_year and decrease:
+                return gettext("an average decrease of %(v)s%% a year or more") % {"v": figure}
+            if self.per_year and increase:
+                return gettext("an average increase of %(v)s%% a year or more") % {"v": figure}
+            if decrease:
+                return gettext("a decrease of %(v)s%% or more") % {"v": figure}
+            if increase:
+                return gettext("an increase of %(v)s%% or more") % {"v": figure}
+        return f"{self.get_comparison_display()} {_figure(v)} {self.unit}".strip()
+
+    @property
+    def target_text(self) -> str:
+        """The target as the plans word it (``statement``)."""
+        return self.statement()
+
+    @property
+    def incentive_text(self) -> str:
+        """The incentive threshold as the plans word it, or ""."""
+        return "" if self.incentive_value is None else self.statement(self.incentive_value)
+
+    @property
+    def per_year(self) -> bool:
+        """The value is a rate per year (年均, unit ``%/年``): judged as the cumulative change
+        it compounds to over base year → target year (``core.targets.cumulative_targets``)."""
+        return self.is_change and self.unit.replace(" ", "") == PER_YEAR_UNIT
+
     @property
     def is_change(self) -> bool:
         """A change against a base year (progress compounds), not a level to reach."""
@@ -113,6 +159,26 @@ class TargetValue(models.Model):
         if kind == "grading-run" and number.isdigit():
             return str(_("published run #%(id)s") % {"id": number})
         return self.provenance
+
+
+class ValueWithdrawal(models.Model):
+    """An observation withdrawn as recorded in error, with the reason; never edited. The
+    observation stays (append-only) but no longer counts: the newest observation of the same
+    years that is not withdrawn counts instead."""
+
+    value = models.OneToOneField(
+        TargetValue, on_delete=models.CASCADE, related_name="withdrawal", verbose_name=_("value")
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor_label = models.CharField(_("actor label"), max_length=150)
+
+    class Meta:
+        verbose_name = _("withdrawn observation")
+        verbose_name_plural = _("withdrawn observations")
+
+    def __str__(self) -> str:
+        return f"{self.value_id} withdrawn"
 
 
 class Scenario(models.Model):

@@ -20,6 +20,7 @@ from citycarbon.core.targets import (
     VALUES,
     assess,
     changes_from_values,
+    cumulative_targets,
     progress,
     target_scores,
 )
@@ -27,7 +28,7 @@ from citycarbon.web.access.policy import Principal, scoped
 from citycarbon.web.budgets.selectors import unresolved_cases as budget_cases
 from citycarbon.web.estimates import selectors as estimates
 from citycarbon.web.grading.selectors import latest_published, published_view
-from citycarbon.web.targets.models import Comparison, Scenario, Target, TargetValue
+from citycarbon.web.targets.models import Comparison, Scenario, SubjectType, Target, TargetValue
 
 CO2_PER_IVA = "co2_per_iva"
 """The indicator the published runs give by district and year: tCO2 per 万元 industrial value
@@ -63,8 +64,11 @@ def assessment_subject(target: Target) -> str:
 
 
 def _latest_values(targets: list[Target]) -> list[TargetValue]:
-    """Each target's newest observation per span (a later one supersedes an earlier one)."""
-    rows = TargetValue.objects.filter(target__in=targets).order_by("target_id", "id")
+    """Each target's newest observation per span that is not withdrawn (a later one
+    supersedes an earlier one)."""
+    rows = TargetValue.objects.filter(target__in=targets, withdrawal__isnull=True).order_by(
+        "target_id", "id"
+    )
     newest: dict[tuple[int, int, int], TargetValue] = {}
     for row in rows:
         newest[(row.target_id, row.year_from, row.year_to)] = row
@@ -85,6 +89,7 @@ def _frames(targets: list[Target]) -> tuple[pl.DataFrame, pl.DataFrame]:
                 "target_year": t.target_year,
                 "target_change_pct": t.basic_value if t.basic_value is not None else t.value,
                 "incentive_change_pct": t.incentive_value,
+                "per_year": t.per_year,
             }
             for t in change_targets
         ],
@@ -96,6 +101,7 @@ def _frames(targets: list[Target]) -> tuple[pl.DataFrame, pl.DataFrame]:
             "target_year": pl.Int32,
             "target_change_pct": pl.Float64,
             "incentive_change_pct": pl.Float64,
+            "per_year": pl.Boolean,
         },
     )
     codes = {t.pk: t.code for t in change_targets}
@@ -129,6 +135,34 @@ def _frames(targets: list[Target]) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
     bases = frame.select("subject_id", "indicator", "base_year")
     return frame, pl.concat([changes, changes_from_values(values, bases)])
+
+
+@dataclass(frozen=True)
+class Observation:
+    """An observation as the target's page lists it, with its standing."""
+
+    value: TargetValue
+    status: str
+    """``current`` (it counts), ``superseded`` (a newer one of the same years counts) or
+    ``withdrawn``."""
+    reason: str = ""
+    """Why it was withdrawn."""
+
+
+def observations(target: Target) -> list[Observation]:
+    """Every observation of ``target``, newest first, each with its standing."""
+    rows = list(target.values.select_related("withdrawal").order_by("-id"))
+    counted = {v.pk for v in _latest_values([target])}
+    out = []
+    for v in rows:
+        withdrawal = getattr(v, "withdrawal", None)
+        if withdrawal is not None:
+            out.append(Observation(v, "withdrawn", withdrawal.reason))
+        elif v.pk in counted:
+            out.append(Observation(v, "current"))
+        else:
+            out.append(Observation(v, "superseded"))
+    return out
 
 
 @dataclass(frozen=True)
@@ -201,28 +235,47 @@ class Assessed:
     row: dict[str, Any]
     """``core.targets.ASSESSMENT``."""
     targets: list[dict[str, Any]]
-    """``core.targets.TARGET_SCORES`` of its targets, with ``target`` (the model)."""
+    """``core.targets.TARGET_SCORES`` of its targets, with ``target`` (the model) and
+    ``unchained`` (its observations leave a gap or overlap)."""
+
+
+def assessed_here(target: Target) -> bool:
+    """Whether the platform assesses ``target``'s subject: one of its own districts (a
+    target on a platform district) or a department. The seed documents' other subjects
+    (other cities, parks, the city itself) stay in the registry as references only."""
+    return target.is_change and (
+        target.district is not None or target.subject_type == SubjectType.DEPARTMENT
+    )
 
 
 def assessment(targets: QuerySet[Target], unresolved: pl.DataFrame | None = None) -> list[Assessed]:
-    """The two-target assessment of every subject with a change target in ``targets`` that
-    has thresholds (basic, optionally incentive), from their progress and the unresolved
-    warning cases (default ``unresolved_cases()``)."""
-    found = [t for t in targets if t.is_change]
+    """The two-target assessment of every platform subject (``assessed_here``) with a change
+    target in ``targets``, from their progress and the unresolved warning cases (default
+    ``unresolved_cases()``). A target with no observation yet, or whose observations do not
+    chain, is counted as ``no_data`` (``core.targets`` rule ``assessment/2``)."""
+    found = [t for t in targets if assessed_here(t)]
     frame, changes = _frames(found)
-    result = progress(frame, changes).progress
+    computed = progress(frame, changes)
+    result = computed.progress
     subject = {t.code: assessment_subject(t) for t in found}
     label = {assessment_subject(t): _subject_label(t) for t in found}
     model = {t.code: t for t in found}
     result = result.with_columns(
         pl.col("target_id").replace_strict(subject, return_dtype=pl.String).alias("subject_id")
     )
+    bad = computed.problems.get_column("target_id").unique().to_list()
+    incomplete = cumulative_targets(frame.filter(pl.col("target_id").is_in(bad))).select(
+        "target_id",
+        pl.col("target_id").replace_strict(subject, return_dtype=pl.String).alias("subject_id"),
+        "target_change_pct",
+        "incentive_change_pct",
+    )
     cases = unresolved_cases() if unresolved is None else unresolved
-    scores = target_scores(result)
+    scores = target_scores(result, incomplete=incomplete)
     out = []
-    for row in assess(result, cases).iter_rows(named=True):
+    for row in assess(result, cases, incomplete=incomplete).iter_rows(named=True):
         mine = [
-            {**s, "target": model[s["target_id"]]}
+            {**s, "target": model[s["target_id"]], "unchained": s["target_id"] in bad}
             for s in scores.filter(pl.col("subject_id") == row["subject_id"]).iter_rows(named=True)
         ]
         out.append(Assessed(row["subject_id"], label[row["subject_id"]], row, mine))
@@ -302,6 +355,17 @@ def levers_frame(parameters: dict[str, Any]) -> pl.DataFrame:
     )
 
 
+def scenario_settings(parameters: dict[str, Any], *, base_year: int, end_year: int) -> PeakScenario:
+    """The city-wide settings of a scenario's stored parameters (``core.peak.Scenario``)."""
+    return PeakScenario(
+        base_year=base_year,
+        end_year=end_year,
+        green_share_base_pct=float(parameters.get("green_share_base_pct", 0.0)),
+        green_share_target_pct=float(parameters.get("green_share_target_pct", 0.0)),
+        switch_ratio=float(parameters.get("switch_ratio", 1.0)),
+    )
+
+
 def projection(scenario: Scenario) -> tuple[Peak | None, int | None]:
     """The scenario projected over the published run's latest year (the scenario's base
     year when nothing is published)."""
@@ -309,13 +373,7 @@ def projection(scenario: Scenario) -> tuple[Peak | None, int | None]:
     if year is None:
         return None, None
     p = scenario.parameters
-    settings = PeakScenario(
-        base_year=year,
-        end_year=max(scenario.end_year, year),
-        green_share_base_pct=float(p.get("green_share_base_pct", 0.0)),
-        green_share_target_pct=float(p.get("green_share_target_pct", 0.0)),
-        switch_ratio=float(p.get("switch_ratio", 1.0)),
-    )
+    settings = scenario_settings(p, base_year=year, end_year=max(scenario.end_year, year))
     return project(base, levers_frame(p), settings), year
 
 

@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("targets/<int:target_id>/", views.target_page, name="target"),
     path("targets/<int:target_id>/values/", views.record_value, name="target-values"),
+    path(
+        "targets/<int:target_id>/values/<int:value_id>/withdraw/",
+        views.withdraw_value,
+        name="target-value-withdraw",
+    ),
     path("peak/", views.peak_page, name="peak"),
     path("peak/save/", views.save_scenario, name="peak-save"),
 ]

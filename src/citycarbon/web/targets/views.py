@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,13 +24,15 @@ from citycarbon.web.access.policy import allows
 from citycarbon.web.audit.actions import Actor
 from citycarbon.web.regions.models import District
 from citycarbon.web.targets import actions, selectors
-from citycarbon.web.targets.forms import ImportForm, ScenarioForm, ValueForm
-from citycarbon.web.targets.models import Scenario, SubjectType, Target
+from citycarbon.web.targets.forms import ImportForm, ScenarioForm, ValueForm, WithdrawForm
+from citycarbon.web.targets.models import Scenario, SubjectType, Target, TargetValue
 
 LEVELS = {
     "incentive": gettext_lazy("incentive target met"),
     "basic": gettext_lazy("basic target met"),
     "missed": gettext_lazy("target missed"),
+    "no_data": gettext_lazy("incomplete data"),
+    "incomplete": gettext_lazy("incomplete data"),
 }
 
 
@@ -162,18 +165,28 @@ def _visible_target(request: HttpRequest, target_id: int) -> Target:
 @require_GET
 def target_page(request: HttpRequest, target_id: int) -> HttpResponse:
     target = _visible_target(request, target_id)
-    return _target(request, target, ValueForm())
+    initial = {
+        k: int(request.GET[k])
+        for k in ("year_from", "year_to")
+        if request.GET.get(k, "").isdigit() and len(request.GET[k]) == 4
+    }
+    return _target(request, target, ValueForm(initial=initial or None, target=target))
 
 
 def _target(
-    request: HttpRequest, target: Target, form: ValueForm, status: int = 200
+    request: HttpRequest,
+    target: Target,
+    form: ValueForm,
+    status: int = 200,
+    withdraw: WithdrawForm | None = None,
 ) -> HttpResponse:
     row = selectors.progress_rows(Target.objects.filter(pk=target.pk).select_related("district"))[0]
     context = {
         "t": target,
         "row": row,
-        "values": target.values.order_by("-id"),
+        "observations": selectors.observations(target),
         "form": form,
+        "withdraw_form": withdraw or WithdrawForm(auto_id=False),
         "may_submit": _may_submit(request),
     }
     return render(request, "targets/target.html", context, status=status)
@@ -181,9 +194,24 @@ def _target(
 
 @page("targets", "submit")
 @require_POST
+def withdraw_value(request: HttpRequest, target_id: int, value_id: int) -> HttpResponse:
+    target = _visible_target(request, target_id)
+    value = get_object_or_404(TargetValue, pk=value_id, target=target)
+    form = WithdrawForm(request.POST, auto_id=False)
+    if not form.is_valid():
+        return _target(request, target, ValueForm(target=target), 400, withdraw=form)
+    try:
+        actions.do_withdraw_value(value, reason=form.cleaned_data["reason"], actor=_actor(request))
+    except ValueError:
+        messages.error(request, _("This observation is withdrawn already."))
+    return redirect("target", target_id=target.pk)
+
+
+@page("targets", "submit")
+@require_POST
 def record_value(request: HttpRequest, target_id: int) -> HttpResponse:
     target = _visible_target(request, target_id)
-    form = ValueForm(request.POST)
+    form = ValueForm(request.POST, target=target)
     if not form.is_valid():
         return _target(request, target, form, status=400)
     d = form.cleaned_data
@@ -211,6 +239,15 @@ def _peak_context(scenario: Scenario | None, form: ScenarioForm) -> dict[str, An
         return context
     city = found.city
     context["peak"] = found
+    forecast = context["forecast"]
+    if forecast is not None:
+        path = city.filter(pl.col("year") == forecast.year).get_column("total_tco2").to_list()
+        if path and forecast.prorated_tco2 > path[0]:
+            context["above_path"] = {
+                "year": forecast.year,
+                "forecast": forecast.prorated_tco2,
+                "path": path[0],
+            }
     context["rows"] = city.to_dicts()
     context["chart"] = {
         "labels": [str(y) for y in city.get_column("year").to_list()],
@@ -255,10 +292,10 @@ def peak_page(request: HttpRequest) -> HttpResponse:
 @page("peak", "submit")
 @require_POST
 def save_scenario(request: HttpRequest) -> HttpResponse:
-    form = ScenarioForm(request.POST)
+    year, _base = selectors.base_emissions()
+    form = ScenarioForm(request.POST, base_year=year)
     if not form.is_valid():
         return render(request, "targets/peak.html", _peak_context(None, form), status=400)
-    year, _base = selectors.base_emissions()
     scenario = actions.do_save_scenario(
         form.cleaned_data["name"],
         end_year=form.cleaned_data["end_year"],
