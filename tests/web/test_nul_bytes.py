@@ -87,28 +87,3 @@ def test_upload_content_is_not_searched(loaded_city: LoadedCity, client: Client)
     upload = SimpleUploadedFile("energy.csv", b"entity_id,period\x00\n", "text/csv")
     response = client.post("/energy/uploads/", {"file": upload})
     assert "NUL character" not in response.content.decode()
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        '{"name": "a\\u0000b", "parameters": {}}',
-        '{"name": "x", "parameters": {"k\\u0000": 1}}',
-        '{"name": "x", "parameters": {"levers": [{"a": ["\\u0000"]}]}}',
-    ],
-)
-def test_nul_in_a_json_body_is_a_400(loaded_city: LoadedCity, client: Client, body: str) -> None:
-    """A JSON key or text anywhere in the body (escaped as \\u0000) is refused before the
-    view, as PostgreSQL's jsonb would refuse it with a server error."""
-    client.force_login(User.objects.get(username="regulator"))
-    response = client.post("/api/v1/peak/scenarios", body, content_type="application/json")
-    assert_refused(response, "/api/v1/peak/scenarios")
-
-
-def test_json_bodies_without_nul_still_reach_the_api(
-    loaded_city: LoadedCity, client: Client
-) -> None:
-    client.force_login(User.objects.get(username="regulator"))
-    response = client.post("/api/v1/peak/scenarios", "not json", content_type="application/json")
-    assert response.status_code in {400, 422}
-    assert "NUL" not in response.content.decode()

@@ -1,17 +1,14 @@
 """Requests with a NUL character in their path, a query or form field (name or value), an
-uploaded file's name, a cookie, or a key or text of a JSON body are refused with 400 before
-any view runs: PostgreSQL refuses NUL in text (and ``jsonb``), so such a value would
-otherwise fail a query with a server error, and no legitimate field holds one. Uploaded
-files' content is not read here."""
+uploaded file's name or a cookie are refused with 400 before any view runs: PostgreSQL
+refuses NUL in text, so such a value would otherwise fail a query with a server error, and
+no legitimate field holds one. Uploaded files' content is not read here."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Final
 
 from django.http import HttpRequest, HttpResponse
-from django.http.request import RawPostDataException
 
 from citycarbon.web.api.errors import API_PREFIX, problem
 
@@ -32,26 +29,6 @@ def _texts(request: HttpRequest) -> Iterator[str]:
     for key, value in request.COOKIES.items():
         yield key
         yield value
-    if request.content_type == "application/json":
-        yield from _json_texts(request)
-
-
-def _json_texts(request: HttpRequest) -> Iterator[str]:
-    """The keys and texts of a JSON body (``"\\u0000"`` decodes to NUL, which PostgreSQL's
-    ``jsonb`` refuses); nothing for a body that is not JSON, which the API refuses itself."""
-    try:
-        stack: list[object] = [json.loads(request.body)]
-    except (ValueError, RawPostDataException):
-        return
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, dict):
-            yield from (str(k) for k in value)
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
 
 
 def has_nul(texts: Iterable[str]) -> bool:
