@@ -118,7 +118,9 @@ class Resource:
 
 @dataclass(frozen=True)
 class MenuEntry:
-    """A link in the main menu, shown to a principal allowed ``action`` on ``resource``."""
+    """A link in the main menu, shown to a principal allowed ``action`` on ``resource``;
+    entries with the same ``group`` (a label) are shown together under it, where the first of
+    them would stand, so that the menu stays one bar as domains come."""
 
     label: Promise
     url_name: str
@@ -126,6 +128,7 @@ class MenuEntry:
     action: Action = "read"
     order: int = 100
     url_argument: str = ""
+    group: Promise | None = None
 
 
 @dataclass(frozen=True)

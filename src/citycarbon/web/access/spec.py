@@ -9,6 +9,14 @@ from citycarbon.web.registry import AppSpec, RoleSpec, SubjectType
 CITY = frozenset({"admin", "regulator"})
 """The city-wide roles, which every app grants what the city sees."""
 
+DATA_IN = _("Data")
+"""The menu group of the pages that bring data in and run on it (uploads, city data import,
+electricity accounts, runs)."""
+
+DUAL_CONTROL = _("Dual control")
+"""The menu group of the dual-control apps (budgets, targets, energy-use space): one group
+label, so that apps of different layers share it without importing each other."""
+
 SPEC = AppSpec(
     app="access",
     layer="platform",

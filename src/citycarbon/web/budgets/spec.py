@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from citycarbon.web.access.spec import CITY
+from citycarbon.web.access.spec import CITY, DUAL_CONTROL
 from citycarbon.web.registry import AppSpec, MenuEntry, Resource
 
 SPEC = AppSpec(
@@ -42,8 +42,10 @@ SPEC = AppSpec(
     api=("citycarbon.web.budgets.api:router",),
     urls="citycarbon.web.budgets.urls",
     menu=(
-        MenuEntry(_("Budgets"), "budgets", "budgets", order=65),
-        MenuEntry(_("Budget warnings"), "budget-cases", "budget_warnings", order=66),
+        MenuEntry(_("Budgets"), "budgets", "budgets", order=65, group=DUAL_CONTROL),
+        MenuEntry(
+            _("Budget warnings"), "budget-cases", "budget_warnings", order=66, group=DUAL_CONTROL
+        ),
     ),
     docs="budgets.md",
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from citycarbon.web.access.spec import CITY
+from citycarbon.web.access.spec import CITY, DATA_IN
 from citycarbon.web.registry import AppSpec, MenuEntry, Resource
 
 SPEC = AppSpec(
@@ -25,7 +25,12 @@ SPEC = AppSpec(
     urls="citycarbon.web.electricity.urls",
     menu=(
         MenuEntry(
-            _("Electricity accounts"), "electricity_accounts", "electricity", "review", order=75
+            _("Electricity accounts"),
+            "electricity_accounts",
+            "electricity",
+            "review",
+            order=75,
+            group=DATA_IN,
         ),
     ),
     docs="estimation.md",

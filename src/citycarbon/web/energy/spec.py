@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from citycarbon.web.access.spec import CITY
+from citycarbon.web.access.spec import CITY, DATA_IN
 from citycarbon.web.registry import AppSpec, MenuEntry, Resource
 
 READERS = CITY | {"district", "enterprise"}
@@ -25,7 +25,7 @@ SPEC = AppSpec(
     ),
     api=("citycarbon.web.energy.api:router",),
     urls="citycarbon.web.energy.urls",
-    menu=(MenuEntry(_("Upload data"), "energy-uploads", "uploads", order=40),),
+    menu=(MenuEntry(_("Upload data"), "energy-uploads", "uploads", order=40, group=DATA_IN),),
     runs=("energy.upload",),
     docs="imports.md",
 )

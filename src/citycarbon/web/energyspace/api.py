@@ -136,17 +136,17 @@ def list_entries(request: HttpRequest, district_id: Id, query: Query[NoQuery]) -
 
 
 class EntryIn(OutSchema):
-    district_code: Annotated[str, Field(min_length=6, max_length=6)]
+    district_code: Annotated[str, Field(min_length=6, max_length=6, pattern=r"^[^\x00]*$")]
     """The district's GB/T 2260 code."""
-    kind: Annotated[str, Field(max_length=16)]
+    kind: Annotated[str, Field(max_length=16, pattern=r"^[^\x00]*$")]
     """A source (closure, retrofit, other_source: needs submit), a use (allocation,
     reservation) or reversal (both need review)."""
     amount_tce: Tce | None = None
     """Positive, tce, up to 4 decimal places (a string keeps it exact); not for a reversal."""
     project_name: Text = ""
     evidence: Text = ""
-    reason: Annotated[str, Field(max_length=1000)] = ""
-    enterprise: Annotated[str, Field(max_length=64)] = ""
+    reason: Annotated[str, Field(max_length=1000, pattern=r"^[^\x00]*$")] = ""
+    enterprise: Annotated[str, Field(max_length=64, pattern=r"^[^\x00]*$")] = ""
     """An enterprise of the district, by entity id."""
     effective_on: dt.date | None = None
     """Defaults to today (Asia/Shanghai)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from citycarbon.web.access.spec import CITY
+from citycarbon.web.access.spec import CITY, DUAL_CONTROL
 from citycarbon.web.registry import AppSpec, MenuEntry, Resource
 
 SPEC = AppSpec(
@@ -23,6 +23,10 @@ SPEC = AppSpec(
     ),
     api=("citycarbon.web.energyspace.api:router",),
     urls="citycarbon.web.energyspace.urls",
-    menu=(MenuEntry(_("Energy-use space"), "energyspace", "energyspace", order=77),),
+    menu=(
+        MenuEntry(
+            _("Energy-use space"), "energyspace", "energyspace", order=77, group=DUAL_CONTROL
+        ),
+    ),
     docs="energy-space.md",
 )

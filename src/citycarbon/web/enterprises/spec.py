@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from citycarbon.web.access.spec import CITY
+from citycarbon.web.access.spec import CITY, DATA_IN
 from citycarbon.web.registry import AppSpec, MenuEntry, Resource, RoleSpec, SubjectType
 
 SPEC = AppSpec(
@@ -56,7 +56,7 @@ SPEC = AppSpec(
         "citycarbon.web.enterprises.onboarding_api:router",
     ),
     urls="citycarbon.web.enterprises.urls",
-    menu=(MenuEntry(_("City data import"), "onboarding", "onboarding", order=50),),
+    menu=(MenuEntry(_("City data import"), "onboarding", "onboarding", order=50, group=DATA_IN),),
     runs=("onboarding.upload",),
     docs="imports.md",
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from citycarbon.web.access.spec import CITY
+from citycarbon.web.access.spec import CITY, DATA_IN
 from citycarbon.web.registry import AppSpec, MenuEntry, Resource
 
 SPEC = AppSpec(
@@ -49,7 +49,7 @@ SPEC = AppSpec(
     menu=(
         MenuEntry(_("Dashboard"), "dashboard", "dashboard", order=10),
         MenuEntry(_("Benchmark lists"), "list", "lists", order=30, url_argument="poor-efficiency"),
-        MenuEntry(_("Runs"), "runs", "runs", order=90),
+        MenuEntry(_("Runs"), "runs", "runs", order=90, group=DATA_IN),
     ),
     runs=("grading.run",),
     warm=("citycarbon.web.grading.selectors:warm",),

@@ -277,7 +277,7 @@ def _value_out(o: selectors.Observation) -> dict[str, Any]:
 
 
 class WithdrawIn(OutSchema):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")
     """Why the observation is withdrawn (kept with the audit)."""
 
 
@@ -286,7 +286,7 @@ class ValueIn(OutSchema):
     year_to: int | None = None
     change_pct: float | None = None
     value: float | None = None
-    provenance: str = ""
+    provenance: Text = ""
 
 
 def _target(request: HttpRequest, target_id: int, action: str = "read") -> Target:
@@ -405,7 +405,7 @@ class ParametersIn(OutSchema):
 
 
 class ScenarioIn(OutSchema):
-    name: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00]*$")
     """The scenario's name; saving under a name already used makes its next version."""
     end_year: int = Field(2030, ge=2000, le=MAX_END_YEAR)
     """The last year projected: after the latest accounted year, at most 2060."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from citycarbon.web.access.spec import CITY
+from citycarbon.web.access.spec import CITY, DUAL_CONTROL
 from citycarbon.web.registry import AppSpec, MenuEntry, Resource
 
 SPEC = AppSpec(
@@ -28,8 +28,8 @@ SPEC = AppSpec(
     api=("citycarbon.web.targets.api:router",),
     urls="citycarbon.web.targets.urls",
     menu=(
-        MenuEntry(_("Plan targets"), "targets", "targets", order=75),
-        MenuEntry(_("Path to the peak"), "peak", "peak", order=76),
+        MenuEntry(_("Plan targets"), "targets", "targets", order=75, group=DUAL_CONTROL),
+        MenuEntry(_("Path to the peak"), "peak", "peak", order=76, group=DUAL_CONTROL),
     ),
     docs="targets.md",
 )
