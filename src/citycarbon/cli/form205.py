@@ -9,7 +9,14 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from citycarbon.cli.console import EXIT_BAD_INPUT, MAX_REPORTED_ERRORS, err, fail, progress_bar
+from citycarbon.cli.console import (
+    EXIT_BAD_INPUT,
+    MAX_REPORTED_ERRORS,
+    err,
+    fail,
+    plural,
+    progress_bar,
+)
 from citycarbon.io.files import write_csv
 from citycarbon.io.form205 import (
     ERROR,
@@ -111,9 +118,10 @@ def convert_205(
             err.print(line, markup=False, soft_wrap=True)
         if errors.height > MAX_REPORTED_ERRORS:
             more = errors.height - MAX_REPORTED_ERRORS
-            err.print(f"… 另有 {more} 处错误 / and {more} more errors", markup=False)
+            err.print(f"… 另有 {more} 处错误 / and {plural(more, 'more error')}", markup=False)
         err.print(
-            f"{errors.height} 处错误，未写出结果 / {errors.height} errors, no output written",
+            f"{errors.height} 处错误，未写出结果 / "
+            f"{plural(errors.height, 'error')}, no output written",
             markup=False,
         )
         raise typer.Exit(EXIT_BAD_INPUT)

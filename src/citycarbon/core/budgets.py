@@ -112,7 +112,7 @@ PROBLEMS: Final[dict[str, tuple[str, str]]] = {
         "periods of the subject overlap (a month is covered by more than one row)",
     ),
     "bad_source": (
-        "来源应为 accounted（核算）或 estimated（快速估算）",
+        "来源应为 accounted（核算）或 estimated（速算）",
         "source must be accounted or estimated",
     ),
 }
