@@ -3,6 +3,7 @@ schemas that refuse unknown parameters, pagination, errors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Final, Generic, TypeVar
 
 import polars as pl
@@ -178,14 +179,21 @@ def page_of_frame(frame: pl.DataFrame, page: int, page_size: int) -> dict[str, A
     }
 
 
-def page_of_queryset(
-    queryset: QuerySet[Model], fields: tuple[str, ...], page: int, page_size: int
+def page_of_objects(
+    queryset: QuerySet[Any], row: Callable[[Any], dict[str, Any]], page: int, page_size: int
 ) -> dict[str, Any]:
+    """One page of ``queryset``, each of its rows made an item by ``row``."""
     page, page_size = _check(page, page_size)
     start = (page - 1) * page_size
     return {
         "count": queryset.count(),
         "page": page,
         "page_size": page_size,
-        "items": list(queryset.values(*fields)[start : start + page_size]),
+        "items": [row(r) for r in queryset[start : start + page_size]],
     }
+
+
+def page_of_queryset(
+    queryset: QuerySet[Model], fields: tuple[str, ...], page: int, page_size: int
+) -> dict[str, Any]:
+    return page_of_objects(queryset.values(*fields), dict, page, page_size)

@@ -25,6 +25,7 @@ from citycarbon.web.api.common import (
     QuerySchema,
     Text,
     Year,
+    page_of_objects,
     principal,
 )
 from citycarbon.web.api.errors import ERROR_RESPONSES, ErrorOut, problem
@@ -434,13 +435,7 @@ def list_plans(request: HttpRequest, query: Query[PlansQuery]) -> dict[str, Any]
         plans = plans.filter(year=query.year)
     if query.measure is not None:
         plans = plans.filter(measure=query.measure)
-    start = (query.page - 1) * query.page_size
-    return {
-        "count": plans.count(),
-        "page": query.page,
-        "page_size": query.page_size,
-        "items": [_plan(p) for p in plans[start : start + query.page_size]],
-    }
+    return page_of_objects(plans, _plan, query.page, query.page_size)
 
 
 @router.get(
@@ -628,13 +623,7 @@ def list_cases(request: HttpRequest, query: Query[CasesQuery]) -> dict[str, Any]
         cases = cases.filter(status=query.status)
     if query.district:
         cases = cases.filter(district__code=query.district)
-    start = (query.page - 1) * query.page_size
-    return {
-        "count": cases.count(),
-        "page": query.page,
-        "page_size": query.page_size,
-        "items": [_case(c) for c in cases[start : start + query.page_size]],
-    }
+    return page_of_objects(cases, _case, query.page, query.page_size)
 
 
 @router.get(
