@@ -5,6 +5,7 @@ with the forms to record, allocate, reverse and set the target. Writes go throug
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -93,23 +94,30 @@ def _enterprise(form: Any, district: District) -> tuple[bool, Enterprise | None]
     return True, found
 
 
-@page("energyspace", "submit")
-@require_POST
-def record_source(request: HttpRequest, district_id: int) -> HttpResponse:
+def _post_entry(
+    request: HttpRequest,
+    district_id: int,
+    form_class: type[SourceForm] | type[UseForm],
+    form_key: str,
+    write: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """A freed-space or use form posted: checked, written with ``write`` (the action, given
+    the form's fields), or shown again with its errors (a refusal of the ledger among them)."""
     district = get_object_or_404(District, pk=district_id)
-    form = SourceForm(request.POST)
+    form = form_class(request.POST)
     ok = form.is_valid()
     ok, enterprise = _enterprise(form, district) if ok else (False, None)
     if not ok:
-        return _again(request, district, source_form=form)
+        return _again(request, district, **{form_key: form})
     d = form.cleaned_data
     try:
-        actions.do_record_source(
+        write(
             district,
             kind=d["kind"],
             amount_tce=d["amount_tce"],
             project_name=d["project_name"],
-            evidence=d["evidence"],
+            evidence=d.get("evidence") or "",
             effective_on=d["effective_on"],
             enterprise=enterprise,
             reason=d.get("reason") or "",
@@ -117,38 +125,35 @@ def record_source(request: HttpRequest, district_id: int) -> HttpResponse:
         )
     except actions.SpaceRefusedError as exc:
         form.add_error(None, str(exc))
-        return _again(request, district, source_form=form)
-    messages.success(request, _("Freed space recorded."))
+        return _again(request, district, **{form_key: form})
+    messages.success(request, done)
     return redirect("energyspace-district", district_id=district.pk)
+
+
+@page("energyspace", "submit")
+@require_POST
+def record_source(request: HttpRequest, district_id: int) -> HttpResponse:
+    return _post_entry(
+        request,
+        district_id,
+        SourceForm,
+        "source_form",
+        actions.do_record_source,
+        _("Freed space recorded."),
+    )
 
 
 @page("energyspace", "review")
 @require_POST
 def use_space(request: HttpRequest, district_id: int) -> HttpResponse:
-    district = get_object_or_404(District, pk=district_id)
-    form = UseForm(request.POST)
-    ok = form.is_valid()
-    ok, enterprise = _enterprise(form, district) if ok else (False, None)
-    if not ok:
-        return _again(request, district, use_form=form)
-    d = form.cleaned_data
-    try:
-        actions.do_use_space(
-            district,
-            kind=d["kind"],
-            project_name=d["project_name"],
-            amount_tce=d["amount_tce"],
-            effective_on=d["effective_on"],
-            enterprise=enterprise,
-            evidence=d.get("evidence") or "",
-            reason=d.get("reason") or "",
-            actor=_actor(request),
-        )
-    except actions.SpaceRefusedError as exc:
-        form.add_error(None, str(exc))
-        return _again(request, district, use_form=form)
-    messages.success(request, _("Space assigned to the project."))
-    return redirect("energyspace-district", district_id=district.pk)
+    return _post_entry(
+        request,
+        district_id,
+        UseForm,
+        "use_form",
+        actions.do_use_space,
+        _("Space assigned to the project."),
+    )
 
 
 @page("energyspace", "review")
