@@ -105,14 +105,7 @@ PROGRESS_COLUMNS: Final = (
 
 PROGRESS: Final = pl.Schema(
     {
-        "target_id": pl.String(),
-        "subject_id": pl.String(),
-        "indicator": pl.String(),
-        "base_year": pl.Int32(),
-        "target_year": pl.Int32(),
-        "target_change_pct": pl.Float64(),
-        "incentive_change_pct": pl.Float64(),
-        "per_year": pl.Boolean(),
+        **TARGETS,
         "annual_target_pct": pl.Float64(),
         "observed": pl.Boolean(),
         "latest_year": pl.Int32(),
